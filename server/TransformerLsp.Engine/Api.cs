@@ -1,0 +1,68 @@
+namespace TransformerLsp.Engine;
+
+// The engine's public contract: plain records in, plain records out. The server, the CLI, the benchmarks and
+// the tests use only these types and TextPredictor; nothing here knows of LSP, JSON or editors.
+
+/// <summary>Where ONNX Runtime runs the model.</summary>
+public enum ExecutionProviderKind
+{
+    /// <summary>The CPU provider; always available.</summary>
+    Cpu,
+    /// <summary>The best provider compiled in and usable on this machine, falling back to CPU with a logged reason.</summary>
+    Auto,
+    /// <summary>CUDA (build with -p:OnnxRuntimeFlavor=cuda).</summary>
+    Cuda,
+    /// <summary>DirectML on Windows (build with -p:OnnxRuntimeFlavor=directml).</summary>
+    DirectMl,
+}
+
+/// <summary>How to load a model folder.</summary>
+/// <param name="ModelFolder">Folder holding config.json, model.onnx and the tokenizer file(s).</param>
+/// <param name="Provider">Execution provider to use.</param>
+/// <param name="Threads">Intra-op threads; 0 lets ONNX Runtime choose.</param>
+public sealed record ModelOptions(string ModelFolder, ExecutionProviderKind Provider = ExecutionProviderKind.Cpu, int Threads = 0);
+
+/// <summary>A model folder that could not be loaded; the message names the file, what was expected and what was found.</summary>
+public sealed class ModelLoadException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>One candidate for the next whole word.</summary>
+/// <param name="Word">The whole word (no leading space), including the part the user already typed.</param>
+/// <param name="Probability">P(word | left context), in [0, 1].</param>
+/// <param name="LogProbability">Natural log of <paramref name="Probability"/>.</param>
+public sealed record WordPrediction(string Word, double Probability, double LogProbability);
+
+/// <summary>Next words at a cursor, with the partly typed word they complete.</summary>
+/// <param name="TypedPrefix">Characters of the current word already typed before the cursor ("" at a word boundary).</param>
+/// <param name="Words">Candidates, most probable first; each starts with <paramref name="TypedPrefix"/>.</param>
+public sealed record NextWordResult(string TypedPrefix, IReadOnlyList<WordPrediction> Words);
+
+/// <summary>One continuation found by beam search or greedy decoding.</summary>
+/// <param name="Text">Text to insert at the cursor (completes a partly typed word first when there is one).</param>
+/// <param name="TotalLogProbability">Sum of the per-token natural-log probabilities.</param>
+/// <param name="Tokens">Token texts generated, in order.</param>
+/// <param name="TokenLogProbabilities">Natural-log probability of each generated token.</param>
+public sealed record Continuation(string Text, double TotalLogProbability, IReadOnlyList<string> Tokens, IReadOnlyList<double> TokenLogProbabilities);
+
+/// <summary>A candidate for a blank, ranked with both sides of the blank.</summary>
+/// <param name="Text">The word or words that fill the blank.</param>
+/// <param name="Probability">Share of this candidate among all candidates scored (softmax of <paramref name="PassageLogLikelihood"/>).</param>
+/// <param name="PassageLogLikelihood">log P(left + candidate + right window) summed over the candidate and right-window tokens.</param>
+public sealed record FillCandidate(string Text, double Probability, double PassageLogLikelihood);
+
+/// <summary>One entry of the next-token distribution.</summary>
+public sealed record TokenProbability(int TokenId, string Text, double Probability);
+
+/// <summary>How a word fits its context: used by hover and by diagnostics.</summary>
+/// <param name="Word">The word scored.</param>
+/// <param name="Probability">Share of the word among itself and the alternatives, ranked with both sides.</param>
+/// <param name="Alternatives">Best alternatives for the position (both sides), most probable first; may include the word itself.</param>
+public sealed record WordFit(string Word, double Probability, IReadOnlyList<FillCandidate> Alternatives);
+
+/// <summary>When a continuation stops.</summary>
+public sealed record StopConditions(int MaxTokens = 16, bool AtSentenceEnd = true, bool AtNewline = true, int MaxWords = 0);
+
+/// <summary>Beam-search settings.</summary>
+/// <param name="Width">Beam width k (number of hypotheses kept and returned).</param>
+/// <param name="Stop">Stop conditions.</param>
+/// <param name="LengthPenalty">Hypotheses are ranked by sum(log p) / length^LengthPenalty; 0 = plain sum as in the course notes.</param>
+public sealed record BeamOptions(int Width = 4, StopConditions? Stop = null, double LengthPenalty = 0.0);
