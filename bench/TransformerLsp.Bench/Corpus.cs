@@ -32,16 +32,30 @@ internal sealed class Corpus
         candidates.AddRange(new[] { "heldout.txt", "test-sample.txt", "test_sample.txt", "heldout-sample.txt" }.Select(f => Path.Combine(info.Folder, f)));
         string? work = RepoPaths.Find("models/work");
         if (work is not null && Directory.Exists(work))
-            candidates.AddRange(Directory.EnumerateFiles(work, "*.txt", SearchOption.AllDirectories)
-                .Where(f => Path.GetFileName(f).Contains("test", StringComparison.OrdinalIgnoreCase)).Order());
+            candidates.AddRange(Directory.EnumerateFiles(work, "docs_test.jsonl", SearchOption.AllDirectories).Order());
         foreach (string? file in candidates)
         {
             if (file is null || !File.Exists(file)) continue;
-            var paragraphs = Split(ReadHead(file, 2_000_000));
+            string text = file.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) ? JsonLinesText(file) : ReadHead(file, 2_000_000);
+            var paragraphs = Split(text);
             if (paragraphs.Count >= 4) return new Corpus(paragraphs, file, info);
         }
         string builtIn = Path.Combine(AppContext.BaseDirectory, "Data", "paragraphs.txt");
         return new Corpus(Split(File.ReadAllText(builtIn)), "built-in paragraphs (bench/TransformerLsp.Bench/Data/paragraphs.txt)", info);
+    }
+
+    /// <summary>The recipe's test split: one JSON object per document with a "text" field.</summary>
+    private static string JsonLinesText(string file)
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (string line in File.ReadLines(file))
+        {
+            if (sb.Length > 2_000_000) break;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            using var doc = System.Text.Json.JsonDocument.Parse(line);
+            if (doc.RootElement.TryGetProperty("text", out var t)) sb.Append(t.GetString()).Append("\n\n");
+        }
+        return sb.ToString();
     }
 
     private static string ReadHead(string file, int chars)

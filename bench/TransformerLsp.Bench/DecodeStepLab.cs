@@ -10,7 +10,10 @@ namespace TransformerLsp.Bench;
 /// </summary>
 internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
 {
-    public sealed record StepResult(string Config, int Batch, int Past, double MedianMs);
+    /// <summary>Alternative graphs of the same model (name, path), e.g. from bench/experiments/graph_variants.py.</summary>
+    public IReadOnlyList<(string Name, string Path)> Variants { get; init; } = [];
+
+    public sealed record StepResult(string Config, int Batch, int Past, double MedianMs, double CpuMs);
     public sealed record OpShare(string Op, int KernelsPerStep, double MsPerStep, double Share);
 
     public List<StepResult> Steps { get; } = [];
@@ -50,6 +53,7 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
                 {
                     var states = models.Select(m => m.Prefill(batch, past)).ToList();
                     var samples = configs.Select(c => new Samples(c.Label)).ToList();
+                    var cpuSamples = configs.Select(c => new Samples(c.Label)).ToList();
                     var ids = new long[batch];
                     Array.Fill(ids, 42L);
                     for (int w = 0; w < 3; w++)
@@ -58,17 +62,16 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
                     {
                         for (int i = 0; i < models.Count; i++)
                         {
-                            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-                            models[i].Forward(ids, batch, 1, states[i], keepLogits: false).State.Dispose();
-                            samples[i].Add(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                            var (m, st) = (models[i], states[i]);
+                            Timing.Measure(() => m.Forward(ids, batch, 1, st, keepLogits: false).State.Dispose(), samples[i], cpuSamples[i]);
                         }
                     }
                     for (int i = 0; i < models.Count; i++)
                     {
-                        Steps.Add(new StepResult(configs[i].Label, batch, past, samples[i].Median));
+                        Steps.Add(new StepResult(configs[i].Label, batch, past, samples[i].Median, cpuSamples[i].Median));
                         states[i].Dispose();
                     }
-                    log.WriteLine($"  decode step batch {batch} past {past}: " + string.Join("; ", configs.Select((c, i) => $"{c.Label} {samples[i].Median:F2} ms")));
+                    log.WriteLine($"  decode step batch {batch} past {past}: " + string.Join("; ", configs.Select((c, i) => $"{c.Label} {samples[i].Median:F2} ms (CPU {cpuSamples[i].Median:F2})")));
                 }
             }
             var main = models[0];
@@ -85,6 +88,7 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
         {
             foreach (var m in models) m.Dispose();
         }
+        foreach (var (name, path) in Variants) CompareVariant(name, path);
         Profile(GraphOptimizationLevel.ORT_ENABLE_ALL, "opt=all");
         if (!quick) Profile(GraphOptimizationLevel.ORT_DISABLE_ALL, "opt=none");
         MeasureOptimizedModelCache();
@@ -134,12 +138,19 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
                 }
             }
             var ro = model.RunOptions;
-            double bound = Timing.MedianMs(() => model.Session.RunWithBinding(ro, binding), 3, runs);
-            double plain = Timing.MedianMs(() => model.Forward(ids, 1, 1, state, keepLogits: false).State.Dispose(), 3, runs);
+            var bw = new Samples("bound"); var bc = new Samples("bound cpu"); var pw = new Samples("plain"); var pc = new Samples("plain cpu");
+            for (int r = -3; r < runs; r++)
+            {
+                Timing.Measure(() => model.Session.RunWithBinding(ro, binding), r >= 0 ? bw : null, r >= 0 ? bc : null);
+                Timing.Measure(() => model.Forward(ids, 1, 1, state, keepLogits: false).State.Dispose(), r >= 0 ? pw : null, r >= 0 ? pc : null);
+            }
+            double bound = bw.Median, plain = pw.Median;
+            Figures[$"iobinding_step_past{past}_cpu_ms"] = bc.Median;
+            Figures[$"plain_step_past{past}_cpu_ms"] = pc.Median;
             foreach (var o in outputs) o.Dispose();
             Figures[$"iobinding_step_past{past}_ms"] = bound;
             Figures[$"plain_step_past{past}_ms"] = plain;
-            log.WriteLine($"  IoBinding (preallocated outputs) past {past}: {bound:F2} ms vs plain Run {plain:F2} ms");
+            log.WriteLine($"  IoBinding (preallocated outputs) past {past}: {bound:F2} ms (CPU {bc.Median:F2}) vs plain Run {plain:F2} ms (CPU {pc.Median:F2})");
         }
     }
 
@@ -185,6 +196,44 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
         {
             File.Delete(file);
         }
+    }
+
+    /// <summary>Prefill of 256 tokens and a decode step at past 256: the model file against a variant graph, interleaved.</summary>
+    private void CompareVariant(string name, string path)
+    {
+        // One intra-op thread: then process CPU time is the work itself, steady even when other jobs share the cores.
+        using var baseline = new RawModel(info.OnnxPath, info, new RawSessionOptions(Threads: 1));
+        using var variant = new RawModel(path, info, new RawSessionOptions(Threads: 1));
+        int prefill = Math.Min(256, info.Positions);
+        var prompt = baseline.PseudoText(prefill, 7);
+        var sb = new Samples("base prefill"); var sv = new Samples("variant prefill");
+        var db = new Samples("base step"); var dv = new Samples("variant step");
+        var csb = new Samples("base prefill cpu"); var csv = new Samples("variant prefill cpu");
+        var cdb = new Samples("base step cpu"); var cdv = new Samples("variant step cpu");
+        using var stateB = baseline.Prefill(1, 256);
+        using var stateV = variant.Prefill(1, 256);
+        int runs = quick ? 6 : 20;
+        for (int r = -1; r < runs; r++)
+        {
+            Samples? Keep(Samples s) => r >= 0 ? s : null;
+            Timing.Measure(() => { using var e = baseline.EmptyPast(1); baseline.Forward(prompt, 1, prefill, e, keepLogits: false).State.Dispose(); }, Keep(sb), Keep(csb));
+            Timing.Measure(() => { using var e = variant.EmptyPast(1); variant.Forward(prompt, 1, prefill, e, keepLogits: false).State.Dispose(); }, Keep(sv), Keep(csv));
+            for (int k = 0; k < 5; k++)
+            {
+                Timing.Measure(() => baseline.Forward([42], 1, 1, stateB, keepLogits: false).State.Dispose(), Keep(db), Keep(cdb));
+                Timing.Measure(() => variant.Forward([42], 1, 1, stateV, keepLogits: false).State.Dispose(), Keep(dv), Keep(cdv));
+            }
+        }
+        Figures[$"variant[{name}]_prefill_256_ms"] = sv.Median;
+        Figures[$"variant[{name}]_base_prefill_256_ms"] = sb.Median;
+        Figures[$"variant[{name}]_step_past256_ms"] = dv.Median;
+        Figures[$"variant[{name}]_base_step_past256_ms"] = db.Median;
+        Figures[$"variant[{name}]_prefill_256_cpu_ms"] = csv.Median;
+        Figures[$"variant[{name}]_base_prefill_256_cpu_ms"] = csb.Median;
+        Figures[$"variant[{name}]_step_past256_cpu_ms"] = cdv.Median;
+        Figures[$"variant[{name}]_base_step_past256_cpu_ms"] = cdb.Median;
+        log.WriteLine($"  variant {name} (1 thread): prefill 256 {sv.Median:F1} ms (CPU {csv.Median:F1}) vs base {sb.Median:F1} ms (CPU {csb.Median:F1}); "
+            + $"decode step past 256 {dv.Median:F2} ms (CPU {cdv.Median:F2}) vs {db.Median:F2} ms (CPU {cdb.Median:F2})");
     }
 
     /// <summary>Session creation with full optimisation versus loading a model already optimised and saved (ORT's optimized-model cache).</summary>

@@ -8,7 +8,7 @@ using TransformerLsp.Engine;
 //   dotnet run -c Release --project bench/TransformerLsp.Bench -- --quick --json <file>
 // Options: --quick, --json FILE, --model FOLDER, --text FILE, --server PATH (transformer-lsp.dll), --threads N,
 //          --typing-interval-ms N, --docs DIR (default: the repository's docs/), --no-docs, --micro (BenchmarkDotNet only),
-//          --skip-replay, --skip-compare, --skip-lab.
+//          --skip-replay, --skip-compare, --skip-lab, --variant NAME=PATH[,NAME=PATH] (graph variants for the lab).
 var options = Args.Parse(args);
 var log = Console.Out;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -72,12 +72,16 @@ if (!options.Has("--skip-lab"))
 {
     Stage("raw ONNX Runtime decode-step lab", () =>
     {
-        lab = new DecodeStepLab(info, quick, log);
+        lab = new DecodeStepLab(info, quick, log)
+        {
+            Variants = (options.Value("--variant") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+                .Select(v => v.Split('=', 2)).Select(p => (p[0], Path.GetFullPath(p[1]))).ToList(),
+        };
         lab.Run();
     });
     if (lab is not null)
     {
-        result["decode_steps"] = new JsonArray(lab.Steps.Select(s => (JsonNode)new JsonObject { ["config"] = s.Config, ["batch"] = s.Batch, ["past"] = s.Past, ["ms"] = Report.Number(s.MedianMs) }).ToArray());
+        result["decode_steps"] = new JsonArray(lab.Steps.Select(s => (JsonNode)new JsonObject { ["config"] = s.Config, ["batch"] = s.Batch, ["past"] = s.Past, ["ms"] = Report.Number(s.MedianMs), ["cpu_ms"] = Report.Number(s.CpuMs) }).ToArray());
         var labFigures = new JsonObject();
         foreach (var (k, v) in lab.Figures) labFigures[k] = Report.Number(v);
         result["lab"] = labFigures;

@@ -116,13 +116,13 @@ internal static class Report
         }
         if (r["decode_steps"] is JsonArray steps && steps.Count > 0)
         {
-            md.AppendLine("## Raw ONNX Runtime decode step (ms, median)");
+            md.AppendLine("## Raw ONNX Runtime decode step (ms, median wall time; process CPU time in brackets)");
             md.AppendLine();
             var configs = steps.Select(s => s!["config"]!.GetValue<string>()).Distinct().ToList();
             md.AppendLine("| batch | past | " + string.Join(" | ", configs) + " |");
             md.AppendLine("|---:|---:|" + string.Concat(configs.Select(_ => "---:|")));
             foreach (var g in steps.GroupBy(s => (s!["batch"]!.GetValue<int>(), s!["past"]!.GetValue<int>())))
-                md.AppendLine($"| {g.Key.Item1} | {g.Key.Item2} | " + string.Join(" | ", configs.Select(c => F(D(g.FirstOrDefault(s => s!["config"]!.GetValue<string>() == c)?["ms"]), "F2"))) + " |");
+                md.AppendLine($"| {g.Key.Item1} | {g.Key.Item2} | " + string.Join(" | ", configs.Select(c => g.FirstOrDefault(s => s!["config"]!.GetValue<string>() == c) is { } cell ? $"{F(D(cell["ms"]), "F2")} ({F(D(cell["cpu_ms"]), "F2")})" : "–")) + " |");
             md.AppendLine();
         }
         if (r["lab"] is JsonObject lab)

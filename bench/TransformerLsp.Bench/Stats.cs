@@ -26,6 +26,20 @@ internal sealed class Samples(string name)
 
 internal static class Timing
 {
+    /// <summary>CPU time of this process so far (all threads), in ms: robust to other processes competing for the cores.</summary>
+    public static double ProcessCpuMs() => Environment.CpuUsage.TotalTime.TotalMilliseconds;
+
+    /// <summary>Runs <paramref name="action"/> and adds its wall time to <paramref name="wall"/> and its process CPU time to <paramref name="cpu"/>.</summary>
+    public static void Measure(Action action, Samples? wall, Samples? cpu)
+    {
+        double c0 = ProcessCpuMs();
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        action();
+        double ms = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        wall?.Add(ms);
+        cpu?.Add(ProcessCpuMs() - c0);
+    }
+
     /// <summary>Median wall time of <paramref name="action"/> in ms after <paramref name="warmup"/> untimed runs.</summary>
     public static double MedianMs(Action action, int warmup, int runs, Samples? into = null)
     {
