@@ -45,7 +45,7 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         int stride = quick ? 4 : 1;
         int completions = 0;
         var chosen = requests.Where(r => r.Kind == "inline" || completions++ % stride == 0).ToList();
-        return chosen.Take(quick ? 160 : 2000).ToList();
+        return chosen.Take(quick ? 80 : 1000).ToList();
     }
 
     private void EditorRequests(TextPredictor predictor, GenAiRunner genai)
@@ -63,22 +63,50 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         }
         Answer(sample[0]);
         predictor.Forget(key);
+        var kinds = new[] { "completion", "inline" };
+        var cachedBy = kinds.ToDictionary(k => k, _ => 0.0);
+        var uncachedBy = kinds.ToDictionary(k => k, _ => 0.0);
+        var freshBy = kinds.ToDictionary(k => k, _ => 0.0);
         // Cached pass: requests in typing order, cache kept, as the server runs them.
-        foreach (var r in sample) cached += Time(() => Answer(r));
+        var (reused0, computed0) = predictor.CacheStatistics;
+        foreach (var r in sample) cachedBy[r.Kind] += Time(() => Answer(r));
+        var (reused1, computed1) = predictor.CacheStatistics;
         // Uncached pass: the same requests with the document's prefix cache dropped first.
         foreach (var r in sample)
         {
             predictor.Forget(key);
-            uncached += Time(() => Answer(r));
+            uncachedBy[r.Kind] += Time(() => Answer(r));
         }
+        var (reused2, computed2) = predictor.CacheStatistics;
         // GenAI: a fresh prompt for every request, cut to the window like ours, N tokens exactly.
         foreach (var r in sample)
         {
             var prompt = Window(corpus.Encode(r.TextBeforeCursor), r.Kind == "completion" ? CompletionTokens : InlineTokens);
-            fresh += r.Kind == "completion"
+            freshBy[r.Kind] += r.Kind == "completion"
                 ? Time(() => genai.Generate(prompt, CompletionTokens))
                 : Time(() => genai.Generate(prompt, InlineTokens, beams: 4));
         }
+        cached = cachedBy.Values.Sum();
+        uncached = uncachedBy.Values.Sum();
+        fresh = freshBy.Values.Sum();
+        foreach (string k in kinds)
+        {
+            int n = sample.Count(r => r.Kind == k);
+            if (n == 0) continue;
+            Figures[$"{k}_requests"] = n;
+            Figures[$"engine_cached_{k}_mean_ms"] = cachedBy[k] / n;
+            Figures[$"engine_uncached_{k}_mean_ms"] = uncachedBy[k] / n;
+            Figures[$"genai_fresh_{k}_mean_ms"] = freshBy[k] / n;
+            Figures[$"genai_editor_ratio_{k}"] = cachedBy[k] / freshBy[k];
+            Figures[$"no_cache_ratio_{k}"] = cachedBy[k] / uncachedBy[k];
+        }
+        Figures["cached_pass_tokens_reused"] = reused1 - reused0;
+        Figures["cached_pass_tokens_computed"] = computed1 - computed0;
+        Figures["uncached_pass_tokens_reused"] = reused2 - reused1;
+        Figures["uncached_pass_tokens_computed"] = computed2 - computed1;
+        log.WriteLine($"  prefix cache: cached pass reused {reused1 - reused0} / computed {computed1 - computed0} context tokens; uncached pass reused {reused2 - reused1} / computed {computed2 - computed1}");
+        foreach (string k in kinds.Where(k => Figures.ContainsKey($"{k}_requests")))
+            log.WriteLine($"  {k}: engine cached {Figures[$"engine_cached_{k}_mean_ms"]:F1} ms, no cache {Figures[$"engine_uncached_{k}_mean_ms"]:F1}, GenAI fresh {Figures[$"genai_fresh_{k}_mean_ms"]:F1} (n {Figures[$"{k}_requests"]})");
         Figures["editor_requests_compared"] = sample.Count;
         Figures["engine_cached_total_ms"] = cached;
         Figures["engine_uncached_total_ms"] = uncached;
