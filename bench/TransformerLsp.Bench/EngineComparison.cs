@@ -11,8 +11,13 @@ namespace TransformerLsp.Bench;
 /// </summary>
 internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyList<EditorRequest> requests, bool quick, int threads, TextWriter log)
 {
-    /// <summary>Tokens GenAI generates for a completion request (a word is a few subword tokens) and an inline request.</summary>
-    public const int CompletionTokens = 4, InlineTokens = 16;
+    /// <summary>
+    /// What the server's handlers ask of the engine (server/TransformerLsp.Server/Handlers): completion = NextWords(10)
+    /// then a phrase beam of width 3 over at most 10 tokens / 3 words; inline = beam of width 4 over at most 16 tokens.
+    /// GenAI's counterpart from a fresh prompt: completion = beam 3 x 10 tokens (the next-word search has no GenAI
+    /// equivalent, so GenAI does less work here: the ratio is conservative), inline = beam 4 x 16 tokens.
+    /// </summary>
+    public const int CompletionTokens = 10, CompletionBeams = 3, InlineTokens = 16, InlineBeams = 4;
 
     public Dictionary<string, double> Figures { get; } = [];
 
@@ -54,12 +59,16 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         if (sample.Count == 0) return;
         const string key = "bench-editor";
         double cached = 0, uncached = 0, fresh = 0;
-        var stop = new StopConditions(MaxTokens: InlineTokens);
+        var inlineOptions = new BeamOptions(InlineBeams, new StopConditions(MaxTokens: InlineTokens, AtSentenceEnd: true, AtNewline: true));
+        var phraseOptions = new BeamOptions(CompletionBeams, new StopConditions(MaxTokens: CompletionTokens, AtSentenceEnd: true, AtNewline: true, MaxWords: 3));
         void Answer(EditorRequest r)
         {
-            // What the server's handlers call: NextWords for completion, a beam for inline completion.
-            if (r.Kind == "completion") predictor.NextWords(key, r.TextBeforeCursor, 8);
-            else predictor.BeamSearch(key, r.TextBeforeCursor, new BeamOptions(4, stop));
+            if (r.Kind == "completion")
+            {
+                predictor.NextWords(key, r.TextBeforeCursor, 10);
+                predictor.BeamSearch(key, r.TextBeforeCursor, phraseOptions);
+            }
+            else predictor.BeamSearch(key, r.TextBeforeCursor, inlineOptions);
         }
         Answer(sample[0]);
         predictor.Forget(key);
@@ -83,8 +92,8 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         {
             var prompt = Window(corpus.Encode(r.TextBeforeCursor), r.Kind == "completion" ? CompletionTokens : InlineTokens);
             freshBy[r.Kind] += r.Kind == "completion"
-                ? Time(() => genai.Generate(prompt, CompletionTokens))
-                : Time(() => genai.Generate(prompt, InlineTokens, beams: 4));
+                ? Time(() => genai.Generate(prompt, CompletionTokens, beams: CompletionBeams))
+                : Time(() => genai.Generate(prompt, InlineTokens, beams: InlineBeams));
         }
         cached = cachedBy.Values.Sum();
         uncached = uncachedBy.Values.Sum();
@@ -124,7 +133,8 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
 
     private List<int> Window(List<int> ids, int newTokens)
     {
-        int max = info.Positions - newTokens;
+        // The engine keeps min(64, n_positions / 2) positions free for generation (ContextWindow); GenAI gets the same context.
+        int max = Math.Min(info.Positions - newTokens, info.Positions - Math.Min(64, info.Positions / 2));
         return ids.Count <= max ? ids : ids.GetRange(ids.Count - max, max);
     }
 
