@@ -130,14 +130,28 @@ def load_checkpoint(path: str) -> GPT:
 
 
 def main():
-    ckpt_path, out_dir = sys.argv[1], sys.argv[2]
-    name = sys.argv[3] if len(sys.argv) > 3 else "transformerlsp-default"
-    os.makedirs(out_dir, exist_ok=True)
-    gpt = load_checkpoint(ckpt_path)
-    export_onnx(gpt, os.path.join(out_dir, "model.onnx"))
-    with open(os.path.join(out_dir, "config.json"), "w") as f:
-        json.dump(gpt.config.to_json(name), f, indent=2)
+    import argparse
+    import shutil
+    ap = argparse.ArgumentParser()
+    ap.add_argument("checkpoint")
+    ap.add_argument("out_dir")
+    ap.add_argument("--name", default="transformerlsp-default")
+    ap.add_argument("--tokenizer", required=True, help="the SentencePiece model the checkpoint was trained with")
+    ap.add_argument("--reference", action="store_true",
+                    help="also write reference.json (PyTorch logits for a few texts) for an ONNX Runtime check")
+    args = ap.parse_args()
+    os.makedirs(args.out_dir, exist_ok=True)
+    gpt = load_checkpoint(args.checkpoint)
+    export_onnx(gpt, os.path.join(args.out_dir, "model.onnx"))
+    with open(os.path.join(args.out_dir, "config.json"), "w") as f:
+        json.dump(gpt.config.to_json(args.name), f, indent=2)
         f.write("\n")
+    shutil.copyfile(args.tokenizer, os.path.join(args.out_dir, "tokenizer.model"))
+    if args.reference:
+        from make_fixtures import write_reference
+        import sentencepiece as spm
+        write_reference(gpt, spm.SentencePieceProcessor(model_file=args.tokenizer), args.tokenizer,
+                        os.path.join(args.out_dir, "reference.json"), [])
 
 
 if __name__ == "__main__":
