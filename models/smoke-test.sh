@@ -29,7 +29,8 @@ print(f"  smoke: validation loss {evals[0]:.3f} -> {evals[-1]:.3f}", file=sys.st
 PYEOF
 
 step "export to ONNX (opset 17, onnx.checker, I/O names and shapes) with reference logits"
-$PY models/recipe/export.py "$smoke/ckpt.pt" "$smoke/model" --name smoke --tokenizer "$smoke/data/tokenizer.model" --reference
+$PY models/recipe/export.py "$smoke/ckpt.pt" "$smoke/model" --name smoke --tokenizer "$smoke/data/tokenizer.model" \
+  --reference "$smoke/model/reference.json" --tokenizer-reference "$smoke/model/tokenizer_reference.json"
 
 step "load in ONNX Runtime and compare with PyTorch (past 0, then with a past)"
 dotnet run models/eval/check-onnx.cs -- "$smoke/model"

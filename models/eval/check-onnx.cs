@@ -1,6 +1,7 @@
 // Loads a model folder in ONNX Runtime and checks it against the PyTorch logits in its reference.json:
 // every case is run in two calls (the first half with past length 0, the rest with that past), so both the
-// first-call and the cached path of the ONNX graph are exercised. Run: dotnet run models/eval/check-onnx.cs -- DIR
+// first-call and the cached path of the ONNX graph are exercised.
+// Run: dotnet run models/eval/check-onnx.cs -- MODEL_DIR [REFERENCE.json (default MODEL_DIR/reference.json)]
 #:package Microsoft.ML.OnnxRuntime@1.31.1
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
@@ -11,7 +12,7 @@ var cfg = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))
 int L = cfg.GetProperty("n_layer").GetInt32(), H = cfg.GetProperty("n_head").GetInt32(), C = cfg.GetProperty("n_embd").GetInt32(), V = cfg.GetProperty("vocab_size").GetInt32();
 int D = C / H;
 using var session = new InferenceSession(Path.Combine(dir, "model.onnx"));
-var reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "reference.json"))).RootElement;
+var reference = JsonDocument.Parse(File.ReadAllText(args.Length > 1 ? args[1] : Path.Combine(dir, "reference.json"))).RootElement;
 double maxErr = 0;
 foreach (var c in reference.GetProperty("cases").EnumerateArray())
 {

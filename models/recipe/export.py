@@ -137,8 +137,10 @@ def main():
     ap.add_argument("out_dir")
     ap.add_argument("--name", default="transformerlsp-default")
     ap.add_argument("--tokenizer", required=True, help="the SentencePiece model the checkpoint was trained with")
-    ap.add_argument("--reference", action="store_true",
-                    help="also write reference.json (PyTorch logits for a few texts) for an ONNX Runtime check")
+    ap.add_argument("--reference", metavar="PATH",
+                    help="also write PyTorch logits for a few texts there, for models/eval/check-onnx.cs")
+    ap.add_argument("--tokenizer-reference", metavar="PATH",
+                    help="also write spm_encode ids of awkward sentences there (tokenizer_reference.json)")
     args = ap.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
     gpt = load_checkpoint(args.checkpoint)
@@ -147,11 +149,16 @@ def main():
         json.dump(gpt.config.to_json(args.name), f, indent=2)
         f.write("\n")
     shutil.copyfile(args.tokenizer, os.path.join(args.out_dir, "tokenizer.model"))
-    if args.reference:
-        from make_fixtures import write_reference
+    if args.reference or args.tokenizer_reference:
         import sentencepiece as spm
-        write_reference(gpt, spm.SentencePieceProcessor(model_file=args.tokenizer), args.tokenizer,
-                        os.path.join(args.out_dir, "reference.json"), [])
+        from make_fixtures import spm_reference, write_reference
+        sp = spm.SentencePieceProcessor(model_file=args.tokenizer)
+        if args.reference:
+            write_reference(gpt, sp, args.tokenizer, args.reference, [])
+        if args.tokenizer_reference:
+            with open(args.tokenizer_reference, "w") as f:
+                json.dump(spm_reference(sp, args.tokenizer), f, ensure_ascii=False, indent=1)
+                f.write("\n")
 
 
 if __name__ == "__main__":
