@@ -49,9 +49,10 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped)
                 if (flush.IsCompleted) break;
             }
         }
-        catch (OperationCanceledException) { }
-        catch (IOException) { }
-        catch (ObjectDisposedException) { }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The input is gone (closed, disposed, cancelled): that is a disconnect, which the host handles.
+        }
         finally
         {
             await reader.CompleteAsync().ConfigureAwait(false);

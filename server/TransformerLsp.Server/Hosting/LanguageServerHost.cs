@@ -95,7 +95,11 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
         stop.Cancel();
         context.Dispose();
         rpc.Dispose();
-        if (filterTask is not null) await filterTask.ConfigureAwait(false);
+        if (filterTask is not null)
+        {
+            try { await filterTask.ConfigureAwait(false); }
+            catch (Exception e) { context.Logger.LogDebug("Input pump ended: {Message}", e.Message); }
+        }
         stop.Dispose();
     }
 
@@ -119,13 +123,30 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
         AddIgnored<JsonElement?>(LspMethods.DidSave);
     }
 
+    // Params arrive as raw JSON and are read here, so that a wrong shape is -32602 InvalidParams with the reason
+    // (StreamJsonRpc's own binding answers a generic -32000).
     private void Add<TParams, TResult>(IRequestHandler<TParams, TResult> handler)
     {
-        Func<TParams, CancellationToken, Task<TResult>> invoke = (request, cancellationToken) =>
-            InvokeAsync(handler, cancellationToken, token => request is null
-                ? throw new InvalidParamsException($"{handler.Method}: params are required")
-                : handler.HandleAsync(request, token));
+        Func<JsonElement, CancellationToken, Task<TResult>> invoke = (raw, cancellationToken) =>
+            InvokeAsync(handler, cancellationToken, token => handler.HandleAsync(ReadParams<TParams>(handler.Method, raw), token));
         AddMethod(handler.Method, invoke);
+    }
+
+    private static TParams ReadParams<TParams>(string method, JsonElement raw)
+    {
+        if (raw.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        {
+            if (default(TParams) is null && typeof(TParams) != typeof(JsonElement?)) throw new InvalidParamsException($"{method}: params are required");
+            return default!;
+        }
+        try
+        {
+            return raw.Deserialize<TParams>(LspJson.Options) ?? throw new InvalidParamsException($"{method}: params are required");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException or FormatException)
+        {
+            throw new InvalidParamsException($"{method}: invalid params: {e.Message}");
+        }
     }
 
     private void Add<TResult>(IRequestHandler<TResult> handler)
@@ -136,7 +157,7 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
 
     private void Add<TParams>(INotificationHandler<TParams> handler)
     {
-        Action<TParams> invoke = notification => Notify(handler, () => handler.Handle(notification));
+        Action<JsonElement> invoke = raw => Notify(handler, () => handler.Handle(ReadParams<TParams>(handler.Method, raw)));
         AddMethod(handler.Method, invoke);
     }
 
@@ -173,6 +194,11 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
         {
             handle();
             Trace(handler.Method, null);
+        }
+        catch (InvalidParamsException e)
+        {
+            context.Logger.LogWarning("Ignored {Method}: {Message}", handler.Method, e.Message);
+            context.Client.LogMessage(MessageType.Error, $"transformer-lsp ignored {handler.Method}: {e.Message}");
         }
         catch (Exception e)
         {
