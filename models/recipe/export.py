@@ -1,0 +1,144 @@
+"""Export a trained GPT to ONNX (opset 17) with the decoder I/O of Hugging Face Optimum / ONNX Runtime GenAI.
+
+inputs  input_ids [batch, seq] int64, attention_mask [batch, past+seq] int64, position_ids [batch, seq] int64,
+        past_key_values.{i}.key|value [batch, n_head, past, head_dim] float32
+outputs logits [batch, seq, vocab] float32, present.{i}.key|value [batch, n_head, past+seq, head_dim] float32
+
+Usage: python3 export.py CHECKPOINT.pt OUT_DIR   (writes OUT_DIR/model.onnx and OUT_DIR/config.json)
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import numpy as np
+import onnx
+import torch
+from onnx import helper, numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model import GPT, GPTConfig  # noqa: E402
+
+OPSET = 17
+
+
+class OnnxDecoder(torch.nn.Module):
+    """Flattens GPT.forward's nested past/present lists into the named tensors of the ONNX convention."""
+
+    def __init__(self, gpt: GPT):
+        super().__init__()
+        self.gpt = gpt
+
+    def forward(self, input_ids, attention_mask, position_ids, *past_flat):
+        past = [(past_flat[2 * i], past_flat[2 * i + 1]) for i in range(len(past_flat) // 2)]
+        logits, presents = self.gpt(input_ids, attention_mask, position_ids, past)
+        return (logits, *[t for kv in presents for t in kv])
+
+
+def io_names(n_layer: int):
+    inputs = ["input_ids", "attention_mask", "position_ids"]
+    outputs = ["logits"]
+    for i in range(n_layer):
+        inputs += [f"past_key_values.{i}.key", f"past_key_values.{i}.value"]
+        outputs += [f"present.{i}.key", f"present.{i}.value"]
+    return inputs, outputs
+
+
+def dedupe_tied_embedding(model: onnx.ModelProto, wte_name_hint: str = "wte") -> int:
+    """Store the tied token embedding once.
+
+    The exporter constant-folds `x @ wte.T` into a second, transposed copy of wte (8 MB extra for 8000 x 256).
+    Replace that initializer with a Transpose node of the original; ONNX Runtime folds it again when it loads the
+    session, so only the file gets smaller. Returns the number of bytes saved.
+    """
+    inits = {i.name: i for i in model.graph.initializer}
+    arrays = {name: numpy_helper.to_array(t) for name, t in inits.items() if len(t.dims) == 2}
+    wte_names = [n for n in arrays if wte_name_hint in n]
+    saved = 0
+    for wte in wte_names:
+        w = arrays[wte]
+        for name, a in arrays.items():
+            if name != wte and a.shape == w.T.shape and np.array_equal(a, w.T):
+                model.graph.initializer.remove(inits[name])
+                model.graph.node.insert(0, helper.make_node("Transpose", [wte], [name], perm=[1, 0],
+                                                            name="tied_lm_head_transpose"))
+                saved += a.nbytes
+    return saved
+
+
+def export_onnx(gpt: GPT, path: str, verbose: bool = True) -> None:
+    gpt = gpt.eval()
+    cfg = gpt.config
+    head_dim = cfg.n_embd // cfg.n_head
+    # Trace with a non-empty past so that nothing specialises on past = 0; the axes are declared dynamic below.
+    B, T, P = 2, 3, 2
+    input_ids = torch.randint(0, cfg.vocab_size, (B, T), dtype=torch.long)
+    attention_mask = torch.ones((B, P + T), dtype=torch.long)
+    position_ids = torch.arange(P, P + T, dtype=torch.long).unsqueeze(0).expand(B, T).contiguous()
+    past = [torch.randn(B, cfg.n_head, P, head_dim) for _ in range(2 * cfg.n_layer)]
+    inputs, outputs = io_names(cfg.n_layer)
+    axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "total_seq"},
+            "position_ids": {0: "batch", 1: "seq"}, "logits": {0: "batch", 1: "seq"}}
+    for n in inputs[3:]:
+        axes[n] = {0: "batch", 2: "past_seq"}
+    for n in outputs[1:]:
+        axes[n] = {0: "batch", 2: "total_seq"}
+    with torch.no_grad():
+        torch.onnx.export(OnnxDecoder(gpt), (input_ids, attention_mask, position_ids, *past), path,
+                          input_names=inputs, output_names=outputs, dynamic_axes=axes,
+                          opset_version=OPSET, do_constant_folding=True)
+    model = onnx.load(path)
+    saved = dedupe_tied_embedding(model)
+    model.producer_name = "transformerlsp-recipe"
+    onnx.save(model, path)
+    onnx.checker.check_model(path)
+    check_io(onnx.load(path), cfg)
+    if verbose:
+        print(f"exported {path}: {os.path.getsize(path) / 1e6:.2f} MB (tied embedding stored once, "
+              f"{saved / 1e6:.2f} MB saved)", file=sys.stderr)
+
+
+def check_io(model: onnx.ModelProto, cfg: GPTConfig) -> None:
+    """The graph's inputs and outputs are exactly the convention's names, element types and ranks."""
+    inputs, outputs = io_names(cfg.n_layer)
+    got_in = [(i.name, i.type.tensor_type.elem_type, len(i.type.tensor_type.shape.dim)) for i in model.graph.input]
+    got_out = [(o.name, o.type.tensor_type.elem_type, len(o.type.tensor_type.shape.dim)) for o in model.graph.output]
+    I64, F32 = onnx.TensorProto.INT64, onnx.TensorProto.FLOAT
+    want_in = [(n, I64 if i < 3 else F32, 2 if i < 3 else 4) for i, n in enumerate(inputs)]
+    want_out = [(n, F32, 3 if i == 0 else 4) for i, n in enumerate(outputs)]
+    assert got_in == want_in, f"ONNX inputs {got_in} != {want_in}"
+    assert got_out == want_out, f"ONNX outputs {got_out} != {want_out}"
+    assert model.opset_import[0].version == OPSET
+    # Static dims that must match the config: vocab on logits, heads and head_dim on the caches.
+    head_dim = cfg.n_embd // cfg.n_head
+    dims = lambda v: [d.dim_value if d.HasField("dim_value") else d.dim_param for d in v.type.tensor_type.shape.dim]
+    for v in model.graph.input[3:]:
+        d = dims(v)
+        assert d[1] == cfg.n_head and d[3] == head_dim and isinstance(d[0], str) and isinstance(d[2], str), (v.name, d)
+    d = dims(model.graph.output[0])
+    assert isinstance(d[0], str) and isinstance(d[1], str), d
+    d_ids = dims(model.graph.input[0])
+    assert all(isinstance(x, str) for x in d_ids), d_ids
+
+
+def load_checkpoint(path: str) -> GPT:
+    ckpt = torch.load(path, map_location="cpu")
+    gpt = GPT(GPTConfig(**ckpt["config"]))
+    gpt.load_state_dict(ckpt["model"])
+    return gpt.eval()
+
+
+def main():
+    ckpt_path, out_dir = sys.argv[1], sys.argv[2]
+    name = sys.argv[3] if len(sys.argv) > 3 else "transformerlsp-default"
+    os.makedirs(out_dir, exist_ok=True)
+    gpt = load_checkpoint(ckpt_path)
+    export_onnx(gpt, os.path.join(out_dir, "model.onnx"))
+    with open(os.path.join(out_dir, "config.json"), "w") as f:
+        json.dump(gpt.config.to_json(name), f, indent=2)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()

