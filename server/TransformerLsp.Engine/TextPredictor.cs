@@ -1,3 +1,9 @@
+using System.Diagnostics;
+using System.Text;
+using TransformerLsp.Engine.Decoding;
+using TransformerLsp.Engine.Model;
+using TransformerLsp.Engine.Tokenization;
+
 namespace TransformerLsp.Engine;
 
 /// <summary>
@@ -11,43 +17,226 @@ namespace TransformerLsp.Engine;
 /// </remarks>
 public sealed class TextPredictor : IDisposable
 {
+    private const string ScoreKey = "\0score";
+    private readonly ModelConfig _config;
+    private readonly TextTokenizer _tokenizer;
+    private readonly TokenVocabulary _vocab;
+    private readonly ModelSession _session;
+    private readonly PrefixCache _cache;
+    private readonly ContextWindow _window;
+
+    private TextPredictor(ModelConfig config, TextTokenizer tokenizer, ModelSession session)
+    {
+        _config = config;
+        _tokenizer = tokenizer;
+        _session = session;
+        _vocab = new TokenVocabulary(tokenizer.AllTokenBytes(config.VocabSize), config.EosTokenId);
+        _cache = new PrefixCache(session);
+        _window = new ContextWindow(tokenizer, config);
+    }
+
     /// <summary>Loads a model folder (config.json, model.onnx, tokenizer) and prepares a predictor.</summary>
     /// <exception cref="ModelLoadException">A file is missing, corrupt or does not match config.json.</exception>
-    public static TextPredictor Load(ModelOptions options, IProgress<double>? progress = null) => throw new NotImplementedException();
+    public static TextPredictor Load(ModelOptions options, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var folder = options.ModelFolder;
+        if (!Directory.Exists(folder))
+            throw new ModelLoadException($"{folder}: model folder not found; expected a folder with config.json, model.onnx and the tokenizer file(s).");
+        var config = ModelConfig.Read(folder);
+        progress?.Report(0.1);
+        var tokenizer = TokenizerLoader.Load(folder, config);
+        progress?.Report(0.3);
+        var session = new ModelSession(Path.Combine(folder, "model.onnx"), config, options.Provider, options.Threads);
+        progress?.Report(1.0);
+        return new TextPredictor(config, tokenizer, session);
+    }
 
     /// <summary>Human-readable model name (from config.json, else the folder name).</summary>
-    public string ModelName => throw new NotImplementedException();
+    public string ModelName => _config.Name;
 
     /// <summary>The execution provider actually in use ("cpu", "cuda", "directml").</summary>
-    public string ProviderName => throw new NotImplementedException();
+    public string ProviderName => _session.ProviderName;
+
+    /// <summary>Why the provider in use differs from the one requested (e.g. CUDA not compiled in); null when it does not.</summary>
+    public string? ProviderNote => _session.ProviderNote;
+
+    /// <summary>The model's position table size (n_positions); context plus generation never exceeds it.</summary>
+    public int ContextLength => _config.NPositions;
+
+    /// <summary>Context tokens whose KV came from a document's prefix cache, and tokens that had to be computed, since load.</summary>
+    public (long Reused, long Computed) CacheStatistics => (_cache.ReusedTokens, _cache.ComputedTokens);
 
     /// <summary>Next whole words after <paramref name="textBeforeCursor"/>; a partly typed word is completed by token healing.</summary>
-    public NextWordResult NextWords(string documentKey, string textBeforeCursor, int count, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public NextWordResult NextWords(string documentKey, string textBeforeCursor, int count, CancellationToken cancellationToken = default)
+    {
+        if (count <= 0) return new NextWordResult(TokenHealing.TypedWord(textBeforeCursor), []);
+        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor), _vocab, textBeforeCursor);
+        using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
+        var words = NextWordSearch.Run(state, _vocab, healed.Constraint, count, Math.Max(8, count), maxTokens: 8, cancellationToken);
+        var result = new List<WordPrediction>();
+        foreach (var w in words)
+        {
+            var text = WordText(w.Tokens, healed);
+            if (text.Length == 0 || result.Any(r => r.Word == text)) continue;
+            result.Add(new WordPrediction(text, w.Probability, Math.Log(w.Probability)));
+        }
+        return new NextWordResult(healed.TypedPrefix, result);
+    }
 
     /// <summary>The k best continuations by beam search.</summary>
-    public IReadOnlyList<Continuation> BeamSearch(string documentKey, string textBeforeCursor, BeamOptions options, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public IReadOnlyList<Continuation> BeamSearch(string documentKey, string textBeforeCursor, BeamOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var stop = options.Stop ?? new StopConditions();
+        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor), _vocab, textBeforeCursor);
+        using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
+        var extender = new HypothesisExtender(_vocab, healed.Constraint, stop);
+        var found = Decoding.BeamSearch.Run(state, extender, Math.Max(1, options.Width), MaxTokens(stop, healed), options.LengthPenalty, cancellationToken);
+        return [.. found.Select(h => ToContinuation(h, healed))];
+    }
 
     /// <summary>The greedy continuation.</summary>
-    public Continuation Greedy(string documentKey, string textBeforeCursor, StopConditions stop, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public Continuation Greedy(string documentKey, string textBeforeCursor, StopConditions stop, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stop);
+        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor), _vocab, textBeforeCursor);
+        using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
+        var h = GreedySearch.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop), MaxTokens(stop, healed), cancellationToken);
+        return ToContinuation(h, healed);
+    }
 
     /// <summary>A sampled continuation (temperature, top-k, top-p), reproducible for a given seed.</summary>
-    public Continuation Sample(string documentKey, string textBeforeCursor, StopConditions stop, double temperature, int topK, double topP, int seed, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public Continuation Sample(string documentKey, string textBeforeCursor, StopConditions stop, double temperature, int topK, double topP, int seed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stop);
+        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor), _vocab, textBeforeCursor);
+        using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
+        var h = Sampler.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop), MaxTokens(stop, healed), temperature, topK, topP, seed, cancellationToken);
+        return ToContinuation(h, healed);
+    }
 
     /// <summary>Candidates for a blank between <paramref name="left"/> and <paramref name="right"/>, ranked with both sides.</summary>
-    public IReadOnlyList<FillCandidate> FillIn(string documentKey, string left, string right, int count, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <remarks>Candidates come from the left context (whole next words), then all are re-ranked by the log-likelihood of
+    /// left + candidate + right window in one batched model call. When <paramref name="left"/> ends inside a word, candidates
+    /// complete it and <see cref="FillCandidate.Text"/> is the part to insert.</remarks>
+    public IReadOnlyList<FillCandidate> FillIn(string documentKey, string left, string right, int count, CancellationToken cancellationToken = default)
+    {
+        if (count <= 0) return [];
+        var candidates = NextWords(documentKey, left, Math.Clamp(count * 2, 8, 16), cancellationToken).Words.Select(w => w.Word).ToList();
+        return RankCandidates(documentKey, left, right, candidates, cancellationToken).Take(count).ToList();
+    }
+
+    /// <summary>
+    /// Ranks given candidate words for the blank between <paramref name="left"/> and <paramref name="right"/> by the
+    /// log-likelihood of the whole passage (left + candidate + right window), all candidates in one batched call.
+    /// </summary>
+    /// <param name="documentKey">Prefix-cache key of the document.</param>
+    /// <param name="left">Text before the blank.</param>
+    /// <param name="right">Text after the blank; only a window of it (about 24 tokens) is scored.</param>
+    /// <param name="candidates">Whole words (including any part of the word already typed at the end of <paramref name="left"/>).</param>
+    /// <param name="cancellationToken">Cancels between model calls.</param>
+    public IReadOnlyList<FillCandidate> RankCandidates(string documentKey, string left, string right, IReadOnlyList<string> candidates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        var distinct = candidates.Where(c => c.Length > 0).Distinct().ToList();
+        if (distinct.Count == 0) return [];
+        var healed = TokenHealing.Heal(_window.Tokens(left), _vocab, left);
+        var lead = Encoding.UTF8.GetString(healed.Constraint.Required, 0, healed.LeadBytes);
+        using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
+        var budget = state.RemainingPositions;
+        var rightText = RightWindow(right, Math.Min(24, budget / 2));
+        var documentStart = left.Length == 0;
+        var passages = distinct.Select(c =>
+        {
+            var ids = _tokenizer.Encode(lead + c + rightText, documentStart);
+            return ids.Length > budget ? ids[..budget] : ids;
+        }).ToList();
+        var ranked = PassageRanker.Rank(state, passages, cancellationToken);
+        var typed = healed.TypedPrefix;
+        return [.. ranked.Select(r =>
+        {
+            var word = distinct[r.Index];
+            var insert = typed.Length > 0 && word.StartsWith(typed, StringComparison.Ordinal) ? word[typed.Length..] : word;
+            return new FillCandidate(insert, r.Probability, r.LogLikelihood);
+        })];
+    }
 
     /// <summary>How well <paramref name="word"/> fits between <paramref name="left"/> and <paramref name="right"/>, with alternatives.</summary>
-    public WordFit ScoreWord(string documentKey, string left, string word, string right, int alternatives, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public WordFit ScoreWord(string documentKey, string left, string word, string right, int alternatives, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(word);
+        var candidates = NextWords(documentKey, left, Math.Clamp(alternatives * 2, 8, 16), cancellationToken).Words.Select(w => w.Word).ToList();
+        candidates.Remove(word);
+        candidates.Insert(0, word);
+        var ranked = RankCandidates(documentKey, left, right, candidates, cancellationToken);
+        var typed = TokenHealing.TypedWord(left);
+        var self = ranked.FirstOrDefault(r => typed + r.Text == word || r.Text == word);
+        return new WordFit(word, self?.Probability ?? 0, [.. ranked.Take(Math.Max(0, alternatives))]);
+    }
 
     /// <summary>The next-token distribution after <paramref name="textBeforeCursor"/>, most probable first.</summary>
-    public IReadOnlyList<TokenProbability> NextTokens(string documentKey, string textBeforeCursor, int count, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public IReadOnlyList<TokenProbability> NextTokens(string documentKey, string textBeforeCursor, int count, CancellationToken cancellationToken = default)
+    {
+        using var state = _cache.Open(documentKey, _window.Tokens(textBeforeCursor), cancellationToken);
+        var lp = state.LogProbs(0).ToArray();
+        return [.. LogProbMath.TopK(lp, count).Select(t => new TokenProbability(t, TokenText(t), Math.Exp(lp[t])))];
+    }
 
     /// <summary>log P(continuation | context) per token and in total.</summary>
-    public Continuation Score(string context, string continuation, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <remarks>The continuation is tokenized as it follows the context (a token boundary at the join); tokens that would pass
+    /// the model window are not scored.</remarks>
+    public Continuation Score(string context, string continuation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(continuation);
+        using var state = _cache.Open(ScoreKey, _window.Tokens(context), cancellationToken);
+        var ids = _tokenizer.Encode(continuation, atDocumentStart: context.Length == 0);
+        if (ids.Length > state.RemainingPositions) ids = ids[..state.RemainingPositions];
+        if (ids.Length == 0) return new Continuation(continuation, 0, [], []);
+        var lp = state.ScoreContinuations([ids], cancellationToken)[0];
+        return new Continuation(_vocab.Decode(ids), lp.Sum(x => (double)x), [.. ids.Select(TokenText)], [.. lp.Select(x => (double)x)]);
+    }
 
     /// <summary>Drops the prefix cache of a document (closed or its key reused).</summary>
-    public void Forget(string documentKey) => throw new NotImplementedException();
+    public void Forget(string documentKey) => _cache.Forget(documentKey);
 
     /// <inheritdoc />
-    public void Dispose() { }
+    public void Dispose()
+    {
+        _cache.Dispose();
+        _session.Dispose();
+    }
+
+    private int MaxTokens(StopConditions stop, HealedContext healed) =>
+        Math.Max(1, Math.Min(stop.MaxTokens, _config.NPositions - healed.Context.Length));
+
+    private string TokenText(int id) => Encoding.UTF8.GetString(_vocab.Bytes[id]);
+
+    /// <summary>The whole word a candidate spells: its bytes after the lead (the space before the word), trimmed.</summary>
+    private string WordText(int[] tokens, HealedContext healed)
+    {
+        var bytes = tokens.SelectMany(t => _vocab.Bytes[t]).ToArray();
+        var lead = Math.Min(healed.LeadBytes, bytes.Length);
+        return Encoding.UTF8.GetString(bytes, lead, bytes.Length - lead).Trim();
+    }
+
+    private Continuation ToContinuation(Hypothesis h, HealedContext healed)
+    {
+        var bytes = h.Tokens.SelectMany(t => _vocab.Bytes[t]).ToArray();
+        var skip = Math.Min(healed.Constraint.Required.Length, bytes.Length);
+        var text = Encoding.UTF8.GetString(bytes, skip, bytes.Length - skip);
+        if (h.End == EndReason.Newline && text.IndexOf('\n') is var nl and >= 0) text = text[..nl];
+        Debug.Assert(h.Tokens.Length == h.LogProbs.Length);
+        return new Continuation(text, h.Sum, [.. h.Tokens.Select(TokenText)], [.. h.LogProbs.Select(x => (double)x)]);
+    }
+
+    /// <summary>The start of <paramref name="right"/>, cut at a word boundary after about <paramref name="tokens"/> tokens' worth of characters.</summary>
+    private static string RightWindow(string right, int tokens)
+    {
+        var max = Math.Max(0, tokens) * 4;
+        if (right.Length <= max) return right;
+        var cut = right.LastIndexOf(' ', max);
+        return right[..(cut > 0 ? cut : max)];
+    }
 }

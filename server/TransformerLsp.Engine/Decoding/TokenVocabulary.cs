@@ -1,0 +1,38 @@
+using System.Text;
+
+namespace TransformerLsp.Engine.Decoding;
+
+/// <summary>What decoding needs to know about each token: its bytes and its role at word and line boundaries.</summary>
+internal sealed class TokenVocabulary
+{
+    public TokenVocabulary(byte[][] bytes, int eosId)
+    {
+        Bytes = bytes;
+        EosId = eosId;
+        ContinuesWord = new bool[bytes.Length];
+        for (var i = 0; i < bytes.Length; i++)
+            ContinuesWord[i] = bytes[i].Length > 0 && IsWordByte(bytes[i][0]);
+    }
+
+    /// <summary>A vocabulary from token strings (tests and toy models); "" marks a control token.</summary>
+    public static TokenVocabulary FromStrings(IReadOnlyList<string> tokens, int eosId) =>
+        new([.. tokens.Select(t => Encoding.UTF8.GetBytes(t))], eosId);
+
+    public byte[][] Bytes { get; }
+    public int Count => Bytes.Length;
+    public int EosId { get; }
+
+    /// <summary>The token's first byte is part of a word (letter, digit, '_', apostrophe, or non-ASCII): it extends the word before it.</summary>
+    public bool[] ContinuesWord { get; }
+
+    /// <summary>Letters, digits, '_', apostrophe and every byte of a non-ASCII character count as word characters.</summary>
+    public static bool IsWordByte(byte b) =>
+        b >= 0x80 || b is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9' or (byte)'_' or (byte)'\'';
+
+    public string Decode(IEnumerable<int> ids)
+    {
+        var buffer = new List<byte>();
+        foreach (var id in ids) buffer.AddRange(Bytes[id]);
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

@@ -1,0 +1,188 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace TransformerLsp.Engine.Model;
+
+/// <summary>
+/// The only code that touches ONNX Runtime: one InferenceSession over model.onnx, checked against config.json at load,
+/// run on [batch, seq] token blocks after a <see cref="KvCache"/>.
+/// </summary>
+/// <remarks>
+/// <b>Invariant:</b> no call feeds a position ≥ n_positions (an export here once returned logits of shape [1, 0, vocab]
+/// silently past its position table). Outputs are bound to buffers of the expected shape, so ONNX Runtime itself rejects
+/// any output of another shape. Rows of a batch share one past length; rows of different lengths are right-padded, which
+/// causal attention makes harmless to the real positions (their padded logits are simply not read).
+/// </remarks>
+internal sealed class ModelSession : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly string _modelPath;
+    private readonly bool _hasPositionIds;
+    private readonly string[] _outputNames;
+    private readonly RunOptions _runOptions = new();
+
+    public ModelSession(string modelPath, ModelConfig config, ExecutionProviderKind provider, int threads)
+    {
+        Config = config;
+        _modelPath = modelPath;
+        if (!File.Exists(modelPath))
+            throw new ModelLoadException($"{modelPath}: missing; expected the ONNX decoder exported for config.json ({config.NLayer} layers, vocab {config.VocabSize}).");
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            InterOpNumThreads = 1,
+        };
+        if (threads > 0) options.IntraOpNumThreads = threads;
+        (ProviderName, ProviderNote) = ExecutionProviders.Configure(options, provider);
+        try
+        {
+            _session = new InferenceSession(modelPath, options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ModelLoadException($"{modelPath}: ONNX Runtime could not load it as a model ({e.Message.Trim()}); expected a valid ONNX decoder (opset 17).", e);
+        }
+        try
+        {
+            _hasPositionIds = Validate();
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
+        _outputNames = ["logits", .. Enumerable.Range(0, config.NLayer).SelectMany(i => new[] { $"present.{i}.key", $"present.{i}.value" })];
+    }
+
+    public ModelConfig Config { get; }
+    public string ProviderName { get; }
+    public string? ProviderNote { get; }
+
+    /// <summary>Checks input and output names, element types and fixed dimensions against config.json; returns whether position_ids is an input.</summary>
+    private bool Validate()
+    {
+        var c = Config;
+        var inputs = _session.InputMetadata;
+        var outputs = _session.OutputMetadata;
+        string Shape(NodeMetadata m) => "[" + string.Join(", ", m.Dimensions.Select((d, i) => d >= 0 ? d.ToString() : (m.SymbolicDimensions.ElementAtOrDefault(i) is { Length: > 0 } s ? s : "?"))) + "]";
+        ModelLoadException Error(string what) => new($"{_modelPath}: {what} (config.json: n_layer {c.NLayer}, n_head {c.NHead}, n_embd {c.NEmbd}, vocab_size {c.VocabSize}).");
+
+        void Expect(IReadOnlyDictionary<string, NodeMetadata> set, string kind, string name, TensorElementType type, int rank, params (int Dim, int Value, string Meaning)[] fixedDims)
+        {
+            if (!set.TryGetValue(name, out var m))
+                throw Error($"expected {kind} '{name}', found {kind}s {string.Join(", ", set.Keys.Select(k => $"'{k}'"))}");
+            if (m.ElementDataType != type)
+                throw Error($"{kind} '{name}' has element type {m.ElementDataType}, expected {type}");
+            if (m.Dimensions.Length != rank)
+                throw Error($"{kind} '{name}' has shape {Shape(m)}, expected rank {rank}");
+            foreach (var (dim, value, meaning) in fixedDims)
+                if (m.Dimensions[dim] >= 0 && m.Dimensions[dim] != value)
+                    throw Error($"{kind} '{name}' has shape {Shape(m)}, expected {value} ({meaning}) at dimension {dim}");
+        }
+
+        Expect(inputs, "input", "input_ids", TensorElementType.Int64, 2);
+        Expect(inputs, "input", "attention_mask", TensorElementType.Int64, 2);
+        var hasPositions = inputs.ContainsKey("position_ids");
+        if (hasPositions) Expect(inputs, "input", "position_ids", TensorElementType.Int64, 2);
+        Expect(outputs, "output", "logits", TensorElementType.Float, 3, (2, c.VocabSize, "vocab_size"));
+        for (var i = 0; i < c.NLayer; i++)
+            foreach (var kv in new[] { "key", "value" })
+            {
+                Expect(inputs, "input", $"past_key_values.{i}.{kv}", TensorElementType.Float, 4, (1, c.NHead, "n_head"), (3, c.HeadDim, "head_dim = n_embd / n_head"));
+                Expect(outputs, "output", $"present.{i}.{kv}", TensorElementType.Float, 4, (1, c.NHead, "n_head"), (3, c.HeadDim, "head_dim = n_embd / n_head"));
+            }
+        var pastInputs = inputs.Keys.Count(k => k.StartsWith("past_key_values.", StringComparison.Ordinal));
+        if (pastInputs != 2 * c.NLayer)
+            throw Error($"has {pastInputs} past_key_values inputs, expected {2 * c.NLayer} (key and value for each of n_layer {c.NLayer} layers)");
+        var known = new HashSet<string>(["input_ids", "attention_mask", "position_ids"]);
+        var unknown = inputs.Keys.Where(k => !known.Contains(k) && !k.StartsWith("past_key_values.", StringComparison.Ordinal)).ToList();
+        if (unknown.Count > 0)
+            throw Error($"has inputs the engine cannot feed: {string.Join(", ", unknown)}");
+        return hasPositions;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="batch"/> rows of <paramref name="seq"/> tokens (row-major in <paramref name="tokens"/>) after
+    /// <paramref name="past"/>, whose batch must equal <paramref name="batch"/>. Returns the logits [batch, seq, vocab]
+    /// (or [batch, 1, vocab] of the last position when <paramref name="allPositions"/> is false) and the new cache.
+    /// </summary>
+    public float[] Run(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, bool allPositions, out KvCache present)
+    {
+        var c = Config;
+        if (past.Batch != batch) throw new ArgumentException($"past batch {past.Batch} != {batch}", nameof(past));
+        if (tokens.Length != batch * seq || seq <= 0) throw new ArgumentException($"{tokens.Length} tokens for [{batch}, {seq}]", nameof(tokens));
+        var total = past.Length + seq;
+        if (total > c.NPositions)
+            throw new InvalidOperationException($"positions up to {total - 1} requested, but the model's position table has {c.NPositions} rows (n_positions); the context window must be enforced by the caller");
+
+        var ids = new long[batch * seq];
+        var positions = new long[batch * seq];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var t = tokens[i];
+            if ((uint)t >= (uint)c.VocabSize) throw new ArgumentOutOfRangeException(nameof(tokens), $"token id {t} outside vocab_size {c.VocabSize}");
+            ids[i] = t;
+            positions[i] = past.Length + i % seq;
+        }
+        var mask = new long[batch * total];
+        Array.Fill(mask, 1L);
+
+        present = new KvCache(c.NLayer, c.NHead, c.HeadDim, batch, total);
+        var logitsSize = batch * seq * c.VocabSize;
+        var logits = new float[logitsSize];
+        var mem = OrtMemoryInfo.DefaultInstance;
+        var inputNames = new List<string>(3 + 2 * c.NLayer);
+        var inputValues = new List<OrtValue>(3 + 2 * c.NLayer);
+        var outputValues = new List<OrtValue>(1 + 2 * c.NLayer);
+        try
+        {
+            void Add(string name, OrtValue v) { inputNames.Add(name); inputValues.Add(v); }
+            Add("input_ids", OrtValue.CreateTensorValueFromMemory(ids, [batch, seq]));
+            Add("attention_mask", OrtValue.CreateTensorValueFromMemory(mask, [batch, total]));
+            if (_hasPositionIds) Add("position_ids", OrtValue.CreateTensorValueFromMemory(positions, [batch, seq]));
+            long[] pastShape = [batch, c.NHead, past.Length, c.HeadDim];
+            long[] presentShape = [batch, c.NHead, total, c.HeadDim];
+            for (var l = 0; l < c.NLayer; l++)
+            {
+                Add($"past_key_values.{l}.key", past.Length == 0
+                    ? OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, pastShape)
+                    : OrtValue.CreateTensorValueFromMemory(mem, past.Key(l), pastShape));
+                Add($"past_key_values.{l}.value", past.Length == 0
+                    ? OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, pastShape)
+                    : OrtValue.CreateTensorValueFromMemory(mem, past.Value(l), pastShape));
+            }
+            outputValues.Add(OrtValue.CreateTensorValueFromMemory(logits, [batch, seq, c.VocabSize]));
+            for (var l = 0; l < c.NLayer; l++)
+            {
+                outputValues.Add(OrtValue.CreateTensorValueFromMemory(mem, present.Key(l), presentShape));
+                outputValues.Add(OrtValue.CreateTensorValueFromMemory(mem, present.Value(l), presentShape));
+            }
+            _session.Run(_runOptions, inputNames, inputValues, _outputNames, outputValues);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            present.Dispose();
+            throw new InvalidOperationException($"{_modelPath}: inference failed for [{batch}, {seq}] tokens after {past.Length} past positions: {e.Message}", e);
+        }
+        finally
+        {
+            foreach (var v in inputValues) v.Dispose();
+            foreach (var v in outputValues) v.Dispose();
+        }
+        if (allPositions || seq == 1) return logits;
+        var last = new float[batch * c.VocabSize];
+        for (var b = 0; b < batch; b++)
+            Array.Copy(logits, (b * seq + seq - 1) * c.VocabSize, last, b * c.VocabSize, c.VocabSize);
+        return last;
+    }
+
+    /// <summary>An empty cache (past length 0) for <paramref name="batch"/> rows.</summary>
+    public KvCache EmptyCache(int batch = 1) => new(Config.NLayer, Config.NHead, Config.HeadDim, batch, 0);
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
+}

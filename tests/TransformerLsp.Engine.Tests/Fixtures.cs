@@ -1,0 +1,54 @@
+using System.Text.Json;
+
+namespace TransformerLsp.Engine.Tests;
+
+/// <summary>Locates committed fixtures (tests/fixtures/*) and models/ from the test binary, by walking up to the repo root.</summary>
+internal static class Fixtures
+{
+    public static string RepoRoot { get; } = FindRoot();
+
+    public static string TinyModel => Path.Combine(RepoRoot, "tests", "fixtures", "tiny-model");
+    public static string TinyPostNorm => Path.Combine(RepoRoot, "tests", "fixtures", "tiny-postnorm");
+    public static string DefaultModel => Path.Combine(RepoRoot, "models", "default");
+    public static bool HasDefaultModel => File.Exists(Path.Combine(DefaultModel, "config.json")) && File.Exists(Path.Combine(DefaultModel, "model.onnx"));
+
+    public static string Folder(string name) => Path.Combine(RepoRoot, "tests", "fixtures", name);
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "TransformerLsp.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"no TransformerLsp.sln above {AppContext.BaseDirectory}");
+    }
+
+    private static readonly Dictionary<string, TextPredictor> Predictors = [];
+
+    /// <summary>One shared predictor per fixture folder (loading is the slow part); tests use distinct document keys.</summary>
+    public static TextPredictor Predictor(string folder)
+    {
+        lock (Predictors)
+        {
+            if (!Predictors.TryGetValue(folder, out var p))
+                Predictors[folder] = p = TextPredictor.Load(new ModelOptions(folder, Threads: 1));
+            return p;
+        }
+    }
+
+    public sealed record ReferenceCase(int[] InputIds, float[][] Logits);
+    public sealed record SpmCase(string Text, int[] Ids);
+
+    public static (List<ReferenceCase> Cases, List<SpmCase> Spm) Reference(string folder)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "reference.json")));
+        var cases = new List<ReferenceCase>();
+        if (doc.RootElement.TryGetProperty("cases", out var cs))
+            foreach (var c in cs.EnumerateArray())
+                cases.Add(new ReferenceCase(
+                    [.. c.GetProperty("input_ids").EnumerateArray().Select(e => e.GetInt32())],
+                    [.. c.GetProperty("logits").EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetSingle()).ToArray())]));
+        return (cases, SpmCases(doc.RootElement.GetProperty("spm_encode")));
+    }
+
+    public static List<SpmCase> SpmCases(JsonElement list) =>
+        [.. list.EnumerateArray().Select(e => new SpmCase(e.GetProperty("text").GetString()!, [.. e.GetProperty("ids").EnumerateArray().Select(i => i.GetInt32())]))];
+}
