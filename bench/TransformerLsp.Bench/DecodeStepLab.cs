@@ -39,6 +39,7 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
         else
         {
             configs.Add(new RawSessionOptions(Threads: 1));
+            configs.Add(new RawSessionOptions(AllowSpinning: false));
         }
         var models = configs.Select(c => new RawModel(info.OnnxPath, info, c)).ToList();
         try

@@ -78,7 +78,13 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         var freshBy = kinds.ToDictionary(k => k, _ => 0.0);
         // Cached pass: requests in typing order, cache kept, as the server runs them.
         var (reused0, computed0) = CacheStatistics(predictor);
-        foreach (var r in sample) cachedBy[r.Kind] += Time(() => Answer(r));
+        var allocatedBy = kinds.ToDictionary(k => k, _ => 0L);
+        foreach (var r in sample)
+        {
+            long bytes0 = GC.GetAllocatedBytesForCurrentThread();
+            cachedBy[r.Kind] += Time(() => Answer(r));
+            allocatedBy[r.Kind] += GC.GetAllocatedBytesForCurrentThread() - bytes0;
+        }
         var (reused1, computed1) = CacheStatistics(predictor);
         // Uncached pass: the same requests with the document's prefix cache dropped first.
         foreach (var r in sample)
@@ -108,6 +114,8 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
             Figures[$"genai_fresh_{k}_mean_ms"] = freshBy[k] / n;
             Figures[$"genai_editor_ratio_{k}"] = cachedBy[k] / freshBy[k];
             Figures[$"no_cache_ratio_{k}"] = cachedBy[k] / uncachedBy[k];
+            // Managed bytes the engine allocates per request (KV caches, logits, hypotheses): GC pressure and RSS growth.
+            Figures[$"engine_allocated_mb_per_{k}"] = allocatedBy[k] / 1e6 / n;
         }
         Figures["cached_pass_tokens_reused"] = reused1 - reused0;
         Figures["cached_pass_tokens_computed"] = computed1 - computed0;
@@ -115,7 +123,7 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         Figures["uncached_pass_tokens_computed"] = computed2 - computed1;
         log.WriteLine($"  prefix cache: cached pass reused {reused1 - reused0} / computed {computed1 - computed0} context tokens; uncached pass reused {reused2 - reused1} / computed {computed2 - computed1}");
         foreach (string k in kinds.Where(k => Figures.ContainsKey($"{k}_requests")))
-            log.WriteLine($"  {k}: engine cached {Figures[$"engine_cached_{k}_mean_ms"]:F1} ms, no cache {Figures[$"engine_uncached_{k}_mean_ms"]:F1}, GenAI fresh {Figures[$"genai_fresh_{k}_mean_ms"]:F1} (n {Figures[$"{k}_requests"]})");
+            log.WriteLine($"  {k}: engine cached {Figures[$"engine_cached_{k}_mean_ms"]:F1} ms, no cache {Figures[$"engine_uncached_{k}_mean_ms"]:F1}, GenAI fresh {Figures[$"genai_fresh_{k}_mean_ms"]:F1} (n {Figures[$"{k}_requests"]}); engine allocates {Figures[$"engine_allocated_mb_per_{k}"]:F1} MB per request");
         Figures["editor_requests_compared"] = sample.Count;
         Figures["engine_cached_total_ms"] = cached;
         Figures["engine_uncached_total_ms"] = uncached;
