@@ -38,7 +38,8 @@ dotnet run models/eval/check-onnx.cs -- "$out" "$run/reference.json"
 step "evaluate on the test split (model, Kneser-Ney, unigram, xz, next word) and fill-in through the C# engine"
 $PY models/recipe/evaluate.py --data "$data" --ckpt "$run/ckpt_best.pt" --out "$out/eval.json" \
   --fillin-cases "$run/fillin_cases.json"
-dotnet run --project models/eval/TransformerLsp.ModelEval -c Release -- "$out" "$run/fillin_cases.json" "$run/fillin_results.json"
+# One ONNX Runtime thread: on a busy 2-core machine its spinning thread pool is ~2x slower than one thread.
+MODEL_EVAL_THREADS=1 dotnet run --project models/eval/TransformerLsp.ModelEval -c Release -- "$out" "$run/fillin_cases.json" "$run/fillin_results.json"
 $PY models/recipe/evaluate.py --out "$out/eval.json" --merge-fillin "$run/fillin_results.json"
 
 step "training curve and model card"

@@ -171,9 +171,10 @@ def card(args, start, steps, evals, end, stats, ev) -> str:
           "written, so `eval.json` has no `fillin_*` keys. `models/build-default-model.sh` measures them when it is.\n")
     w("How the figures are measured: bits per byte = total -log2 P of the test tokens (every token after each "
       "document's BOS; EOS excluded) divided by the UTF-8 bytes of the test text; the transformer reads each "
-      "document in 512-token windows that advance by 256. Next word: 1,000 word positions drawn at random (seeded) "
-      "among words preceded by a space; the context is the text before that space (last "
-      f"{ev.get('next_word_context_tokens', 256)} tokens); candidates come from a beam search (width 8, up to 4 "
+      "document in 512-token windows that advance by 256. Next word: 1,000 word positions "
+      "among words preceded by a space, in runs of 10 consecutive words whose starts are drawn at random (seeded; "
+      "a run shares one model pass); the context is the text before that space (the window's last up to 508 "
+      f"tokens, {ev.get('next_word_mean_context_tokens', 0):.0f} on average); candidates come from a beam search (width 8, up to 4 "
       "pieces) over pieces that start a word, scored by P(pieces) x P(the word ends); exact, case-sensitive match. "
       "Fill-in: 1,000 words blanked at random in the test split (up to 1,500 characters left and 300 right of "
       "the blank), ranked by the C# engine's `TextPredictor.FillIn` (models/eval/TransformerLsp.ModelEval); "
