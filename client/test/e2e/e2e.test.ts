@@ -234,5 +234,9 @@ test('Show next-token distribution draws a bar chart', { timeout: 120_000 }, asy
   const count = await bars.count();
   console.log(`next-token bars: ${count}`);
   assert.ok(count >= 2, 'several tokens are charted');
+  // Bars are scaled to the likeliest token (this fails if the webview's CSP blocked the chart's styles).
+  const widths = await bars.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width));
+  console.log(`bar widths: ${JSON.stringify(widths.map((w) => Math.round(w)))}`);
+  assert.ok(widths[0] > widths[widths.length - 1], 'the likeliest token has the longest bar');
   await screenshot('next-token-distribution');
 });
