@@ -3,6 +3,7 @@ using TransformerLsp.Engine.Tests.Tokenization;
 
 namespace TransformerLsp.Engine.Tests;
 
+[Collection(SharedPredictorCollection.Name)]
 public sealed class TextPredictorTests
 {
     private readonly TextPredictor _p = Fixtures.Predictor(Fixtures.TinyModel);
@@ -151,6 +152,7 @@ public sealed class DefaultModelFactAttribute : FactAttribute
     }
 }
 
+[Collection(SharedPredictorCollection.Name)]
 public sealed class DefaultModelTests
 {
     [DefaultModelFact]
