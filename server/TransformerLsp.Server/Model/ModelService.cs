@@ -89,7 +89,14 @@ internal sealed class ModelService : IDisposable
             if (gen != Volatile.Read(ref generation)) return;
             string message = e is ModelLoadException ? e.Message : $"Could not load the model from {location.Folder ?? "(none)"}: {e.GetType().Name}: {e.Message}";
             logger.LogError("{Message}", message);
-            await queue.RunAsync(null, null, WorkPriority.Interactive, _ => { predictor?.Dispose(); predictor = null; return true; }).ConfigureAwait(false);
+            try
+            {
+                await queue.RunAsync(null, null, WorkPriority.Interactive, _ => { predictor?.Dispose(); predictor = null; return true; }).ConfigureAwait(false);
+            }
+            catch (WorkCancelledException)
+            {
+                return; // shutting down
+            }
             EndProgress(token, "failed");
             SetStatus(new ModelStatus(ModelState.Error, Provider: settings.ProviderName, Message: message));
             bool first;
@@ -129,9 +136,16 @@ internal sealed class ModelService : IDisposable
         client.SendStatus(next, latencyMs: null);
     }
 
+    /// <summary>Disposes the predictor once the inference queue has stopped (never under a running inference).</summary>
     public void Dispose()
     {
         Interlocked.Increment(ref generation);
+        queue.Dispose();
+        if (!queue.IsStopped)
+        {
+            logger.LogWarning("Inference did not stop in time; leaving the model to the process exit");
+            return;
+        }
         predictor?.Dispose();
         predictor = null;
     }
