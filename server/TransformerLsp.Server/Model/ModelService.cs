@@ -81,6 +81,7 @@ internal sealed class ModelService : IDisposable
             }).ConfigureAwait(false);
             if (!current) return;
             logger.LogInformation("Model {Model} ready on {Provider} in {Ms} ms", loaded.ModelName, loaded.ProviderName, started.ElapsedMilliseconds);
+            client.LogMessage(MessageType.Info, $"transformer-lsp: model {loaded.ModelName} from {location.Folder} ({location.HowFound}) ready on {loaded.ProviderName} in {started.ElapsedMilliseconds} ms");
             EndProgress(token, "ready");
             SetStatus(new ModelStatus(ModelState.Ready, loaded.ModelName, loaded.ProviderName, $"loaded from {location.Folder}"));
         }
