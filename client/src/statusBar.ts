@@ -34,6 +34,8 @@ export class StatusBar implements vscode.Disposable {
     const view = statusView(this.last);
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;
+    // Screen readers (and the end-to-end test) read the state in words, without the icon syntax.
+    this.item.accessibilityInformation = { label: view.label };
     this.item.backgroundColor = view.severity === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
   }
 }

@@ -4,13 +4,20 @@ import type { ServerStatus } from './protocol';
 export interface StatusView {
   text: string;
   tooltip: string;
+  /** The state in words for screen readers: "TransformerLsp: ready, model m on cpu, last 42 ms". */
+  label: string;
   /** "error" paints the item with the theme's error background. */
   severity: 'normal' | 'error';
 }
 
 export function statusView(status: ServerStatus | undefined): StatusView {
   if (!status) {
-    return { text: '$(loading~spin) TransformerLsp', tooltip: 'TransformerLsp: starting the server… (click for the log)', severity: 'normal' };
+    return {
+      text: '$(loading~spin) TransformerLsp',
+      tooltip: 'TransformerLsp: starting the server… (click for the log)',
+      label: 'TransformerLsp: starting',
+      severity: 'normal',
+    };
   }
   const model = status.model ?? 'model';
   const provider = status.provider ?? 'cpu';
@@ -19,12 +26,14 @@ export function statusView(status: ServerStatus | undefined): StatusView {
       return {
         text: `$(loading~spin) TransformerLsp: loading ${model}`,
         tooltip: `TransformerLsp: loading the model ${model}${status.message ? `\n${status.message}` : ''}\n(click for the log)`,
+        label: `TransformerLsp: loading, model ${model}`,
         severity: 'normal',
       };
     case 'error':
       return {
         text: '$(error) TransformerLsp',
         tooltip: `TransformerLsp: ${status.message ?? 'the server reported an error'}\n(click for the log)`,
+        label: `TransformerLsp: error, ${status.message ?? 'the server reported an error'}`,
         severity: 'error',
       };
     case 'ready': {
@@ -36,11 +45,17 @@ export function statusView(status: ServerStatus | undefined): StatusView {
           (latency ? `, last suggestion in ${latency}` : '') +
           (status.message ? `\n${status.message}` : '') +
           '\n(click for the log)',
+        label: `TransformerLsp: ready, model ${model} on ${provider}${latency ? `, last ${latency}` : ''}`,
         severity: 'normal',
       };
     }
     default:
-      return { text: '$(question) TransformerLsp', tooltip: `TransformerLsp: unknown state ${String(status.state)}`, severity: 'normal' };
+      return {
+        text: '$(question) TransformerLsp',
+        tooltip: `TransformerLsp: unknown state ${String(status.state)}`,
+        label: `TransformerLsp: unknown state ${String(status.state)}`,
+        severity: 'normal',
+      };
   }
 }
 

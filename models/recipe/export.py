@@ -130,14 +130,35 @@ def load_checkpoint(path: str) -> GPT:
 
 
 def main():
-    ckpt_path, out_dir = sys.argv[1], sys.argv[2]
-    name = sys.argv[3] if len(sys.argv) > 3 else "transformerlsp-default"
-    os.makedirs(out_dir, exist_ok=True)
-    gpt = load_checkpoint(ckpt_path)
-    export_onnx(gpt, os.path.join(out_dir, "model.onnx"))
-    with open(os.path.join(out_dir, "config.json"), "w") as f:
-        json.dump(gpt.config.to_json(name), f, indent=2)
+    import argparse
+    import shutil
+    ap = argparse.ArgumentParser()
+    ap.add_argument("checkpoint")
+    ap.add_argument("out_dir")
+    ap.add_argument("--name", default="transformerlsp-default")
+    ap.add_argument("--tokenizer", required=True, help="the SentencePiece model the checkpoint was trained with")
+    ap.add_argument("--reference", metavar="PATH",
+                    help="also write PyTorch logits for a few texts there, for models/eval/check-onnx.cs")
+    ap.add_argument("--tokenizer-reference", metavar="PATH",
+                    help="also write spm_encode ids of awkward sentences there (tokenizer_reference.json)")
+    args = ap.parse_args()
+    os.makedirs(args.out_dir, exist_ok=True)
+    gpt = load_checkpoint(args.checkpoint)
+    export_onnx(gpt, os.path.join(args.out_dir, "model.onnx"))
+    with open(os.path.join(args.out_dir, "config.json"), "w") as f:
+        json.dump(gpt.config.to_json(args.name), f, indent=2)
         f.write("\n")
+    shutil.copyfile(args.tokenizer, os.path.join(args.out_dir, "tokenizer.model"))
+    if args.reference or args.tokenizer_reference:
+        import sentencepiece as spm
+        from make_fixtures import spm_reference, write_reference
+        sp = spm.SentencePieceProcessor(model_file=args.tokenizer)
+        if args.reference:
+            write_reference(gpt, sp, args.tokenizer, args.reference, [])
+        if args.tokenizer_reference:
+            with open(args.tokenizer_reference, "w") as f:
+                json.dump(spm_reference(sp, args.tokenizer), f, ensure_ascii=False, indent=1)
+                f.write("\n")
 
 
 if __name__ == "__main__":

@@ -119,29 +119,9 @@ def write_fixture(out_dir: str, norm: str, tokenizer_path: str, ids_stream: np.n
         dst.write(src.read())
     export_onnx(model, os.path.join(out_dir, "model.onnx"))
 
-    cases = []
-    for text in REFERENCE_TEXTS:
-        ids = [BOS] + sp.encode(text)
-        cases.append(ids)
     # One case of exactly n_positions tokens (the whole window), cut from the training stream.
-    cases.append([int(i) for i in ids_stream[1000:1000 + cfg.n_positions]])
-    ref_cases = []
-    for ids in cases:
-        assert len(ids) <= cfg.n_positions
-        check_kv_cache(model, ids)
-        with torch.no_grad():
-            logits, _ = model(torch.tensor([ids]))
-        ref_cases.append({"input_ids": ids, "logits": [floats(row) for row in logits[0]]})
-    reference = {
-        "description": "PyTorch logits (batch 1, past 0, position_ids 0..n-1, attention_mask all ones) for the "
-                       "weights in model.onnx / weights.json; spm_encode = SentencePiece ids without BOS "
-                       "(Python binding of the same libsentencepiece as spm_encode, so newlines stay inside one text).",
-        "tolerance": 1e-4,
-        "cases": ref_cases,
-        "spm_encode": spm_reference(sp),
-    }
-    with open(os.path.join(out_dir, "reference.json"), "w") as f:
-        json.dump(reference, f, separators=(",", ":"), ensure_ascii=False)
+    window = [int(i) for i in ids_stream[1000:1000 + cfg.n_positions]]
+    write_reference(model, sp, tokenizer_path, os.path.join(out_dir, "reference.json"), [window])
 
     params = [{"name": n, "shape": list(p.shape), "values": floats(p)} for n, p in model.state_dict().items()]
     weights = {
@@ -163,20 +143,41 @@ def write_fixture(out_dir: str, norm: str, tokenizer_path: str, ids_stream: np.n
     print(f"{out_dir}: {total / 1e6:.2f} MB", file=sys.stderr)
 
 
-def spm_reference(sp) -> list[dict]:
+def write_reference(model: GPT, sp, tokenizer_path: str, path: str, extra_cases: list[list[int]]) -> None:
+    """reference.json: PyTorch logits for REFERENCE_TEXTS (+ extra id sequences) and spm ids of SPM_SENTENCES."""
+    cases = [([BOS] + sp.encode(text))[:model.config.n_positions] for text in REFERENCE_TEXTS] + extra_cases
+    ref_cases = []
+    model.eval()
+    for ids in cases:
+        assert len(ids) <= model.config.n_positions
+        check_kv_cache(model, ids)
+        with torch.no_grad():
+            logits, _ = model(torch.tensor([ids]))
+        ref_cases.append({"input_ids": ids, "logits": [floats(row) for row in logits[0]]})
+    reference = {
+        "description": "PyTorch logits (batch 1, past 0, position_ids 0..n-1, attention_mask all ones) for the "
+                       "weights in model.onnx; spm_encode = SentencePiece ids without BOS (Python binding of the "
+                       "same libsentencepiece as spm_encode, so newlines stay inside one text; one-line texts are "
+                       "cross-checked with the spm_encode command).",
+        "tolerance": 1e-4,
+        "cases": ref_cases,
+        "spm_encode": spm_reference(sp, tokenizer_path),
+    }
+    with open(path, "w") as f:
+        json.dump(reference, f, separators=(",", ":"), ensure_ascii=False)
+
+
+def spm_reference(sp, tokenizer_path: str) -> list[dict]:
     """Ids from the library, cross-checked with the spm_encode command line for one-line texts."""
     out = []
     for text in SPM_SENTENCES:
         ids = sp.encode(text)
         if "\n" not in text and text:
-            cli = subprocess.run(["spm_encode", f"--model={sp_model_path[0]}", "--output_format=id"],
+            cli = subprocess.run(["spm_encode", f"--model={tokenizer_path}", "--output_format=id"],
                                  input=text + "\n", capture_output=True, text=True, check=True).stdout.split()
             assert [int(i) for i in cli] == ids, (text, cli, ids)
         out.append({"text": text, "ids": ids, "pieces": sp.id_to_piece(ids)})
     return out
-
-
-sp_model_path: list[str] = [""]
 
 
 def main():
@@ -198,7 +199,6 @@ def main():
                     f.write(para + "\n")
     spm_train(spm_input, os.path.join(work, "tiny"), args.vocab_size)
     tok = os.path.join(work, "tiny.model")
-    sp_model_path[0] = tok
     sp = spm.SentencePieceProcessor(model_file=tok)
     stream = []
     for t in texts:

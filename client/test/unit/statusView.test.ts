@@ -13,6 +13,7 @@ test('ready shows model, provider and last latency', () => {
   const view = statusView({ state: 'ready', model: 'transformerlsp-default', provider: 'cpu', lastLatencyMs: 42.4 });
   assert.equal(view.text, '$(sparkle) transformerlsp-default · cpu · 42 ms');
   assert.match(view.tooltip, /last suggestion in 42 ms/);
+  assert.equal(view.label, 'TransformerLsp: ready, model transformerlsp-default on cpu, last 42 ms');
 });
 
 test('ready without a latency yet leaves it out', () => {
@@ -27,6 +28,7 @@ test('error is painted as an error and the tooltip carries the message', () => {
   const view = statusView({ state: 'error', message: 'model.onnx not found' });
   assert.equal(view.severity, 'error');
   assert.match(view.tooltip, /model\.onnx not found/);
+  assert.equal(view.label, 'TransformerLsp: error, model.onnx not found');
 });
 
 test('a latency-only update keeps the model and provider', () => {
