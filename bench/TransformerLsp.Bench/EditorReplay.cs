@@ -105,7 +105,12 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
             string chunk = "\n\n" + paragraph;
             for (int c = 0; c < chunk.Length && keys < maxKeys; c++)
             {
-                // Keep the cadence: key k goes out at k * interval.
+                // Keep the cadence: key k goes out at k * interval. Interval 0: wait for the answers instead (no cancellation).
+                if (TypingIntervalMs == 0)
+                {
+                    if (pendingCompletion is { } w1) await w1.Task;
+                    if (pendingInline is { } w2) await w2.Task;
+                }
                 double due = keys * TypingIntervalMs - clock.Elapsed.TotalMilliseconds;
                 if (due > 1) await Task.Delay(TimeSpan.FromMilliseconds(due));
                 keys++;
@@ -145,6 +150,10 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
         Figures["empty_completions"] = empty;
         Figures["cpu_ms_per_keystroke"] = cpu / keys;
         Figures["typing_interval_ms"] = TypingIntervalMs;
+        Figures["typing_wall_s"] = clock.Elapsed.TotalSeconds;
+        Figures["completion_answered_fraction"] = (double)Completion.Count / keys;
+        Figures["inline_requests"] = Requests.Count(r => r.Kind == "inline");
+        Figures["inline_answered"] = Inline.Count;
         log.WriteLine($"  typed {keys} keys every {TypingIntervalMs} ms: completion p50 {Completion.Median:F1} / p95 {Completion.Percentile(95):F1} ms ({Completion.Count} answered, {empty} empty), "
             + $"inline p50 {Inline.Median:F1} / p95 {Inline.Percentile(95):F1} ms ({Inline.Count}), {cancelled} cancelled, CPU {cpu / keys:F1} ms per key");
         return text;

@@ -11,8 +11,13 @@ namespace TransformerLsp.Bench;
 /// </summary>
 internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyList<EditorRequest> requests, bool quick, int threads, TextWriter log)
 {
-    /// <summary>Tokens GenAI generates for a completion request (a word is a few subword tokens) and an inline request.</summary>
-    public const int CompletionTokens = 4, InlineTokens = 16;
+    /// <summary>
+    /// What the server's handlers ask of the engine (server/TransformerLsp.Server/Handlers): completion = NextWords(10)
+    /// then a phrase beam of width 3 over at most 10 tokens / 3 words; inline = beam of width 4 over at most 16 tokens.
+    /// GenAI's counterpart from a fresh prompt: completion = beam 3 x 10 tokens (the next-word search has no GenAI
+    /// equivalent, so GenAI does less work here: the ratio is conservative), inline = beam 4 x 16 tokens.
+    /// </summary>
+    public const int CompletionTokens = 10, CompletionBeams = 3, InlineTokens = 16, InlineBeams = 4;
 
     public Dictionary<string, double> Figures { get; } = [];
 
@@ -45,7 +50,7 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         int stride = quick ? 4 : 1;
         int completions = 0;
         var chosen = requests.Where(r => r.Kind == "inline" || completions++ % stride == 0).ToList();
-        return chosen.Take(quick ? 160 : 2000).ToList();
+        return chosen.Take(quick ? 80 : 1000).ToList();
     }
 
     private void EditorRequests(TextPredictor predictor, GenAiRunner genai)
@@ -54,31 +59,63 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         if (sample.Count == 0) return;
         const string key = "bench-editor";
         double cached = 0, uncached = 0, fresh = 0;
-        var stop = new StopConditions(MaxTokens: InlineTokens);
+        var inlineOptions = new BeamOptions(InlineBeams, new StopConditions(MaxTokens: InlineTokens, AtSentenceEnd: true, AtNewline: true));
+        var phraseOptions = new BeamOptions(CompletionBeams, new StopConditions(MaxTokens: CompletionTokens, AtSentenceEnd: true, AtNewline: true, MaxWords: 3));
         void Answer(EditorRequest r)
         {
-            // What the server's handlers call: NextWords for completion, a beam for inline completion.
-            if (r.Kind == "completion") predictor.NextWords(key, r.TextBeforeCursor, 8);
-            else predictor.BeamSearch(key, r.TextBeforeCursor, new BeamOptions(4, stop));
+            if (r.Kind == "completion")
+            {
+                predictor.NextWords(key, r.TextBeforeCursor, 10);
+                predictor.BeamSearch(key, r.TextBeforeCursor, phraseOptions);
+            }
+            else predictor.BeamSearch(key, r.TextBeforeCursor, inlineOptions);
         }
         Answer(sample[0]);
         predictor.Forget(key);
+        var kinds = new[] { "completion", "inline" };
+        var cachedBy = kinds.ToDictionary(k => k, _ => 0.0);
+        var uncachedBy = kinds.ToDictionary(k => k, _ => 0.0);
+        var freshBy = kinds.ToDictionary(k => k, _ => 0.0);
         // Cached pass: requests in typing order, cache kept, as the server runs them.
-        foreach (var r in sample) cached += Time(() => Answer(r));
+        var (reused0, computed0) = CacheStatistics(predictor);
+        foreach (var r in sample) cachedBy[r.Kind] += Time(() => Answer(r));
+        var (reused1, computed1) = CacheStatistics(predictor);
         // Uncached pass: the same requests with the document's prefix cache dropped first.
         foreach (var r in sample)
         {
             predictor.Forget(key);
-            uncached += Time(() => Answer(r));
+            uncachedBy[r.Kind] += Time(() => Answer(r));
         }
+        var (reused2, computed2) = CacheStatistics(predictor);
         // GenAI: a fresh prompt for every request, cut to the window like ours, N tokens exactly.
         foreach (var r in sample)
         {
             var prompt = Window(corpus.Encode(r.TextBeforeCursor), r.Kind == "completion" ? CompletionTokens : InlineTokens);
-            fresh += r.Kind == "completion"
-                ? Time(() => genai.Generate(prompt, CompletionTokens))
-                : Time(() => genai.Generate(prompt, InlineTokens, beams: 4));
+            freshBy[r.Kind] += r.Kind == "completion"
+                ? Time(() => genai.Generate(prompt, CompletionTokens, beams: CompletionBeams))
+                : Time(() => genai.Generate(prompt, InlineTokens, beams: InlineBeams));
         }
+        cached = cachedBy.Values.Sum();
+        uncached = uncachedBy.Values.Sum();
+        fresh = freshBy.Values.Sum();
+        foreach (string k in kinds)
+        {
+            int n = sample.Count(r => r.Kind == k);
+            if (n == 0) continue;
+            Figures[$"{k}_requests"] = n;
+            Figures[$"engine_cached_{k}_mean_ms"] = cachedBy[k] / n;
+            Figures[$"engine_uncached_{k}_mean_ms"] = uncachedBy[k] / n;
+            Figures[$"genai_fresh_{k}_mean_ms"] = freshBy[k] / n;
+            Figures[$"genai_editor_ratio_{k}"] = cachedBy[k] / freshBy[k];
+            Figures[$"no_cache_ratio_{k}"] = cachedBy[k] / uncachedBy[k];
+        }
+        Figures["cached_pass_tokens_reused"] = reused1 - reused0;
+        Figures["cached_pass_tokens_computed"] = computed1 - computed0;
+        Figures["uncached_pass_tokens_reused"] = reused2 - reused1;
+        Figures["uncached_pass_tokens_computed"] = computed2 - computed1;
+        log.WriteLine($"  prefix cache: cached pass reused {reused1 - reused0} / computed {computed1 - computed0} context tokens; uncached pass reused {reused2 - reused1} / computed {computed2 - computed1}");
+        foreach (string k in kinds.Where(k => Figures.ContainsKey($"{k}_requests")))
+            log.WriteLine($"  {k}: engine cached {Figures[$"engine_cached_{k}_mean_ms"]:F1} ms, no cache {Figures[$"engine_uncached_{k}_mean_ms"]:F1}, GenAI fresh {Figures[$"genai_fresh_{k}_mean_ms"]:F1} (n {Figures[$"{k}_requests"]})");
         Figures["editor_requests_compared"] = sample.Count;
         Figures["engine_cached_total_ms"] = cached;
         Figures["engine_uncached_total_ms"] = uncached;
@@ -89,9 +126,15 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
             + $"-> genai_editor_ratio {cached / fresh:F2}, no_cache_ratio {cached / uncached:F2}");
     }
 
+    /// <summary>TextPredictor.CacheStatistics (reused, computed context tokens) when the engine has it; read by reflection
+    /// so the bench builds against an engine without it.</summary>
+    private static (long Reused, long Computed) CacheStatistics(TextPredictor predictor) =>
+        typeof(TextPredictor).GetProperty("CacheStatistics")?.GetValue(predictor) is ValueTuple<long, long> t ? t : (-1, -1);
+
     private List<int> Window(List<int> ids, int newTokens)
     {
-        int max = info.Positions - newTokens;
+        // The engine keeps min(64, n_positions / 2) positions free for generation (ContextWindow); GenAI gets the same context.
+        int max = Math.Min(info.Positions - newTokens, info.Positions - Math.Min(64, info.Positions / 2));
         return ids.Count <= max ? ids : ids.GetRange(ids.Count - max, max);
     }
 

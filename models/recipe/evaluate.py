@@ -103,16 +103,17 @@ class WordPieces:
 
 
 @torch.no_grad()
-def next_words(model, context: list[int], pieces: WordPieces, beam: int = 8, max_steps: int = 4) -> list[str]:
-    """Most probable next whole words: P(word) = P(first piece) * P(more pieces) * P(the word ends)."""
-    x = torch.tensor([context])
-    logits, past = model(x)
-    logp = F.log_softmax(logits[0, -1], dim=-1)
+def next_words(model, last_logits, past, pieces: WordPieces, beam: int = 8, max_steps: int = 4) -> list[str]:
+    """Most probable next whole words: P(word) = P(first piece) * P(more pieces) * P(the word ends).
+
+    last_logits (V,) are the model's logits after the context; past its keys/values [(1, H, S, D)] per layer.
+    """
+    logp = F.log_softmax(last_logits, dim=-1)
     start_lp = logp.masked_fill(~pieces.start, -math.inf)
     top = torch.topk(start_lp, beam)
     beams = [(pieces.text[t], s, t) for s, t in zip(top.values.tolist(), top.indices.tolist())]
     finished: dict[str, float] = {}
-    pos = len(context)
+    pos = past[0][0].shape[2]
     past = [(k.expand(len(beams), -1, -1, -1).contiguous(), v.expand(len(beams), -1, -1, -1).contiguous())
             for k, v in past]                                          # (beams, H, S, D)
     for step in range(max_steps):
@@ -145,35 +146,83 @@ def next_words(model, context: list[int], pieces: WordPieces, beam: int = 8, max
     return [w for w, _ in sorted(finished.items(), key=lambda kv: -kv[1])]
 
 
-def sample_word_positions(docs: list[dict], n: int, seed: int) -> list[tuple[int, int, int]]:
-    """n (document, start, end) word positions drawn uniformly among words preceded by a space."""
-    all_pos = []
+def eligible_words(docs: list[dict]) -> list[tuple[int, int, int]]:
+    """(document, start, end) of every word preceded by a space, in document order."""
+    out = []
     for di, d in enumerate(docs):
         for m in WORD.finditer(d["text"]):
             s = m.start()
             if s > 0 and d["text"][s - 1] == " ":
-                all_pos.append((di, s, m.end()))
-    rng = random.Random(seed)
-    return sorted(rng.sample(all_pos, n))
+                out.append((di, s, m.end()))
+    return out
 
 
-def next_word_accuracy(model, sp, docs, n: int, seed: int, context_tokens: int) -> dict:
+def sample_word_positions(docs: list[dict], n: int, seed: int) -> list[tuple[int, int, int]]:
+    """n word positions drawn uniformly at random."""
+    return sorted(random.Random(seed).sample(eligible_words(docs), n))
+
+
+def sample_word_runs(docs: list[dict], n: int, seed: int, run: int) -> list[list[tuple[int, int, int]]]:
+    """Runs of `run` consecutive words of one document, each run starting at a word drawn uniformly at random,
+    until n words are drawn; runs do not overlap."""
+    words = eligible_words(docs)
+    order = list(range(len(words) - run))
+    random.Random(seed).shuffle(order)
+    taken, runs, total = set(), [], 0
+    for i in order:
+        if total >= n:
+            break
+        r = [i + k for k in range(run) if words[i + k][0] == words[i][0]]
+        if any(k in taken for k in r):
+            continue
+        r = r[:n - total]
+        taken.update(r)
+        runs.append([words[k] for k in r])
+        total += len(r)
+    return sorted(runs)
+
+
+def next_word_accuracy(model, sp, docs, n: int, seed: int, run: int = 10) -> dict:
+    """Runs of `run` consecutive words share one forward pass over their window (up to n_positions - 4 tokens of
+    context), whose keys/values are then cut at each word's position; beam search finishes each word."""
     pieces = WordPieces(sp, model.config.vocab_size)
-    positions = sample_word_positions(docs, n, seed)
-    top1 = top5 = 0
+    T = model.config.n_positions - 4          # room for the word's extra pieces inside the position table
+    doc_ids: dict[int, list[int]] = {}
+    groups = []
+    for r in sample_word_runs(docs, n, seed, run):
+        di = r[0][0]
+        if di not in doc_ids:
+            doc_ids[di] = [BOS] + sp.encode(docs[di]["text"])
+        items = []
+        for _, s, e in r:
+            # Left context ends before the space: the model then predicts "▁word" pieces as it saw them in
+            # training. SentencePiece never merges across a space, so it is a prefix of the document's tokens.
+            ctx = [BOS] + sp.encode(docs[di]["text"][:s - 1])
+            assert doc_ids[di][:len(ctx)] == ctx, "context is not a prefix of the document's tokens"
+            items.append((len(ctx), docs[di]["text"][s:e]))
+        groups.append((di, items))
+    top1 = top5 = done = 0
+    context_lengths = []
     t0 = time.time()
-    for k, (di, s, e) in enumerate(positions):
-        text = docs[di]["text"]
-        # Left context ends before the space: the model then predicts "▁word" pieces as it saw them in training.
-        ctx = ([BOS] + sp.encode(text[:s - 1]))[-context_tokens:]
-        words = next_words(model, ctx, pieces)
-        answer = text[s:e]
-        top1 += bool(words) and words[0] == answer
-        top5 += answer in words[:5]
-        if (k + 1) % 100 == 0:
-            log(f"next word {k + 1}/{n}: top1 {top1 / (k + 1):.3f} top5 {top5 / (k + 1):.3f} ({time.time() - t0:.0f}s)")
-    return {"next_word_top1": top1 / n, "next_word_top5": top5 / n, "next_word_samples": n,
-            "next_word_context_tokens": context_tokens}
+    with torch.no_grad():
+        for di, items in groups:
+            j_max, j_min = max(j for j, _ in items), min(j for j, _ in items)
+            st = max(0, j_max - T)
+            assert j_min - st >= 1
+            logits, past = model(torch.tensor([doc_ids[di][st:j_max]]))
+            for j, answer in items:
+                n_ctx = j - st
+                context_lengths.append(n_ctx)
+                cut = [(k[:, :, :n_ctx], v[:, :, :n_ctx]) for k, v in past]
+                words = next_words(model, logits[0, n_ctx - 1], cut, pieces)
+                top1 += bool(words) and words[0] == answer
+                top5 += answer in words[:5]
+                done += 1
+                if done % 100 == 0:
+                    log(f"next word {done}/{n}: top1 {top1 / done:.3f} top5 {top5 / done:.3f} "
+                        f"({time.time() - t0:.0f}s)")
+    return {"next_word_top1": top1 / done, "next_word_top5": top5 / done, "next_word_samples": done,
+            "next_word_mean_context_tokens": round(sum(context_lengths) / len(context_lengths), 1)}
 
 
 def fillin_cases(docs, n: int, seed: int, left_chars: int = 1500, right_chars: int = 300) -> list[dict]:
@@ -204,7 +253,6 @@ def main():
     ap.add_argument("--merge-fillin", help="fill-in results from models/eval/TransformerLsp.ModelEval to merge")
     ap.add_argument("--next-word-samples", type=int, default=1000)
     ap.add_argument("--fillin-samples", type=int, default=1000)
-    ap.add_argument("--next-word-context", type=int, default=256)
     ap.add_argument("--ngram-orders", default="3,4,5")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--threads", type=int, default=2)
@@ -266,7 +314,7 @@ def main():
         f"xz {result['xz_bits_per_byte']:.4f} bits/byte")
 
     log(f"next-word accuracy on {args.next_word_samples} positions ...")
-    result.update(next_word_accuracy(model, sp, test, args.next_word_samples, args.seed, args.next_word_context))
+    result.update(next_word_accuracy(model, sp, test, args.next_word_samples, args.seed))
     log(f"  top1 {result['next_word_top1']:.4f} top5 {result['next_word_top5']:.4f}")
 
     json.dump(result, open(args.out, "w"), indent=2)

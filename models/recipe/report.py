@@ -23,7 +23,7 @@ def read_log(path: str):
     return start, steps, evals, end
 
 
-def plot(steps, evals, path: str) -> None:
+def plot(steps, evals, path: str, title: str) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -41,7 +41,7 @@ def plot(steps, evals, path: str) -> None:
     ax.set_ylim(min(min(smooth), min(e["val_loss"] for e in evals)) - 0.2, min(9.5, max(raw) + 0.1))
     ax.grid(alpha=0.3)
     ax.legend()
-    ax.set_title("transformerlsp-default: 4 x 256 GPT on Moby-Dick + State of the Union")
+    ax.set_title(title)
     fig.tight_layout()
     fig.savefig(path)
 
@@ -73,15 +73,16 @@ def card(args, start, steps, evals, end, stats, ev) -> str:
     lines = []
     w = lines.append
     w("# transformerlsp-default — model card\n")
-    w("A small GPT-style causal language model (4 layers x 256 wide, 5.3 M parameters, 512-token context) trained "
+    w(f"A small GPT-style causal language model ({cfg['n_layer']} layers x {cfg['n_embd']} wide, "
+      f"{start['parameters'] / 1e6:.1f} M parameters, {cfg['n_positions']}-token context) trained "
       "from scratch on this 2-core CPU machine for the TransformerLsp writing assistant: it suggests the next words, "
       "continues a sentence and ranks words for a blank in English prose. It is the model the editor uses when "
       "no other model is configured.\n")
     w("## What it is for, and not for\n")
     w("- **For:** word and phrase suggestions in English prose in the register of its corpus: 19th-century "
-      "narrative (Moby-Dick) and formal political address (U.S. State of the Union messages, 1790-2021). "
-      "It runs in a few milliseconds per token on a laptop CPU.")
-    w("- **Not for:** facts (it has read 12 MB of text and invents freely), code, languages other than English, "
+      "narrative (Moby-Dick) and formal political address (U.S. State of the Union messages, 1790-2021).")
+     
+    w("- **Not for:** facts (it has read about 10 MB of text and invents freely), code, languages other than English, "
       "modern casual or technical writing (expect poor suggestions), or any decision about people. "
       "Its political register reflects its sources, including their biases and outdated views.")
     w("- It is small: next-word accuracy is modest (see below). Treat suggestions as prompts, not answers.\n")
@@ -170,9 +171,10 @@ def card(args, start, steps, evals, end, stats, ev) -> str:
           "written, so `eval.json` has no `fillin_*` keys. `models/build-default-model.sh` measures them when it is.\n")
     w("How the figures are measured: bits per byte = total -log2 P of the test tokens (every token after each "
       "document's BOS; EOS excluded) divided by the UTF-8 bytes of the test text; the transformer reads each "
-      "document in 512-token windows that advance by 256. Next word: 1,000 word positions drawn at random (seeded) "
-      "among words preceded by a space; the context is the text before that space (last "
-      f"{ev.get('next_word_context_tokens', 256)} tokens); candidates come from a beam search (width 8, up to 4 "
+      "document in 512-token windows that advance by 256. Next word: 1,000 word positions "
+      "among words preceded by a space, in runs of 10 consecutive words whose starts are drawn at random (seeded; "
+      "a run shares one model pass); the context is the text before that space (the window's last up to 508 "
+      f"tokens, {ev.get('next_word_mean_context_tokens', 0):.0f} on average); candidates come from a beam search (width 8, up to 4 "
       "pieces) over pieces that start a word, scored by P(pieces) x P(the word ends); exact, case-sensitive match. "
       "Fill-in: 1,000 words blanked at random in the test split (up to 1,500 characters left and 300 right of "
       "the blank), ranked by the C# engine's `TextPredictor.FillIn` (models/eval/TransformerLsp.ModelEval); "
@@ -201,7 +203,9 @@ def main():
     start, steps, evals, end = read_log(args.log)
     stats = json.load(open(os.path.join(args.data, "data_stats.json")))
     ev = json.load(open(os.path.join(args.model_dir, "eval.json")))
-    plot(steps, evals, os.path.join(args.model_dir, "training_curve.png"))
+    c = start["config"]
+    plot(steps, evals, os.path.join(args.model_dir, "training_curve.png"),
+         f"{c['n_layer']} x {c['n_embd']} GPT on Moby-Dick + State of the Union (test split held out)")
     with open(os.path.join(args.model_dir, "MODEL_CARD.md"), "w") as f:
         f.write(card(args, start, steps, evals, end, stats, ev))
 

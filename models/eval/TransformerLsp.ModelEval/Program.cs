@@ -2,6 +2,7 @@
 // for the blank once with both sides and once with the left side only (right = ""), and a case counts as a hit when
 // the answer (exact, case-sensitive) is the first candidate (top 1) or among the first five (top 5).
 // Usage: dotnet run --project models/eval/TransformerLsp.ModelEval -c Release -- MODEL_DIR CASES.json RESULTS.json [LIMIT]
+// Env MODEL_EVAL_THREADS sets ONNX Runtime's thread count (default 0 = ONNX Runtime decides).
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -18,7 +19,8 @@ var cases = JsonNode.Parse(File.ReadAllText(args[1]))!.AsArray()
     .ToList();
 if (args.Length > 3) cases = cases.Take(int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)).ToList();
 
-using var predictor = TextPredictor.Load(new ModelOptions(args[0]));
+var threads = int.TryParse(Environment.GetEnvironmentVariable("MODEL_EVAL_THREADS"), out var t) ? t : 0;
+using var predictor = TextPredictor.Load(new ModelOptions(args[0], Threads: threads));
 var both = new Hits();
 var leftOnly = new Hits();
 var clock = Stopwatch.StartNew();

@@ -81,8 +81,8 @@ internal sealed class ModelService : IDisposable
             }).ConfigureAwait(false);
             if (!current) return;
             logger.LogInformation("Model {Model} ready on {Provider} in {Ms} ms", loaded.ModelName, loaded.ProviderName, started.ElapsedMilliseconds);
-            SetStatus(new ModelStatus(ModelState.Ready, loaded.ModelName, loaded.ProviderName, $"loaded from {location.Folder}"));
             EndProgress(token, "ready");
+            SetStatus(new ModelStatus(ModelState.Ready, loaded.ModelName, loaded.ProviderName, $"loaded from {location.Folder}"));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -90,8 +90,8 @@ internal sealed class ModelService : IDisposable
             string message = e is ModelLoadException ? e.Message : $"Could not load the model from {location.Folder ?? "(none)"}: {e.GetType().Name}: {e.Message}";
             logger.LogError("{Message}", message);
             await queue.RunAsync(null, null, WorkPriority.Interactive, _ => { predictor?.Dispose(); predictor = null; return true; }).ConfigureAwait(false);
-            SetStatus(new ModelStatus(ModelState.Error, Provider: settings.ProviderName, Message: message));
             EndProgress(token, "failed");
+            SetStatus(new ModelStatus(ModelState.Error, Provider: settings.ProviderName, Message: message));
             bool first;
             lock (problemsShown) first = problemsShown.Add(message);
             if (first) client.ShowMessage(MessageType.Error, "Transformer LSP: " + message + " Suggestions are off until a model loads.");
