@@ -16,12 +16,15 @@ export function buildBarChartHtml(input: BarChartInput): string {
   const tokens = [...input.tokens].sort((a, b) => b.probability - a.probability);
   const top = tokens.length > 0 ? Math.max(tokens[0].probability, 1e-12) : 1;
   const shown = tokens.reduce((sum, t) => sum + (Number.isFinite(t.probability) ? t.probability : 0), 0);
+  // Bar widths are rules in the nonce-tagged style block: the CSP forbids inline style attributes.
+  const widths = tokens
+    .map((t, i) => `#bar${i} { width: ${Math.max(0, Math.min(100, (t.probability / top) * 100)).toFixed(1)}%; }`)
+    .join('\n  ');
   const rows = tokens
-    .map((t) => {
-      const width = Math.max(0, Math.min(100, (t.probability / top) * 100));
+    .map((t, i) => {
       return (
         `<tr><td class="token" title="token id ${t.id}"><code>${escapeHtml(visibleToken(t.text))}</code></td>` +
-        `<td class="bar"><div style="width:${width.toFixed(1)}%"></div></td>` +
+        `<td class="bar"><div id="bar${i}"></div></td>` +
         `<td class="p">${escapeHtml(formatProbability(t.probability))}</td></tr>`
       );
     })
@@ -48,6 +51,7 @@ export function buildBarChartHtml(input: BarChartInput): string {
   td.bar div { height: 1em; background: var(--vscode-charts-blue, #3794ff); border-radius: 2px; min-width: 1px; }
   td.p { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
   .note, .empty { opacity: 0.8; }
+  ${widths}
 </style>
 </head>
 <body>

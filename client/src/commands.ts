@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient } from 'vscode-languageclient/node';
 import { findBlankNear } from './blank';
 import { buildBarChartHtml } from './barChart';
-import { formatProbability, oneLine, sharesOf } from './format';
+import { formatProbability, oneLine, pickLabel, sharesOf } from './format';
 import {
   BeamSearchArgs,
   BeamSearchResult,
@@ -59,10 +59,14 @@ async function suggestContinuations(server: ServerConnection, editor: vscode.Tex
     return;
   }
   const shares = sharesOf(beams.map((b) => b.logProbability));
+  // A long continuation's own probability is tiny (1e-16 for 16 tokens), so the quick pick leads with each
+  // beam's share of the beams found and gives the raw probability and the mean per-token probability after it.
   const items: PickItem<string>[] = beams.map((beam, i) => ({
-    label: oneLine(beam.text) || '(end of text)',
-    description: formatProbability(beam.probability),
-    detail: `${formatProbability(shares[i])} of the ${beams.length} beams · ${beam.tokens.length} token${beam.tokens.length === 1 ? '' : 's'}`,
+    label: pickLabel(beam.text),
+    description: formatProbability(shares[i]),
+    detail:
+      `p = ${formatProbability(beam.probability)} · ${beam.tokens.length} token${beam.tokens.length === 1 ? '' : 's'}` +
+      (beam.tokens.length > 0 ? ` · ${formatProbability(Math.exp(beam.logProbability / beam.tokens.length))} per token` : ''),
     value: beam.text,
   }));
   const pick = await vscode.window.showQuickPick(items, {
@@ -112,7 +116,7 @@ async function fillBlank(server: ServerConnection, editor: vscode.TextEditor): P
   }
   const shares = sharesOf(candidates.map((c) => c.logLikelihood));
   const items: PickItem<string>[] = candidates.map((c, i) => ({
-    label: oneLine(c.text) || '(nothing)',
+    label: pickLabel(c.text),
     description: formatProbability(c.probability),
     detail: `${formatProbability(shares[i])} of the ${candidates.length} candidates`,
     value: c.text,
@@ -173,13 +177,14 @@ class DistributionView implements vscode.Disposable {
   }
 }
 
-/** workspace/executeCommand with a progress indicator; undefined when the user cancelled. */
+/** workspace/executeCommand with a progress indicator. */
 async function ask<T>(client: LanguageClient, command: string, args: object, what: string): Promise<T | undefined> {
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `TransformerLsp: ${what}…`, cancellable: true },
-    async (_progress, token) => {
-      const result = await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] }, token);
-      return token.isCancellationRequested ? undefined : ((result ?? undefined) as T | undefined);
+    // A spinner in the status bar: answers take tens of milliseconds, too short for a notification.
+    { location: vscode.ProgressLocation.Window, title: `TransformerLsp: ${what}…` },
+    async () => {
+      const result = await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] });
+      return (result ?? undefined) as T | undefined;
     },
   );
 }

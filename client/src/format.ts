@@ -32,6 +32,13 @@ export function visibleToken(text: string): string {
   return oneLine(text).replace(/ /g, '␣');
 }
 
+/** A suggestion as a quick-pick label: one line, leading spaces dropped, whitespace-only text made visible. */
+export function pickLabel(text: string): string {
+  if (text.length === 0) return '(nothing)';
+  const line = oneLine(text).trimStart();
+  return line.trim().length > 0 ? line : visibleToken(text);
+}
+
 /** The last `max` characters of `text` on one line, with an ellipsis when cut: the context a view is about. */
 export function contextTail(text: string, max = 80): string {
   const line = oneLine(text);

@@ -17,7 +17,18 @@ public static class Program
         Console.SetOut(Console.Error);
 
         if (args.Contains("--version")) { await Console.Error.WriteLineAsync(Handlers.Lifecycle.InitializeHandler.Info.Version); return 0; }
-        if (args.Contains("--stdio")) return await ServeAsync(args, stdin, stdout);
+        if (args.Contains("--stdio"))
+        {
+            try
+            {
+                return await ServeAsync(args, stdin, stdout);
+            }
+            catch (Exception e)
+            {
+                await Console.Error.WriteLineAsync($"transformer-lsp: fatal: {e}");
+                return 1;
+            }
+        }
         if (TerminalMode.IsVerb(args)) return await TerminalMode.RunAsync(args, stdout);
         await Console.Error.WriteLineAsync(TerminalMode.Usage);
         return args.Length == 0 || args.Contains("--help") || args.Contains("-h") ? 0 : 2;
@@ -35,8 +46,9 @@ public static class Program
         builder.Services.AddSingleton<LanguageServerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LanguageServerService>());
         using var host = builder.Build();
+        var server = host.Services.GetRequiredService<LanguageServerService>();
         await host.RunAsync();
-        return host.Services.GetRequiredService<LanguageServerService>().ExitCode;
+        return server.ExitCode;
     }
 }
 

@@ -13,8 +13,9 @@ test('bars are sorted by probability and scaled to the most likely token', () =>
     ],
   });
   assert.ok(html.indexOf('␣Ishmael') < html.indexOf('␣a<'), 'most likely token first');
-  assert.match(html, /width:100\.0%/);
-  assert.match(html, /width:25\.0%/);
+  assert.match(html, /#bar0 \{ width: 100\.0%; \}/);
+  assert.match(html, /#bar1 \{ width: 25\.0%; \}/);
+  assert.match(html, /<td class="bar"><div id="bar0"><\/div><\/td>/);
   assert.match(html, /40\.0 %/);
   assert.match(html, /These 2 tokens hold 50\.0 %/);
 });
@@ -30,6 +31,11 @@ test('the page allows no scripts and only its own nonce-tagged style', () => {
   assert.match(html, /default-src 'none'; style-src vscode-webview:\/\/x 'nonce-abc123';/);
   assert.match(html, /<style nonce="abc123">/);
   assert.doesNotMatch(html, /<script/);
+});
+
+test('no element carries an inline style attribute, which the CSP would block', () => {
+  const html = buildBarChartHtml({ ...base, tokens: [{ id: 1, text: 'a', probability: 0.5 }] });
+  assert.doesNotMatch(html, /<[^>]+\sstyle=/);
 });
 
 test('an empty distribution says so instead of drawing an empty table', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { contextTail, escapeHtml, formatProbability, oneLine, sharesOf, visibleToken } from '../../src/format';
+import { contextTail, escapeHtml, formatProbability, oneLine, pickLabel, sharesOf, visibleToken } from '../../src/format';
 
 test('formatProbability shows percentages with one decimal', () => {
   assert.equal(formatProbability(0.372), '37.2 %');
@@ -56,4 +56,11 @@ test('contextTail keeps the end of the text and marks the cut', () => {
 
 test('escapeHtml escapes markup and quotes', () => {
   assert.equal(escapeHtml(`<b a="1" b='2'>&</b>`), '&lt;b a=&quot;1&quot; b=&#39;2&#39;&gt;&amp;&lt;/b&gt;');
+});
+
+test('pickLabel drops leading spaces, keeps the rest on one line, and shows whitespace-only text', () => {
+  assert.equal(pickLabel(' he said.\nThen'), 'he said.⏎Then');
+  assert.equal(pickLabel('   '), '␣␣␣');
+  assert.equal(pickLabel('\n\n'), '⏎⏎');
+  assert.equal(pickLabel(''), '(nothing)');
 });

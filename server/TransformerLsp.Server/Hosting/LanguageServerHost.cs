@@ -97,7 +97,8 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
         rpc.Dispose();
         if (filterTask is not null)
         {
-            try { await filterTask.ConfigureAwait(false); }
+            // A read of stdin cannot be cancelled once started: do not wait for it long (the process is ending).
+            try { await filterTask.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false); }
             catch (Exception e) { context.Logger.LogDebug("Input pump ended: {Message}", e.Message); }
         }
         stop.Dispose();
