@@ -157,6 +157,10 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         var g = new Samples("genai greedy"); var e = new Samples("engine greedy"); var r = new Samples("raw greedy");
         var gb = new Samples("genai beam"); var eb = new Samples("engine beam"); var rb = new Samples("raw beam");
         var e1 = new Samples("engine greedy 1");
+        var r1 = new Samples("raw greedy 1 thread"); var rb1 = new Samples("raw beam 1 thread");
+        var rns = new Samples("raw greedy no spin"); var rbns = new Samples("raw beam no spin");
+        using var raw1 = new RawModel(info.OnnxPath, info, new RawSessionOptions(Threads: 1));
+        using var rawNoSpin = new RawModel(info.OnnxPath, info, new RawSessionOptions(AllowSpinning: false));
         const string key = "bench-fresh";
         var greedyStop = new StopConditions(MaxTokens: 32, AtSentenceEnd: false, AtNewline: false);
         var oneStop = new StopConditions(MaxTokens: 1, AtSentenceEnd: false, AtNewline: false);
@@ -170,6 +174,11 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
             Add(r, Time(() => raw.Greedy(prompt, 32)));
             Add(gb, Time(() => genai.Generate(prompt, 16, beams: 4)));
             Add(rb, Time(() => raw.Beam(prompt, 4, 16)));
+            // Thread tuning: the same raw loop with one intra-op thread, and with two threads that do not spin.
+            Add(r1, Time(() => raw1.Greedy(prompt, 32)));
+            Add(rb1, Time(() => raw1.Beam(prompt, 4, 16)));
+            Add(rns, Time(() => rawNoSpin.Greedy(prompt, 32)));
+            Add(rbns, Time(() => rawNoSpin.Beam(prompt, 4, 16)));
             if (predictor is not null)
             {
                 predictor.Forget(key);
@@ -185,7 +194,12 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         Figures["genai_beam4x16_ms"] = gb.Median;
         Figures["raw_greedy32_ms"] = r.Median;
         Figures["raw_beam4x16_ms"] = rb.Median;
-        log.WriteLine($"  fresh {prompt.Count}-token prompt: GenAI greedy 32 {g.Median:F1} ms, beam 4x16 {gb.Median:F1} ms; raw ORT loop {r.Median:F1} / {rb.Median:F1} ms");
+        Figures["raw_1thread_greedy32_ms"] = r1.Median;
+        Figures["raw_1thread_beam4x16_ms"] = rb1.Median;
+        Figures["raw_nospin_greedy32_ms"] = rns.Median;
+        Figures["raw_nospin_beam4x16_ms"] = rbns.Median;
+        log.WriteLine($"  fresh {prompt.Count}-token prompt: GenAI greedy 32 {g.Median:F1} ms, beam 4x16 {gb.Median:F1} ms; raw ORT loop {r.Median:F1} / {rb.Median:F1} ms "
+            + $"(1 thread {r1.Median:F1} / {rb1.Median:F1}; no spinning {rns.Median:F1} / {rbns.Median:F1})");
         if (predictor is null) return;
         // Our engine may stop early at EOS; the ratio is then taken per generated token so both do the same work.
         double greedyMs = e.Median * (engineGreedyTokens > 0 && engineGreedyTokens < 32 ? 32.0 / engineGreedyTokens : 1);
