@@ -23,7 +23,15 @@ internal sealed class SentencePieceTextTokenizer : TextTokenizer
         _pieces = new string[vocab.Values.Max() + 1];
         foreach (var (piece, id) in vocab) _pieces[id] = piece;
         _addDummyPrefix = _tokenizer.AddDummyPrefix;
+        // A piece with "▁" after another character would let a token span a word boundary.
+        _splitsBeforeWords = !_pieces.Any(p => p is not null && p.TrimStart(Space).Contains(Space));
     }
+
+    private readonly bool _splitsBeforeWords;
+
+    public override bool SplitsBeforeWords => _splitsBeforeWords;
+
+    public override int DocumentStartPrefixBytes => _addDummyPrefix ? 1 : 0;
 
     public override int Count => _pieces.Length;
 
