@@ -99,10 +99,11 @@ public sealed class TextPredictor : IDisposable
             cached = new WordDistribution(healed.Context, lead, SearchWords(cacheKey, leadOnly, WordDistributionSize, cancellationToken), "", []);
             _wordDistributions[cacheKey] = cached;
         }
-        // The most specific distribution that still covers what was typed: the last constrained search, else the full one.
+        // The most specific distribution that still covers what was typed: the last constrained search (its best words for
+        // a prefix of what is typed now, so any match will do), else the full one.
         List<WordPrediction> matches;
         if (cached.Typed.Length > 0 && typed.StartsWith(cached.Typed, StringComparison.Ordinal)
-            && (matches = Matching(cached.TypedWords, typed)).Count >= enough) { }
+            && (matches = Matching(cached.TypedWords, typed)).Count >= 1) { }
         else if ((matches = Matching(cached.Words, typed)).Count >= enough || typed.Length == 0) { }
         else
         {
