@@ -160,7 +160,8 @@ test('a hover on a word shows the model alternatives', { timeout: 120_000 }, asy
   const at = Math.max(0, text.indexOf('Ishmael'));
   const charWidth = box.width / Math.max(1, text.length);
   await page.mouse.move(box.x + (at + 3) * charWidth, box.y + box.height / 2);
-  const hover = page.locator('.monaco-hover:not(.hidden) .hover-contents, .monaco-resizable-hover .hover-contents').first();
+  // The hover fills in part by part (a diagnostic's message may come first): wait for the model's alternatives.
+  const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: /alternative/i }).first();
   await hover.waitFor({ state: 'visible', timeout: 60_000 });
   const content = (await hover.innerText()).trim();
   console.log(`hover: ${JSON.stringify(content.slice(0, 300))}`);
