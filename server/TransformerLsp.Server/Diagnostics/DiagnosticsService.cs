@@ -46,9 +46,6 @@ internal sealed class DiagnosticsService : IDisposable
     /// <summary>Typing pause before improbable words are computed.</summary>
     public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Prefix-cache key for background scoring, so it does not evict the cache of interactive requests.</summary>
-    public static string CacheKey(string uri) => uri + "#diagnostics";
-
     public void OnDocumentChanged(TextDocumentSnapshot document, int changedFrom)
     {
         var settings = context.Settings;
@@ -204,7 +201,7 @@ internal sealed class DiagnosticsService : IDisposable
                     verdict = await context.Queue.RunAsync(document.Uri, null, WorkPriority.Background, token =>
                     {
                         var predictor = context.Model.Predictor ?? throw new OperationCanceledException();
-                        return Judge(predictor.ScoreWord(CacheKey(document.Uri), left, word, right, Alternatives, token), word);
+                        return Judge(predictor.ScoreWord(CacheKeys.Background(document.Uri), left, word, right, Alternatives, token), word);
                     }, cancellationToken).ConfigureAwait(false);
                     break;
                 }
