@@ -120,7 +120,8 @@ public sealed class TextPredictor : IDisposable
     private List<WordPrediction> SearchWords(string cacheKey, HealedContext healed, int count, CancellationToken cancellationToken)
     {
         using var state = _cache.Open(cacheKey, healed.Context, cancellationToken);
-        var words = NextWordSearch.Run(state, _vocab, healed.Constraint, count, healed.TypedPrefix.Length > 0 ? 6 : 8, maxTokens: 8, cancellationToken);
+        // Width bounds the batch (each row copies the context's KV cache); a typed prefix leaves few candidates, so fewer rows.
+        var words = NextWordSearch.Run(state, _vocab, healed.Constraint, count, healed.TypedPrefix.Length > 0 ? 4 : 8, maxTokens: 6, cancellationToken);
         var result = new List<WordPrediction>();
         foreach (var w in words)
         {

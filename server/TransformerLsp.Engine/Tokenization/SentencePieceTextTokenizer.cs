@@ -11,11 +11,14 @@ internal sealed class SentencePieceTextTokenizer : TextTokenizer
     private readonly SentencePieceTokenizer _tokenizer;
     private readonly string[] _pieces;
     private readonly bool _addDummyPrefix;
+    private readonly SentencePieceBpe _bpe;
 
-    public SentencePieceTextTokenizer(Stream model)
+    public SentencePieceTextTokenizer(byte[] model)
     {
-        // BOS is added by the engine per config.json (add_bos), never by the tokenizer.
-        _tokenizer = SentencePieceTokenizer.Create(model, addBeginningOfSentence: false, addEndOfSentence: false);
+        // Microsoft.ML.Tokenizers reads the model (vocabulary, special ids, normalizer flags); encoding uses spm's own
+        // merge order (SentencePieceBpe). BOS is added by the engine per config.json (add_bos), never by the tokenizer.
+        _tokenizer = SentencePieceTokenizer.Create(new MemoryStream(model), addBeginningOfSentence: false, addEndOfSentence: false);
+        _bpe = new SentencePieceBpe(new SentencePieceModelFile(model));
         var vocab = _tokenizer.Vocabulary;
         _pieces = new string[vocab.Values.Max() + 1];
         foreach (var (piece, id) in vocab) _pieces[id] = piece;
@@ -32,7 +35,7 @@ internal sealed class SentencePieceTextTokenizer : TextTokenizer
         var escaped = new StringBuilder(text.Length + 1);
         if (atDocumentStart && _addDummyPrefix) escaped.Append(Space);
         foreach (var c in text) escaped.Append(c == ' ' ? Space : c);
-        return [.. _tokenizer.EncodeToIds(escaped.ToString(), addBeginningOfSentence: false, addEndOfSentence: false, considerPreTokenization: true, considerNormalization: false)];
+        return [.. _bpe.Encode(escaped.ToString())];
     }
 
     protected override byte[] ComputeBytes(int id)
