@@ -152,8 +152,10 @@ internal sealed class DiagnosticsService : IDisposable
             lock (gate) byUri.TryGetValue(uri, out state);
             if (state is null) return;
 
+            var blanks = WordFinder.BlankMarkers(document.Text, context.Settings.BlankMarkers);
             var words = WordFinder.Words(document.Text)
                 .Where(w => w.Length >= 2 && w.Length <= 40 && document.Text.AsSpan(w.Start, w.Length).ContainsAnyExcept("0123456789"))
+                .Where(w => !blanks.Any(b => b.Start < w.End && w.Start < b.End)) // "MASK" in "[MASK]" is no word
                 .OrderBy(w => Math.Abs(w.Start - state.LastChange))
                 .Take(MaxWordsPerPass)
                 .OrderBy(w => w.Start)
