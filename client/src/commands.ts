@@ -15,7 +15,7 @@ import {
   ServerCommand,
 } from './protocol';
 import { ServerConnection } from './serverConnection';
-import { defaultBlankMarkers, section, stringList } from './settings';
+import { defaultBlankMarkers, defaultLanguages, section, stringList } from './settings';
 
 export const ClientCommand = {
   suggestContinuations: 'transformerLsp.suggestContinuations',
@@ -27,14 +27,26 @@ export const ClientCommand = {
 
 export function registerCommands(server: ServerConnection, output: vscode.LogOutputChannel): vscode.Disposable[] {
   const distribution = new DistributionView();
+  const inEnabledDocument = (editor: vscode.TextEditor, action: () => Promise<void>) => () => {
+    const languages = stringList(vscode.workspace.getConfiguration(section).get('languages'), defaultLanguages);
+    if (!languages.includes(editor.document.languageId)) {
+      void vscode.window.showInformationMessage(
+        `TransformerLsp works in ${languages.join(', ')} documents (setting transformerLsp.languages); this one is ${editor.document.languageId}.`,
+      );
+      return Promise.resolve();
+    }
+    return action();
+  };
   return [
     distribution,
     vscode.commands.registerTextEditorCommand(ClientCommand.suggestContinuations, (editor) =>
-      reportErrors(output, () => suggestContinuations(server, editor)),
+      reportErrors(output, inEnabledDocument(editor, () => suggestContinuations(server, editor))),
     ),
-    vscode.commands.registerTextEditorCommand(ClientCommand.fillBlank, (editor) => reportErrors(output, () => fillBlank(server, editor))),
+    vscode.commands.registerTextEditorCommand(ClientCommand.fillBlank, (editor) =>
+      reportErrors(output, inEnabledDocument(editor, () => fillBlank(server, editor))),
+    ),
     vscode.commands.registerTextEditorCommand(ClientCommand.showNextTokenDistribution, (editor) =>
-      reportErrors(output, () => distribution.show(server, editor)),
+      reportErrors(output, inEnabledDocument(editor, () => distribution.show(server, editor))),
     ),
     vscode.commands.registerCommand(ClientCommand.restartServer, () => reportErrors(output, () => server.restart())),
     vscode.commands.registerCommand(ClientCommand.showOutput, () => output.show(true)),
