@@ -3,6 +3,7 @@ using TransformerLsp.Engine.Tests.Tokenization;
 
 namespace TransformerLsp.Engine.Tests;
 
+[Collection(SharedPredictorCollection.Name)]
 public sealed class TextPredictorTests
 {
     private readonly TextPredictor _p = Fixtures.Predictor(Fixtures.TinyModel);
@@ -74,8 +75,8 @@ public sealed class TextPredictorTests
         Assert.All(words.Words, w => Assert.StartsWith("Uni", w.Word));
         foreach (var c in _p.BeamSearch(key, "The Congress of the Uni", new BeamOptions(3, new StopConditions(MaxTokens: 5))))
         {
-            Assert.StartsWith("Uni", string.Concat(c.Tokens));   // healed: generation re-spells the typed part first
-            Assert.Equal(string.Concat(c.Tokens)[3..], c.Text);  // and the text to insert continues after it
+            Assert.StartsWith(" Uni", string.Concat(c.Tokens));  // healed: generation re-spells the space and the typed part first
+            Assert.Equal(string.Concat(c.Tokens)[4..], c.Text);   // and the text to insert continues after them
         }
     }
 
@@ -151,6 +152,7 @@ public sealed class DefaultModelFactAttribute : FactAttribute
     }
 }
 
+[Collection(SharedPredictorCollection.Name)]
 public sealed class DefaultModelTests
 {
     [DefaultModelFact]

@@ -81,6 +81,7 @@ internal sealed class ModelService : IDisposable
             }).ConfigureAwait(false);
             if (!current) return;
             logger.LogInformation("Model {Model} ready on {Provider} in {Ms} ms", loaded.ModelName, loaded.ProviderName, started.ElapsedMilliseconds);
+            client.LogMessage(MessageType.Info, $"transformer-lsp: model {loaded.ModelName} from {location.Folder} ({location.HowFound}) ready on {loaded.ProviderName} in {started.ElapsedMilliseconds} ms");
             EndProgress(token, "ready");
             SetStatus(new ModelStatus(ModelState.Ready, loaded.ModelName, loaded.ProviderName, $"loaded from {location.Folder}"));
         }
@@ -89,7 +90,14 @@ internal sealed class ModelService : IDisposable
             if (gen != Volatile.Read(ref generation)) return;
             string message = e is ModelLoadException ? e.Message : $"Could not load the model from {location.Folder ?? "(none)"}: {e.GetType().Name}: {e.Message}";
             logger.LogError("{Message}", message);
-            await queue.RunAsync(null, null, WorkPriority.Interactive, _ => { predictor?.Dispose(); predictor = null; return true; }).ConfigureAwait(false);
+            try
+            {
+                await queue.RunAsync(null, null, WorkPriority.Interactive, _ => { predictor?.Dispose(); predictor = null; return true; }).ConfigureAwait(false);
+            }
+            catch (WorkCancelledException)
+            {
+                return; // shutting down
+            }
             EndProgress(token, "failed");
             SetStatus(new ModelStatus(ModelState.Error, Provider: settings.ProviderName, Message: message));
             bool first;
@@ -129,9 +137,16 @@ internal sealed class ModelService : IDisposable
         client.SendStatus(next, latencyMs: null);
     }
 
+    /// <summary>Disposes the predictor once the inference queue has stopped (never under a running inference).</summary>
     public void Dispose()
     {
         Interlocked.Increment(ref generation);
+        queue.Dispose();
+        if (!queue.IsStopped)
+        {
+            logger.LogWarning("Inference did not stop in time; leaving the model to the process exit");
+            return;
+        }
         predictor?.Dispose();
         predictor = null;
     }

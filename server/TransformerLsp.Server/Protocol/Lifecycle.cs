@@ -42,7 +42,11 @@ internal sealed record TextDocumentSyncOptions
 
 internal sealed record CompletionOptions
 {
-    [JsonPropertyName("triggerCharacters")] public string[] TriggerCharacters { get; init; } = [" "];
+    /// <summary>
+    /// None: the completion list opens when the editor's own word-based triggering or the user asks (Ctrl+Space);
+    /// opening it after every space would stand in the user's way. Ghost text (inline completion) covers word boundaries.
+    /// </summary>
+    [JsonPropertyName("triggerCharacters")] public string[] TriggerCharacters { get; init; } = [];
     [JsonPropertyName("resolveProvider")] public bool ResolveProvider { get; init; }
     [JsonPropertyName("completionItem")] public CompletionItemOptions CompletionItem { get; init; } = new();
 }

@@ -119,16 +119,26 @@ internal sealed class InferenceQueue : IDisposable
 
     internal void Resume() { lock (gate) { paused = false; Monitor.PulseAll(gate); } }
 
+    /// <summary>True once the worker thread has ended: nothing uses the engine any more.</summary>
+    public bool IsStopped => !worker.IsAlive;
+
+    /// <summary>
+    /// Cancels everything with <see cref="CancelReason.Shutdown"/> and waits (up to 10 s) for the running item to stop,
+    /// so that the engine can be disposed safely afterwards (see <see cref="IsStopped"/>).
+    /// </summary>
     public void Dispose()
     {
         lock (gate)
         {
-            if (disposed) return;
-            disposed = true;
-            foreach (var item in interactive.Concat(background).ToList()) CancelLocked(item, CancelReason.Shutdown);
-            if (running is { } r) CancelLocked(r, CancelReason.Shutdown);
-            Monitor.PulseAll(gate);
+            if (!disposed)
+            {
+                disposed = true;
+                foreach (var item in interactive.Concat(background).ToList()) CancelLocked(item, CancelReason.Shutdown);
+                if (running is { } r) CancelLocked(r, CancelReason.Shutdown);
+                Monitor.PulseAll(gate);
+            }
         }
+        if (Thread.CurrentThread != worker) worker.Join(TimeSpan.FromSeconds(10));
     }
 
     private void Cancel(WorkItem item, CancelReason reason)

@@ -29,7 +29,25 @@ internal sealed record ServerSettings
     /// </summary>
     public int MaxDocumentSize { get; init; } = 1_000_000;
 
-    public bool IsLanguageEnabled(string languageId) => Languages.Contains(languageId, StringComparer.OrdinalIgnoreCase);
+    /// <summary>
+    /// True when documents of <paramref name="languageId"/> get suggestions. Editors name the same languages
+    /// differently (Neovim sends its filetype: text, tex, rst, gitcommit), so common aliases count as the VS Code id.
+    /// </summary>
+    public bool IsLanguageEnabled(string languageId)
+    {
+        string id = CanonicalLanguage(languageId);
+        return Languages.Any(l => CanonicalLanguage(l) == id);
+    }
+
+    public static string CanonicalLanguage(string languageId) => languageId.Trim().ToLowerInvariant() switch
+    {
+        "text" or "txt" or "plain" or "plain_text" => "plaintext",
+        "tex" or "latex" or "plaintex" => "latex",
+        "rst" or "restructuredtext" => "restructuredtext",
+        "gitcommit" or "git_commit" or "git-commit" => "git-commit",
+        "md" or "markdown" or "pandoc" => "markdown",
+        var other => other,
+    };
 
     public string ProviderName => ExecutionProvider switch
     {

@@ -111,6 +111,18 @@ public class SettingsReaderTests
         Assert.Contains(p, x => x.StartsWith("languages"));
     }
 
+    [Theory]
+    [InlineData("text")]
+    [InlineData("tex")]
+    [InlineData("rst")]
+    [InlineData("gitcommit")]
+    [InlineData("Markdown")]
+    public void OtherEditorsLanguageIdsCountAsTheDefaults(string languageId)
+    {
+        Assert.True(new ServerSettings().IsLanguageEnabled(languageId));
+        Assert.False(new ServerSettings().IsLanguageEnabled("csharp"));
+    }
+
     [Fact]
     public void DiagnosticsEnable()
     {
