@@ -53,6 +53,9 @@ export function registerCommands(server: ServerConnection, output: vscode.LogOut
   ];
 }
 
+/** How long a command waits for the server; answers normally take well under a second. */
+const commandTimeoutMs = 30_000;
+
 interface PickItem<T> extends vscode.QuickPickItem {
   value: T;
 }
@@ -195,8 +198,26 @@ async function ask<T>(client: LanguageClient, command: string, args: object, wha
     // A spinner in the status bar: answers take tens of milliseconds, too short for a notification.
     { location: vscode.ProgressLocation.Window, title: `TransformerLsp: ${what}…` },
     async () => {
-      const result = await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] });
-      return (result ?? undefined) as T | undefined;
+      // A server that stops answering must not leave a spinner forever: give up, cancel, and offer a restart.
+      const cancel = new vscode.CancellationTokenSource();
+      const timer = setTimeout(() => cancel.cancel(), commandTimeoutMs);
+      try {
+        const result = await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] }, cancel.token);
+        return (result ?? undefined) as T | undefined;
+      } catch (error) {
+        if (!cancel.token.isCancellationRequested) throw error;
+        const choice = await vscode.window.showErrorMessage(
+          `TransformerLsp: the server did not answer within ${commandTimeoutMs / 1000} s (${what}).`,
+          'Restart Server',
+          'Show Output',
+        );
+        if (choice === 'Restart Server') void vscode.commands.executeCommand(ClientCommand.restartServer);
+        if (choice === 'Show Output') void vscode.commands.executeCommand(ClientCommand.showOutput);
+        return undefined;
+      } finally {
+        clearTimeout(timer);
+        cancel.dispose();
+      }
     },
   );
 }
