@@ -78,7 +78,13 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         var freshBy = kinds.ToDictionary(k => k, _ => 0.0);
         // Cached pass: requests in typing order, cache kept, as the server runs them.
         var (reused0, computed0) = CacheStatistics(predictor);
-        foreach (var r in sample) cachedBy[r.Kind] += Time(() => Answer(r));
+        var allocatedBy = kinds.ToDictionary(k => k, _ => 0L);
+        foreach (var r in sample)
+        {
+            long bytes0 = GC.GetAllocatedBytesForCurrentThread();
+            cachedBy[r.Kind] += Time(() => Answer(r));
+            allocatedBy[r.Kind] += GC.GetAllocatedBytesForCurrentThread() - bytes0;
+        }
         var (reused1, computed1) = CacheStatistics(predictor);
         // Uncached pass: the same requests with the document's prefix cache dropped first.
         foreach (var r in sample)
@@ -108,6 +114,8 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
             Figures[$"genai_fresh_{k}_mean_ms"] = freshBy[k] / n;
             Figures[$"genai_editor_ratio_{k}"] = cachedBy[k] / freshBy[k];
             Figures[$"no_cache_ratio_{k}"] = cachedBy[k] / uncachedBy[k];
+            // Managed bytes the engine allocates per request (KV caches, logits, hypotheses): GC pressure and RSS growth.
+            Figures[$"engine_allocated_mb_per_{k}"] = allocatedBy[k] / 1e6 / n;
         }
         Figures["cached_pass_tokens_reused"] = reused1 - reused0;
         Figures["cached_pass_tokens_computed"] = computed1 - computed0;
@@ -115,7 +123,7 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         Figures["uncached_pass_tokens_computed"] = computed2 - computed1;
         log.WriteLine($"  prefix cache: cached pass reused {reused1 - reused0} / computed {computed1 - computed0} context tokens; uncached pass reused {reused2 - reused1} / computed {computed2 - computed1}");
         foreach (string k in kinds.Where(k => Figures.ContainsKey($"{k}_requests")))
-            log.WriteLine($"  {k}: engine cached {Figures[$"engine_cached_{k}_mean_ms"]:F1} ms, no cache {Figures[$"engine_uncached_{k}_mean_ms"]:F1}, GenAI fresh {Figures[$"genai_fresh_{k}_mean_ms"]:F1} (n {Figures[$"{k}_requests"]})");
+            log.WriteLine($"  {k}: engine cached {Figures[$"engine_cached_{k}_mean_ms"]:F1} ms, no cache {Figures[$"engine_uncached_{k}_mean_ms"]:F1}, GenAI fresh {Figures[$"genai_fresh_{k}_mean_ms"]:F1} (n {Figures[$"{k}_requests"]}); engine allocates {Figures[$"engine_allocated_mb_per_{k}"]:F1} MB per request");
         Figures["editor_requests_compared"] = sample.Count;
         Figures["engine_cached_total_ms"] = cached;
         Figures["engine_uncached_total_ms"] = uncached;
@@ -149,6 +157,10 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         var g = new Samples("genai greedy"); var e = new Samples("engine greedy"); var r = new Samples("raw greedy");
         var gb = new Samples("genai beam"); var eb = new Samples("engine beam"); var rb = new Samples("raw beam");
         var e1 = new Samples("engine greedy 1");
+        var r1 = new Samples("raw greedy 1 thread"); var rb1 = new Samples("raw beam 1 thread");
+        var rns = new Samples("raw greedy no spin"); var rbns = new Samples("raw beam no spin");
+        using var raw1 = new RawModel(info.OnnxPath, info, new RawSessionOptions(Threads: 1));
+        using var rawNoSpin = new RawModel(info.OnnxPath, info, new RawSessionOptions(AllowSpinning: false));
         const string key = "bench-fresh";
         var greedyStop = new StopConditions(MaxTokens: 32, AtSentenceEnd: false, AtNewline: false);
         var oneStop = new StopConditions(MaxTokens: 1, AtSentenceEnd: false, AtNewline: false);
@@ -162,6 +174,11 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
             Add(r, Time(() => raw.Greedy(prompt, 32)));
             Add(gb, Time(() => genai.Generate(prompt, 16, beams: 4)));
             Add(rb, Time(() => raw.Beam(prompt, 4, 16)));
+            // Thread tuning: the same raw loop with one intra-op thread, and with two threads that do not spin.
+            Add(r1, Time(() => raw1.Greedy(prompt, 32)));
+            Add(rb1, Time(() => raw1.Beam(prompt, 4, 16)));
+            Add(rns, Time(() => rawNoSpin.Greedy(prompt, 32)));
+            Add(rbns, Time(() => rawNoSpin.Beam(prompt, 4, 16)));
             if (predictor is not null)
             {
                 predictor.Forget(key);
@@ -177,7 +194,12 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         Figures["genai_beam4x16_ms"] = gb.Median;
         Figures["raw_greedy32_ms"] = r.Median;
         Figures["raw_beam4x16_ms"] = rb.Median;
-        log.WriteLine($"  fresh {prompt.Count}-token prompt: GenAI greedy 32 {g.Median:F1} ms, beam 4x16 {gb.Median:F1} ms; raw ORT loop {r.Median:F1} / {rb.Median:F1} ms");
+        Figures["raw_1thread_greedy32_ms"] = r1.Median;
+        Figures["raw_1thread_beam4x16_ms"] = rb1.Median;
+        Figures["raw_nospin_greedy32_ms"] = rns.Median;
+        Figures["raw_nospin_beam4x16_ms"] = rbns.Median;
+        log.WriteLine($"  fresh {prompt.Count}-token prompt: GenAI greedy 32 {g.Median:F1} ms, beam 4x16 {gb.Median:F1} ms; raw ORT loop {r.Median:F1} / {rb.Median:F1} ms "
+            + $"(1 thread {r1.Median:F1} / {rb1.Median:F1}; no spinning {rns.Median:F1} / {rbns.Median:F1})");
         if (predictor is null) return;
         // Our engine may stop early at EOS; the ratio is then taken per generated token so both do the same work.
         double greedyMs = e.Median * (engineGreedyTokens > 0 && engineGreedyTokens < 32 ? 32.0 / engineGreedyTokens : 1);

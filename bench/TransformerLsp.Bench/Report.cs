@@ -82,8 +82,12 @@ internal static class Report
             md.AppendLine($"| {kind} | {F(D(k?["p50_ms"]))} | {F(D(k?["p95_ms"]))} | {F(D(k?["p99_ms"]))} | {k?["count"]} |");
         }
         md.AppendLine();
-        md.AppendLine($"Completion on every key, inline completion after each word, keys every {F(D(r["replay"]?["typing_interval_ms"]), "F0")} ms, superseded requests cancelled "
-            + $"({F(D(r["replay"]?["cancelled_requests"]), "F0")} of them); beam = k 4 × 16 tokens and fill-in = 16 candidates at the end of the 2,000-token document, each after a one-word edit.");
+        var rp = r["replay"];
+        md.AppendLine($"Completion on every key, inline completion after each word. Percentiles: closed loop ({F(D(rp?["closed_loop_keystrokes"]), "F0")} keys, each waiting for its answers, so every request is timed). "
+            + $"Cadence phase ({F(D(rp?["cadence_keystrokes"]), "F0")} keys every {F(D(rp?["typing_interval_ms"]), "F0")} ms, superseded requests cancelled as VS Code does): "
+            + $"{F(100 * D(rp?["cadence_completion_answered_fraction"]), "F0")}% of completions answered before the next key, {F(D(rp?["cadence_cancelled_requests"]), "F0")} requests cancelled, "
+            + $"{F(D(rp?["cadence_inline_answered"]), "F0")} of {F(D(rp?["cadence_inline_requests"]), "F0")} inline requests answered. "
+            + "Beam = k 4 × 16 tokens and fill-in = 16 candidates at the end of the 2,000-token document, each after a one-word edit.");
         md.AppendLine();
         md.AppendLine("| document | beam 4×16 p50 ms | fill-in 16 p50 ms | first beam ms (cold cache) | first fill-in ms |");
         md.AppendLine("|---|---:|---:|---:|---:|");
