@@ -25,7 +25,7 @@ cp dist/extension.js "$stage/dist/"
 
 log "publishing the server (framework-dependent)"
 dotnet publish server/TransformerLsp.Server/TransformerLsp.Server.csproj -c Release --self-contained false \
-  -o "$stage/server" -p:DebugType=none -p:GenerateDocumentationFile=false -p:UseAppHost=false -v quiet -nologo >&2
+  -o "$stage/server" -p:DebugType=none -p:GenerateDocumentationFile=false -p:UseAppHost=false -p:SatelliteResourceLanguages=en -v quiet -nologo >&2
 # ONNX Runtime's package carries mobile builds (android .aar, iOS xcframework) and import libraries: not for VS Code.
 rm -rf "$stage/server/runtimes/android" "$stage/server/runtimes/ios"
 find "$stage/server/runtimes" -name '*.lib' -delete 2>/dev/null || true

@@ -15,7 +15,7 @@ import {
   ServerCommand,
 } from './protocol';
 import { ServerConnection } from './serverConnection';
-import { defaultBlankMarkers, section, stringList } from './settings';
+import { defaultBlankMarkers, defaultLanguages, section, stringList } from './settings';
 
 export const ClientCommand = {
   suggestContinuations: 'transformerLsp.suggestContinuations',
@@ -27,19 +27,34 @@ export const ClientCommand = {
 
 export function registerCommands(server: ServerConnection, output: vscode.LogOutputChannel): vscode.Disposable[] {
   const distribution = new DistributionView();
+  const inEnabledDocument = (editor: vscode.TextEditor, action: () => Promise<void>) => () => {
+    const languages = stringList(vscode.workspace.getConfiguration(section).get('languages'), defaultLanguages);
+    if (!languages.includes(editor.document.languageId)) {
+      void vscode.window.showInformationMessage(
+        `TransformerLsp works in ${languages.join(', ')} documents (setting transformerLsp.languages); this one is ${editor.document.languageId}.`,
+      );
+      return Promise.resolve();
+    }
+    return action();
+  };
   return [
     distribution,
     vscode.commands.registerTextEditorCommand(ClientCommand.suggestContinuations, (editor) =>
-      reportErrors(output, () => suggestContinuations(server, editor)),
+      reportErrors(output, inEnabledDocument(editor, () => suggestContinuations(server, editor))),
     ),
-    vscode.commands.registerTextEditorCommand(ClientCommand.fillBlank, (editor) => reportErrors(output, () => fillBlank(server, editor))),
+    vscode.commands.registerTextEditorCommand(ClientCommand.fillBlank, (editor) =>
+      reportErrors(output, inEnabledDocument(editor, () => fillBlank(server, editor))),
+    ),
     vscode.commands.registerTextEditorCommand(ClientCommand.showNextTokenDistribution, (editor) =>
-      reportErrors(output, () => distribution.show(server, editor)),
+      reportErrors(output, inEnabledDocument(editor, () => distribution.show(server, editor))),
     ),
     vscode.commands.registerCommand(ClientCommand.restartServer, () => reportErrors(output, () => server.restart())),
     vscode.commands.registerCommand(ClientCommand.showOutput, () => output.show(true)),
   ];
 }
+
+/** How long a command waits for the server; answers normally take well under a second. */
+const commandTimeoutMs = 30_000;
 
 interface PickItem<T> extends vscode.QuickPickItem {
   value: T;
@@ -183,8 +198,26 @@ async function ask<T>(client: LanguageClient, command: string, args: object, wha
     // A spinner in the status bar: answers take tens of milliseconds, too short for a notification.
     { location: vscode.ProgressLocation.Window, title: `TransformerLsp: ${what}…` },
     async () => {
-      const result = await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] });
-      return (result ?? undefined) as T | undefined;
+      // A server that stops answering must not leave a spinner forever: give up, cancel, and offer a restart.
+      const cancel = new vscode.CancellationTokenSource();
+      const timer = setTimeout(() => cancel.cancel(), commandTimeoutMs);
+      try {
+        const result = await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] }, cancel.token);
+        return (result ?? undefined) as T | undefined;
+      } catch (error) {
+        if (!cancel.token.isCancellationRequested) throw error;
+        const choice = await vscode.window.showErrorMessage(
+          `TransformerLsp: the server did not answer within ${commandTimeoutMs / 1000} s (${what}).`,
+          'Restart Server',
+          'Show Output',
+        );
+        if (choice === 'Restart Server') void vscode.commands.executeCommand(ClientCommand.restartServer);
+        if (choice === 'Show Output') void vscode.commands.executeCommand(ClientCommand.showOutput);
+        return undefined;
+      } finally {
+        clearTimeout(timer);
+        cancel.dispose();
+      }
     },
   );
 }

@@ -99,7 +99,7 @@ timeout 60 node -e '
 echo "code-server ready on 127.0.0.1:$port" >&2
 
 E2E_URL="http://127.0.0.1:$port" E2E_WORKSPACE="$work/workspace" E2E_ARTIFACTS="$artifacts" \
-  E2E_CHROME_PROFILE="$work/chrome-profile" \
+  E2E_CHROME_PROFILE="$work/chrome-profile" E2E_VSCODE_LOGS="$work/user-data/logs" \
   timeout 900 node --test --test-reporter=spec out/e2e/e2e.test.js
 
 step "done"

@@ -79,7 +79,7 @@ public sealed class TextPredictor : IDisposable
     public NextWordResult NextWords(string documentKey, string textBeforeCursor, int count, CancellationToken cancellationToken = default)
     {
         if (count <= 0) return new NextWordResult(TokenHealing.TypedWord(textBeforeCursor), []);
-        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor), _vocab, textBeforeCursor);
+        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
         return PredictWords(documentKey, healed, count, cancellationToken);
     }
 
@@ -99,10 +99,11 @@ public sealed class TextPredictor : IDisposable
             cached = new WordDistribution(healed.Context, lead, SearchWords(cacheKey, leadOnly, WordDistributionSize, cancellationToken), "", []);
             _wordDistributions[cacheKey] = cached;
         }
-        // The most specific distribution that still covers what was typed: the last constrained search, else the full one.
+        // The most specific distribution that still covers what was typed: the last constrained search (its best words for
+        // a prefix of what is typed now, so any match will do), else the full one.
         List<WordPrediction> matches;
         if (cached.Typed.Length > 0 && typed.StartsWith(cached.Typed, StringComparison.Ordinal)
-            && (matches = Matching(cached.TypedWords, typed)).Count >= enough) { }
+            && (matches = Matching(cached.TypedWords, typed)).Count >= 1) { }
         else if ((matches = Matching(cached.Words, typed)).Count >= enough || typed.Length == 0) { }
         else
         {
@@ -120,7 +121,8 @@ public sealed class TextPredictor : IDisposable
     private List<WordPrediction> SearchWords(string cacheKey, HealedContext healed, int count, CancellationToken cancellationToken)
     {
         using var state = _cache.Open(cacheKey, healed.Context, cancellationToken);
-        var words = NextWordSearch.Run(state, _vocab, healed.Constraint, count, healed.TypedPrefix.Length > 0 ? 6 : 8, maxTokens: 8, cancellationToken);
+        // Width bounds the batch (each row copies the context's KV cache); a typed prefix leaves few candidates, so fewer rows.
+        var words = NextWordSearch.Run(state, _vocab, healed.Constraint, count, healed.TypedPrefix.Length > 0 ? 4 : 8, maxTokens: 6, cancellationToken);
         var result = new List<WordPrediction>();
         foreach (var w in words)
         {
@@ -136,7 +138,7 @@ public sealed class TextPredictor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var stop = options.Stop ?? new StopConditions();
-        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor), _vocab, textBeforeCursor);
+        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
         using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
         var extender = new HypothesisExtender(_vocab, healed.Constraint, stop);
         var found = Decoding.BeamSearch.Run(state, extender, Math.Max(1, options.Width), MaxTokens(stop, healed), options.LengthPenalty, cancellationToken);
@@ -147,7 +149,7 @@ public sealed class TextPredictor : IDisposable
     public Continuation Greedy(string documentKey, string textBeforeCursor, StopConditions stop, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stop);
-        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor), _vocab, textBeforeCursor);
+        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
         using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
         var h = GreedySearch.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop), MaxTokens(stop, healed), cancellationToken);
         return ToContinuation(h, healed);
@@ -157,7 +159,7 @@ public sealed class TextPredictor : IDisposable
     public Continuation Sample(string documentKey, string textBeforeCursor, StopConditions stop, double temperature, int topK, double topP, int seed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stop);
-        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor), _vocab, textBeforeCursor);
+        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
         using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
         var h = Sampler.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop), MaxTokens(stop, healed), temperature, topK, topP, seed, cancellationToken);
         return ToContinuation(h, healed);
@@ -170,7 +172,7 @@ public sealed class TextPredictor : IDisposable
     public IReadOnlyList<FillCandidate> FillIn(string documentKey, string left, string right, int count, CancellationToken cancellationToken = default)
     {
         if (count <= 0) return [];
-        var candidates = PredictWords(LocalKey(documentKey), LocalContext(left), Math.Clamp(count * 2, 8, 16), cancellationToken).Words.Select(w => w.Word).ToList();
+        var candidates = PredictWords(LocalKey(documentKey), LocalContext(documentKey, left), Math.Clamp(count * 2, 8, 16), cancellationToken).Words.Select(w => w.Word).ToList();
         return RankCandidates(documentKey, left, right, candidates, cancellationToken).Take(count).ToList();
     }
 
@@ -188,7 +190,7 @@ public sealed class TextPredictor : IDisposable
         ArgumentNullException.ThrowIfNull(candidates);
         var distinct = candidates.Where(c => c.Length > 0).Distinct().ToList();
         if (distinct.Count == 0) return [];
-        var healed = LocalContext(left);
+        var healed = LocalContext(documentKey, left);
         var lead = Encoding.UTF8.GetString(healed.Constraint.Required, 0, healed.LeadBytes);
         using var state = _cache.Open(LocalKey(documentKey), healed.Context, cancellationToken);
         var budget = state.RemainingPositions;
@@ -213,7 +215,7 @@ public sealed class TextPredictor : IDisposable
     public WordFit ScoreWord(string documentKey, string left, string word, string right, int alternatives, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(word);
-        var candidates = PredictWords(LocalKey(documentKey), LocalContext(left), Math.Clamp(alternatives * 2, 8, 16), cancellationToken).Words.Select(w => w.Word).ToList();
+        var candidates = PredictWords(LocalKey(documentKey), LocalContext(documentKey, left), Math.Clamp(alternatives * 2, 8, 16), cancellationToken).Words.Select(w => w.Word).ToList();
         candidates.Remove(word);
         candidates.Insert(0, word);
         var ranked = RankCandidates(documentKey, left, right, candidates, cancellationToken);
@@ -225,7 +227,7 @@ public sealed class TextPredictor : IDisposable
     /// <summary>The next-token distribution after <paramref name="textBeforeCursor"/>, most probable first.</summary>
     public IReadOnlyList<TokenProbability> NextTokens(string documentKey, string textBeforeCursor, int count, CancellationToken cancellationToken = default)
     {
-        using var state = _cache.Open(documentKey, _window.Tokens(textBeforeCursor), cancellationToken);
+        using var state = _cache.Open(documentKey, _window.Tokens(textBeforeCursor, documentKey), cancellationToken);
         var lp = state.LogProbs(0).ToArray();
         return [.. LogProbMath.TopK(lp, count).Select(t => new TokenProbability(t, TokenText(t), Math.Exp(lp[t])))];
     }
@@ -237,7 +239,7 @@ public sealed class TextPredictor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(continuation);
-        using var state = _cache.Open(ScoreKey, _window.Tokens(context), cancellationToken);
+        using var state = _cache.Open(ScoreKey, _window.Tokens(context, ScoreKey), cancellationToken);
         var ids = _tokenizer.Encode(continuation, atDocumentStart: context.Length == 0);
         if (ids.Length > state.RemainingPositions) ids = ids[..state.RemainingPositions];
         if (ids.Length == 0) return new Continuation(continuation, 0, [], []);
@@ -252,6 +254,7 @@ public sealed class TextPredictor : IDisposable
         {
             _cache.Forget(key);
             _wordDistributions.Remove(key);
+            _window.Forget(key);
         }
     }
 
@@ -264,9 +267,9 @@ public sealed class TextPredictor : IDisposable
 
     /// <summary>Fill-in and word scoring see only the last tokens before the blank: the ranking is local, and a short
     /// context keeps the batch of candidate rows (each a copy of the context's KV cache) cheap.</summary>
-    private HealedContext LocalContext(string left)
+    private HealedContext LocalContext(string documentKey, string left)
     {
-        var healed = TokenHealing.Heal(_window.Tokens(left), _vocab, left);
+        var healed = TokenHealing.Heal(_window.Tokens(left, documentKey), _vocab, left);
         var n = healed.Context.Length;
         if (n <= LocalContextTokens) return healed;
         // Chunk-aligned start, so successive requests share the local prefix.

@@ -241,3 +241,48 @@ test('Show next-token distribution draws a bar chart', { timeout: 120_000 }, asy
   assert.ok(widths[0] > widths[widths.length - 1], 'the likeliest token has the longest bar');
   await screenshot('next-token-distribution');
 });
+
+test('Restart server brings up a new server that answers', { timeout: 180_000 }, async () => {
+  needServer();
+  await editor().locator('.view-lines').click();
+  const log = await outputLogLines();
+  await runCommand('TransformerLsp: Restart server');
+  // The client logs each start in its output channel; wait for a second "starting" line, then for "ready".
+  await waitFor(async () => (await outputLogLines()).filter((l) => l.includes('starting ')).length > log.filter((l) => l.includes('starting ')).length, 60_000, 'the server was started again');
+  await page.locator('.part.statusbar [aria-label^="TransformerLsp: ready"]').first().waitFor({ state: 'visible', timeout: 120_000 });
+  await page.keyboard.press(`${modifier}+End`);
+  await page.keyboard.type('\nShe looked at the ', { delay: 40 });
+  await page.keyboard.press('Escape');
+  await page.keyboard.press(`${modifier}+Space`);
+  const rows = page.locator('.editor-widget.suggest-widget.visible .monaco-list-row');
+  await rows.first().waitFor({ state: 'visible', timeout: 60_000 });
+  const labels = await rows.evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
+  assert.ok(labels.some((l) => /\d%/.test(l)), 'the new server answers completions');
+  await screenshot('after-restart');
+  await page.keyboard.press('Escape');
+});
+
+/** The client's output channel log (TransformerLsp.log under the user-data folder's logs). */
+async function outputLogLines(): Promise<string[]> {
+  const logs = process.env.E2E_VSCODE_LOGS;
+  assert.ok(logs, 'E2E_VSCODE_LOGS is not set');
+  const { readdirSync, statSync } = await import('node:fs');
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const file = join(dir, name);
+      if (statSync(file).isDirectory()) walk(file);
+      else if (name === 'TransformerLsp.log') found.push(file);
+    }
+  };
+  walk(logs);
+  return found.flatMap((file) => readFileSync(file, 'utf8').split('\n'));
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    assert.ok(Date.now() < deadline, `timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -46,9 +46,6 @@ internal sealed class DiagnosticsService : IDisposable
     /// <summary>Typing pause before improbable words are computed.</summary>
     public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Prefix-cache key for background scoring, so it does not evict the cache of interactive requests.</summary>
-    public static string CacheKey(string uri) => uri + "#diagnostics";
-
     public void OnDocumentChanged(TextDocumentSnapshot document, int changedFrom)
     {
         var settings = context.Settings;
@@ -155,8 +152,10 @@ internal sealed class DiagnosticsService : IDisposable
             lock (gate) byUri.TryGetValue(uri, out state);
             if (state is null) return;
 
+            var blanks = WordFinder.BlankMarkers(document.Text, context.Settings.BlankMarkers);
             var words = WordFinder.Words(document.Text)
                 .Where(w => w.Length >= 2 && w.Length <= 40 && document.Text.AsSpan(w.Start, w.Length).ContainsAnyExcept("0123456789"))
+                .Where(w => !blanks.Any(b => b.Start < w.End && w.Start < b.End)) // "MASK" in "[MASK]" is no word
                 .OrderBy(w => Math.Abs(w.Start - state.LastChange))
                 .Take(MaxWordsPerPass)
                 .OrderBy(w => w.Start)
@@ -204,7 +203,7 @@ internal sealed class DiagnosticsService : IDisposable
                     verdict = await context.Queue.RunAsync(document.Uri, null, WorkPriority.Background, token =>
                     {
                         var predictor = context.Model.Predictor ?? throw new OperationCanceledException();
-                        return Judge(predictor.ScoreWord(CacheKey(document.Uri), left, word, right, Alternatives, token), word);
+                        return Judge(predictor.ScoreWord(CacheKeys.Background(document.Uri), left, word, right, Alternatives, token), word);
                     }, cancellationToken).ConfigureAwait(false);
                     break;
                 }

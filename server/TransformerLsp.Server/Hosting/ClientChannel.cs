@@ -49,10 +49,23 @@ internal sealed class ClientChannel
         }
     }
 
+    private int outstandingRequests;
+
+    /// <summary>True while a request of ours waits for its response (the input filter drops unsolicited responses).</summary>
+    public bool AwaitingResponses => Volatile.Read(ref outstandingRequests) > 0;
+
     public async Task<object?> RequestAsync<T>(string method, T argument, CancellationToken cancellationToken)
     {
         var connection = rpc ?? throw new InvalidOperationException("not connected");
-        return await connection.InvokeWithParameterObjectAsync<object?>(method, argument, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref outstandingRequests);
+        try
+        {
+            return await connection.InvokeWithParameterObjectAsync<object?>(method, argument, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref outstandingRequests);
+        }
     }
 
     public void ShowMessage(int type, string message) => Notify(LspMethods.ShowMessage, new ShowMessageParams(type, message));

@@ -16,7 +16,7 @@ namespace TransformerLsp.Server.Hosting;
 /// <para>Repairs instead of drops: bytes that are not UTF-8 become U+FFFD, and \u escapes of lone surrogates (invalid
 /// UTF-16, which System.Text.Json refuses) become \ufffd, so a document with binary junk still opens.</para>
 /// </remarks>
-internal sealed class IncomingMessageFilter(Action<string> reportDropped)
+internal sealed class IncomingMessageFilter(Action<string> reportDropped, Func<bool>? awaitingResponses = null)
 {
     public const int MaxHeaderBytes = 8 * 1024;
     public const long MaxMessageBytes = 256L * 1024 * 1024;
@@ -38,7 +38,7 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped)
                 }
                 var body = await ReadBodyAsync(reader, length, cancellationToken).ConfigureAwait(false);
                 if (body is null) break;
-                var clean = Validate(body, out string? problem);
+                var clean = Validate(body, awaitingResponses?.Invoke() ?? false, out string? problem);
                 if (clean is null)
                 {
                     reportDropped(problem ?? "malformed message");
@@ -127,7 +127,9 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped)
     }
 
     /// <summary>The message to forward (repaired when needed), or null with the reason.</summary>
-    internal static byte[]? Validate(byte[] body, out string? problem)
+    /// <param name="awaitingResponses">Whether the server has a request out; a response otherwise answers nothing
+    /// (StreamJsonRpc would drop the connection over it).</param>
+    internal static byte[]? Validate(byte[] body, bool awaitingResponses, out string? problem)
     {
         problem = null;
         if (!System.Text.Unicode.Utf8.IsValid(body)) body = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body));
@@ -137,9 +139,16 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped)
             using var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 256 });
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) { problem = $"message is a JSON {root.ValueKind}, not an object (batches are not part of LSP)"; return null; }
-            bool hasMethod = root.TryGetProperty("method", out var method) && method.ValueKind == JsonValueKind.String;
-            bool hasId = root.TryGetProperty("id", out _);
+            bool hasMethod = root.TryGetProperty("method", out var method);
+            if (hasMethod && method.ValueKind != JsonValueKind.String) { problem = $"message method is a JSON {method.ValueKind}, not a string"; return null; }
+            bool hasId = root.TryGetProperty("id", out var id);
+            if (hasId && !(id.ValueKind == JsonValueKind.String || (id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out _)) || (id.ValueKind == JsonValueKind.Null && !hasMethod)))
+            {
+                problem = $"message id {Shorten(id.GetRawText())} is neither an integer nor a string";
+                return null;
+            }
             if (!hasMethod && !hasId) { problem = "message has neither a method nor an id"; return null; }
+            if (!hasMethod && !awaitingResponses) { problem = $"response with id {Shorten(id.GetRawText())} answers no request of the server"; return null; }
             if (root.TryGetProperty("params", out var p) && p.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null))
             {
                 problem = $"message params is a JSON {p.ValueKind}; dropped {(hasMethod ? method.GetString() : "")}";

@@ -70,7 +70,7 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
         {
             context.Logger.LogWarning("Dropped a message: {Problem}", problem);
             context.Client.LogMessage(MessageType.Error, "transformer-lsp dropped a message: " + problem);
-        });
+        }, () => context.Client.AwaitingResponses);
         filterTask = Task.Run(() => filter.RunAsync(input, filtered.Writer, linked.Token), CancellationToken.None);
         rpc.StartListening();
         var completed = await Task.WhenAny(context.Exit.Task, rpc.Completion.ContinueWith(_ => 0, TaskScheduler.Default)).ConfigureAwait(false);

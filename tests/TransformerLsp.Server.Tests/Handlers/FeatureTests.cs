@@ -164,6 +164,14 @@ public class FeatureTests
             context = new { diagnostics = Array.Empty<object>(), only = new[] { "quickfix" } },
         });
         Assert.Empty(quickFixesOnly.EnumerateArray());
+        // Automatic requests (sent on every cursor move) do not run a beam search.
+        var automatic = await client.RequestAsync<JsonElement>(LspMethods.CodeAction, new
+        {
+            textDocument = new { uri = Uri },
+            range = new { start = new { line, character }, end = new { line, character } },
+            context = new { diagnostics = Array.Empty<object>(), triggerKind = 2 },
+        });
+        Assert.Empty(automatic.EnumerateArray());
     }
 
     [Fact]

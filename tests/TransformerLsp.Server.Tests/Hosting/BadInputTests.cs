@@ -28,6 +28,27 @@ public class BadInputTests
         Assert.Null(response["error"]);
     }
 
+    [Theory]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":99,\"result\":1}")]                 // a response to nothing
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":98,\"error\":{\"code\":1,\"message\":\"x\"}}")]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":7}")]                  // method is not a string
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":{\"a\":1},\"method\":\"textDocument/hover\",\"params\":{}}")]
+    [InlineData("{\"jsonrpc\":\"1.0\",\"id\":6,\"method\":\"textDocument/hover\",\"params\":{}}")]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didOpen\",\"params\":{\"textDocument\":{\"uri\":5}}}")]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":[1,2,3]}")]
+    public async Task OddButWellFormedJsonLeavesTheServerServing(string body)
+    {
+        await using var raw = new RawLspConnection();
+        await raw.InitializeAsync();
+        byte[] bytes = Encoding.UTF8.GetBytes(body);
+        await raw.SendRawAsync([.. Encoding.ASCII.GetBytes($"Content-Length: {bytes.Length}\r\n\r\n"), .. bytes]);
+        await raw.RequestAsync(2, "shutdown", null);
+        var response = await raw.ResponseAsync(2);
+        Assert.Null(response["error"]);
+        await raw.NotifyAsync("exit", null);
+        Assert.Equal(0, await raw.ServerRun.WaitAsync(LspTestClient.Timeout));
+    }
+
     [Fact]
     public async Task UnknownMethodIsMethodNotFound()
     {

@@ -105,6 +105,20 @@ public class LifecycleTests
     }
 
     [Fact]
+    public async Task ChangingModelPathReloadsTheModelAndFeaturesKeepWorking()
+    {
+        await using var client = new LspTestClient();
+        await client.InitializeReadyAsync();
+        await client.OpenAsync("file:///t.md", "The cat sat on the ");
+        string other = Path.Combine(TestModels.RepositoryRoot, "tests", "fixtures", "tiny-postnorm");
+        await client.NotifyAsync(LspMethods.DidChangeConfiguration, new { settings = new { transformerLsp = new { modelPath = other } } });
+        var ready = await client.WaitForNotificationAsync(LspMethods.Status, p => p.GetProperty("state").GetString() == "ready" && p.GetProperty("message").GetString()!.Contains("tiny-postnorm"));
+        Assert.Equal("tiny-postnorm", ready.GetProperty("model").GetString());
+        var completion = await client.RequestAsync<JsonElement>(LspMethods.Completion, LspTestClient.TextPosition("file:///t.md", 0, 19));
+        Assert.True(completion.GetProperty("items").GetArrayLength() > 0);
+    }
+
+    [Fact]
     public async Task MissingModelStaysUpTellsTheUserOnceAndFeaturesReturnEmpty()
     {
         await using var client = new LspTestClient();

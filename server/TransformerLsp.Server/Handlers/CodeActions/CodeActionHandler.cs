@@ -14,7 +14,8 @@ namespace TransformerLsp.Server.Handlers.CodeActions;
 /// improbable-word diagnostics, and "Continue: …" for the top beams at an empty selection. Every action carries its
 /// WorkspaceEdit (no server round trip).
 /// </summary>
-/// <remarks>A range whose end is before its start is -32602 InvalidParams.</remarks>
+/// <remarks>A range whose end is before its start is -32602 InvalidParams. "Continue" actions are computed only for
+/// explicitly invoked requests (CodeActionTriggerKind.Invoked), never for automatic light-bulb requests.</remarks>
 internal sealed class CodeActionHandler(ServerContext context) : IRequestHandler<CodeActionParams, CodeAction[]>
 {
     public const int FillCount = 5;
@@ -41,7 +42,10 @@ internal sealed class CodeActionHandler(ServerContext context) : IRequestHandler
         var blanks = document.Text.Length <= settings.MaxDocumentSize || end - start < 10_000
             ? BlanksIn(document.Text, start, end, settings.BlankMarkers) : [];
         bool wantFill = blanks.Count > 0 && Wanted(CodeActionKinds.QuickFix);
-        bool wantContinue = blanks.Count == 0 && start == end && Wanted(CodeActionKinds.RefactorRewrite);
+        // "Continue" runs a beam search: only when the user asks (triggerKind 1, or clients that do not say), not for the
+        // automatic requests editors send on every cursor move to decide whether to show a light bulb.
+        bool invoked = request.Context?.TriggerKind is null or 1;
+        bool wantContinue = blanks.Count == 0 && start == end && invoked && Wanted(CodeActionKinds.RefactorRewrite);
         if (!wantFill && !wantContinue) return [.. actions];
 
         var modelActions = await context.RunModelAsync<IReadOnlyList<CodeAction>>(document.Uri, "codeAction", WorkPriority.Interactive, [],

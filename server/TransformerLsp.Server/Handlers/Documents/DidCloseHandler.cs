@@ -17,8 +17,7 @@ internal sealed class DidCloseHandler(ServerContext context) : INotificationHand
         context.Diagnostics.OnDocumentClosed(uri);
         _ = context.Queue.RunAsync<bool>(null, null, Scheduling.WorkPriority.Background, _ =>
         {
-            context.Model.Predictor?.Forget(uri);
-            context.Model.Predictor?.Forget(Diagnostics.DiagnosticsService.CacheKey(uri));
+            foreach (var key in Scheduling.CacheKeys.All(uri)) context.Model.Predictor?.Forget(key);
             return true;
         }).ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
     }

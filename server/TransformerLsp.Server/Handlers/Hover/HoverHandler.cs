@@ -50,7 +50,7 @@ internal sealed class HoverHandler(ServerContext context) : IRequestHandler<Hove
         string word = document.Text[span.Start..span.End];
         string left = TextContext.Left(document.Text, span.Start);
         string right = TextContext.Right(document.Text, span.End);
-        var fit = predictor.ScoreWord(document.Uri, left, word, right, Alternatives, cancellationToken);
+        var fit = predictor.ScoreWord(CacheKeys.Point(document.Uri), left, word, right, Alternatives, cancellationToken);
         var md = new StringBuilder($"**{Formatting.Markdown(word)}** — {Formatting.Percent(fit.Probability)} in context");
         var alternatives = fit.Alternatives.Where(a => !string.IsNullOrWhiteSpace(a.Text)).Take(Alternatives).ToList();
         if (alternatives.Count > 0)

@@ -38,6 +38,6 @@ internal sealed class FillMaskCommand(ServerContext context) : IWorkspaceCommand
         string left = TextContext.Left(document.Text, blank.Start);
         string right = TextContext.Right(document.Text, blank.End);
         if (string.IsNullOrWhiteSpace(left) && string.IsNullOrWhiteSpace(right)) return [];
-        return predictor.FillIn(document.Uri, left, right, count, cancellationToken);
+        return predictor.FillIn(CacheKeys.Point(document.Uri), left, right, count, cancellationToken);
     }
 }
