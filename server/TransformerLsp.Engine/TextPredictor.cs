@@ -18,6 +18,14 @@ namespace TransformerLsp.Engine;
 public sealed class TextPredictor : IDisposable
 {
     private const string ScoreKey = "\0score";
+    private const int WordDistributionSize = 24;
+    private const int LocalContextTokens = 128;
+    private const int LocalChunk = 32;
+    private readonly Dictionary<string, WordDistribution> _wordDistributions = [];
+
+    /// <summary>All next words after a context (and the lead bytes, e.g. the space, that start them), most probable first.</summary>
+    /// <remarks><see cref="Typed"/>/<see cref="TypedWords"/>: the last search constrained to a typed prefix, reused while typing continues that prefix.</remarks>
+    private sealed record WordDistribution(int[] Context, byte[] Lead, List<WordPrediction> Words, string Typed, List<WordPrediction> TypedWords);
     private readonly ModelConfig _config;
     private readonly TextTokenizer _tokenizer;
     private readonly TokenVocabulary _vocab;
@@ -31,7 +39,7 @@ public sealed class TextPredictor : IDisposable
         _tokenizer = tokenizer;
         _session = session;
         _vocab = new TokenVocabulary(tokenizer.AllTokenBytes(config.VocabSize), config.EosTokenId);
-        _cache = new PrefixCache(session);
+        _cache = new PrefixCache(session, capacity: 12);
         _window = new ContextWindow(tokenizer, config);
     }
 
@@ -71,9 +79,50 @@ public sealed class TextPredictor : IDisposable
     public NextWordResult NextWords(string documentKey, string textBeforeCursor, int count, CancellationToken cancellationToken = default)
     {
         if (count <= 0) return new NextWordResult(TokenHealing.TypedWord(textBeforeCursor), []);
-        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor), _vocab, textBeforeCursor);
-        using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
-        var words = NextWordSearch.Run(state, _vocab, healed.Constraint, count, Math.Max(8, count), maxTokens: 8, cancellationToken);
+        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
+        return PredictWords(documentKey, healed, count, cancellationToken);
+    }
+
+    /// <summary>
+    /// Next words after a healed context. The distribution over all next words is computed once per context and then
+    /// filtered as the word is typed ("w", "wh", "wha" reuse it without a model call); only when too few cached words
+    /// match the typed prefix does a search constrained to it run.
+    /// </summary>
+    private NextWordResult PredictWords(string cacheKey, HealedContext healed, int count, CancellationToken cancellationToken)
+    {
+        var lead = healed.Constraint.Required[..healed.LeadBytes];
+        var typed = healed.TypedPrefix;
+        var enough = Math.Min(count, 3);
+        if (!_wordDistributions.TryGetValue(cacheKey, out var cached) || !cached.Context.AsSpan().SequenceEqual(healed.Context) || !cached.Lead.AsSpan().SequenceEqual(lead))
+        {
+            var leadOnly = healed with { Constraint = new PrefixConstraint(lead), TypedPrefix = "" };
+            cached = new WordDistribution(healed.Context, lead, SearchWords(cacheKey, leadOnly, WordDistributionSize, cancellationToken), "", []);
+            _wordDistributions[cacheKey] = cached;
+        }
+        // The most specific distribution that still covers what was typed: the last constrained search (its best words for
+        // a prefix of what is typed now, so any match will do), else the full one.
+        List<WordPrediction> matches;
+        if (cached.Typed.Length > 0 && typed.StartsWith(cached.Typed, StringComparison.Ordinal)
+            && (matches = Matching(cached.TypedWords, typed)).Count >= 1) { }
+        else if ((matches = Matching(cached.Words, typed)).Count >= enough || typed.Length == 0) { }
+        else
+        {
+            matches = SearchWords(cacheKey, healed, Math.Max(count, 8), cancellationToken);
+            _wordDistributions[cacheKey] = cached with { Typed = typed, TypedWords = matches };
+        }
+        var mass = matches.Sum(w => w.Probability);
+        if (typed.Length == 0 || mass <= 0) mass = 1;
+        return new NextWordResult(typed, [.. matches.Take(count).Select(w => new WordPrediction(w.Word, w.Probability / mass, Math.Log(w.Probability / mass)))]);
+    }
+
+    private static List<WordPrediction> Matching(List<WordPrediction> words, string typed) =>
+        [.. words.Where(w => w.Word.StartsWith(typed, StringComparison.Ordinal))];
+
+    private List<WordPrediction> SearchWords(string cacheKey, HealedContext healed, int count, CancellationToken cancellationToken)
+    {
+        using var state = _cache.Open(cacheKey, healed.Context, cancellationToken);
+        // Width bounds the batch (each row copies the context's KV cache); a typed prefix leaves few candidates, so fewer rows.
+        var words = NextWordSearch.Run(state, _vocab, healed.Constraint, count, healed.TypedPrefix.Length > 0 ? 4 : 8, maxTokens: 6, cancellationToken);
         var result = new List<WordPrediction>();
         foreach (var w in words)
         {
@@ -81,7 +130,7 @@ public sealed class TextPredictor : IDisposable
             if (text.Length == 0 || result.Any(r => r.Word == text)) continue;
             result.Add(new WordPrediction(text, w.Probability, Math.Log(w.Probability)));
         }
-        return new NextWordResult(healed.TypedPrefix, result);
+        return result;
     }
 
     /// <summary>The k best continuations by beam search.</summary>
@@ -89,7 +138,7 @@ public sealed class TextPredictor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var stop = options.Stop ?? new StopConditions();
-        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor), _vocab, textBeforeCursor);
+        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
         using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
         var extender = new HypothesisExtender(_vocab, healed.Constraint, stop);
         var found = Decoding.BeamSearch.Run(state, extender, Math.Max(1, options.Width), MaxTokens(stop, healed), options.LengthPenalty, cancellationToken);
@@ -100,7 +149,7 @@ public sealed class TextPredictor : IDisposable
     public Continuation Greedy(string documentKey, string textBeforeCursor, StopConditions stop, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stop);
-        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor), _vocab, textBeforeCursor);
+        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
         using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
         var h = GreedySearch.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop), MaxTokens(stop, healed), cancellationToken);
         return ToContinuation(h, healed);
@@ -110,7 +159,7 @@ public sealed class TextPredictor : IDisposable
     public Continuation Sample(string documentKey, string textBeforeCursor, StopConditions stop, double temperature, int topK, double topP, int seed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stop);
-        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor), _vocab, textBeforeCursor);
+        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
         using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
         var h = Sampler.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop), MaxTokens(stop, healed), temperature, topK, topP, seed, cancellationToken);
         return ToContinuation(h, healed);
@@ -123,7 +172,7 @@ public sealed class TextPredictor : IDisposable
     public IReadOnlyList<FillCandidate> FillIn(string documentKey, string left, string right, int count, CancellationToken cancellationToken = default)
     {
         if (count <= 0) return [];
-        var candidates = NextWords(documentKey, left, Math.Clamp(count * 2, 8, 16), cancellationToken).Words.Select(w => w.Word).ToList();
+        var candidates = PredictWords(LocalKey(documentKey), LocalContext(documentKey, left), Math.Clamp(count * 2, 8, 16), cancellationToken).Words.Select(w => w.Word).ToList();
         return RankCandidates(documentKey, left, right, candidates, cancellationToken).Take(count).ToList();
     }
 
@@ -141,9 +190,9 @@ public sealed class TextPredictor : IDisposable
         ArgumentNullException.ThrowIfNull(candidates);
         var distinct = candidates.Where(c => c.Length > 0).Distinct().ToList();
         if (distinct.Count == 0) return [];
-        var healed = TokenHealing.Heal(_window.Tokens(left), _vocab, left);
+        var healed = LocalContext(documentKey, left);
         var lead = Encoding.UTF8.GetString(healed.Constraint.Required, 0, healed.LeadBytes);
-        using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
+        using var state = _cache.Open(LocalKey(documentKey), healed.Context, cancellationToken);
         var budget = state.RemainingPositions;
         var rightText = RightWindow(right, Math.Min(24, budget / 2));
         var documentStart = left.Length == 0;
@@ -166,7 +215,7 @@ public sealed class TextPredictor : IDisposable
     public WordFit ScoreWord(string documentKey, string left, string word, string right, int alternatives, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(word);
-        var candidates = NextWords(documentKey, left, Math.Clamp(alternatives * 2, 8, 16), cancellationToken).Words.Select(w => w.Word).ToList();
+        var candidates = PredictWords(LocalKey(documentKey), LocalContext(documentKey, left), Math.Clamp(alternatives * 2, 8, 16), cancellationToken).Words.Select(w => w.Word).ToList();
         candidates.Remove(word);
         candidates.Insert(0, word);
         var ranked = RankCandidates(documentKey, left, right, candidates, cancellationToken);
@@ -178,7 +227,7 @@ public sealed class TextPredictor : IDisposable
     /// <summary>The next-token distribution after <paramref name="textBeforeCursor"/>, most probable first.</summary>
     public IReadOnlyList<TokenProbability> NextTokens(string documentKey, string textBeforeCursor, int count, CancellationToken cancellationToken = default)
     {
-        using var state = _cache.Open(documentKey, _window.Tokens(textBeforeCursor), cancellationToken);
+        using var state = _cache.Open(documentKey, _window.Tokens(textBeforeCursor, documentKey), cancellationToken);
         var lp = state.LogProbs(0).ToArray();
         return [.. LogProbMath.TopK(lp, count).Select(t => new TokenProbability(t, TokenText(t), Math.Exp(lp[t])))];
     }
@@ -190,7 +239,7 @@ public sealed class TextPredictor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(continuation);
-        using var state = _cache.Open(ScoreKey, _window.Tokens(context), cancellationToken);
+        using var state = _cache.Open(ScoreKey, _window.Tokens(context, ScoreKey), cancellationToken);
         var ids = _tokenizer.Encode(continuation, atDocumentStart: context.Length == 0);
         if (ids.Length > state.RemainingPositions) ids = ids[..state.RemainingPositions];
         if (ids.Length == 0) return new Continuation(continuation, 0, [], []);
@@ -199,7 +248,15 @@ public sealed class TextPredictor : IDisposable
     }
 
     /// <summary>Drops the prefix cache of a document (closed or its key reused).</summary>
-    public void Forget(string documentKey) => _cache.Forget(documentKey);
+    public void Forget(string documentKey)
+    {
+        foreach (var key in new[] { documentKey, LocalKey(documentKey) })
+        {
+            _cache.Forget(key);
+            _wordDistributions.Remove(key);
+            _window.Forget(key);
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose()
@@ -207,6 +264,20 @@ public sealed class TextPredictor : IDisposable
         _cache.Dispose();
         _session.Dispose();
     }
+
+    /// <summary>Fill-in and word scoring see only the last tokens before the blank: the ranking is local, and a short
+    /// context keeps the batch of candidate rows (each a copy of the context's KV cache) cheap.</summary>
+    private HealedContext LocalContext(string documentKey, string left)
+    {
+        var healed = TokenHealing.Heal(_window.Tokens(left, documentKey), _vocab, left);
+        var n = healed.Context.Length;
+        if (n <= LocalContextTokens) return healed;
+        // Chunk-aligned start, so successive requests share the local prefix.
+        var start = (n - LocalContextTokens + LocalChunk - 1) / LocalChunk * LocalChunk;
+        return healed with { Context = healed.Context[start..] };
+    }
+
+    private static string LocalKey(string documentKey) => documentKey + "\0local";
 
     private int MaxTokens(StopConditions stop, HealedContext healed) =>
         Math.Max(1, Math.Min(stop.MaxTokens, _config.NPositions - healed.Context.Length));

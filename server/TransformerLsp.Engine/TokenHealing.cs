@@ -35,7 +35,9 @@ internal static class TokenHealing
     public static HealedContext Heal(int[] window, TokenVocabulary vocab, string text)
     {
         var typed = TypedWord(text);
-        var heal = typed.Length > 0 ? typed : text.EndsWith(' ') && !text.EndsWith("  ", StringComparison.Ordinal) ? " " : "";
+        // Heal the space before the word too, so "looked " and "looked o" back off to the same context ("▁o" or "▁" "o").
+        var before = text[..^typed.Length];
+        var heal = (before.EndsWith(' ') && !before.EndsWith("  ", StringComparison.Ordinal) ? " " : "") + typed;
         var need = Encoding.UTF8.GetByteCount(heal);
         var removed = 0;
         var k = 0;

@@ -52,3 +52,10 @@ internal static class Fixtures
     public static List<SpmCase> SpmCases(JsonElement list) =>
         [.. list.EnumerateArray().Select(e => new SpmCase(e.GetProperty("text").GetString()!, [.. e.GetProperty("ids").EnumerateArray().Select(i => i.GetInt32())]))];
 }
+
+/// <summary>Classes that share a <see cref="Fixtures.Predictor"/> run one at a time: TextPredictor is not thread-safe.</summary>
+[CollectionDefinition(Name)]
+public sealed class SharedPredictorCollection
+{
+    public const string Name = "shared predictor";
+}

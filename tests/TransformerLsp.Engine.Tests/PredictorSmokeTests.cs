@@ -1,6 +1,7 @@
 namespace TransformerLsp.Engine.Tests;
 
 /// <summary>Every public TextPredictor method runs on the tiny fixture and returns well-formed results.</summary>
+[Collection(SharedPredictorCollection.Name)]
 public sealed class PredictorSmokeTests
 {
     private readonly TextPredictor _p = Fixtures.Predictor(Fixtures.TinyModel);

@@ -9,8 +9,9 @@ namespace TransformerLsp.Engine.Model;
 /// </summary>
 internal sealed class KvCache : IDisposable
 {
-    // Pooled: a decode step would otherwise allocate 2 × n_layer large arrays.
-    private static readonly ArrayPool<float> Pool = ArrayPool<float>.Create(1 << 27, 32);
+    // Pooled: a decode step would otherwise allocate 2 × n_layer large arrays. At most 16 arrays are kept per size
+    // class, which bounds what the pool retains (a beam step of the default model needs 2 × 4 live + 2 × 4 new).
+    private static readonly ArrayPool<float> Pool = ArrayPool<float>.Create(1 << 27, 16);
     private readonly float[][] _keys;
     private readonly float[][] _values;
     private bool _disposed;

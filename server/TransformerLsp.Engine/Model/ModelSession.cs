@@ -20,6 +20,7 @@ internal sealed class ModelSession : IDisposable
     private readonly bool _hasPositionIds;
     private readonly string[] _outputNames;
     private readonly RunOptions _runOptions = new();
+    private float[] _logits = [];
 
     public ModelSession(string modelPath, ModelConfig config, ExecutionProviderKind provider, int threads)
     {
@@ -130,7 +131,10 @@ internal sealed class ModelSession : IDisposable
 
         present = new KvCache(c.NLayer, c.NHead, c.HeadDim, batch, total);
         var logitsSize = batch * seq * c.VocabSize;
-        var logits = new float[logitsSize];
+        // The ORT output buffer is reused across calls (a 128-token prefill chunk is 4 MB of logits at vocab 8000);
+        // callers get fresh arrays of only the positions they asked for.
+        if (_logits.Length < logitsSize) _logits = new float[logitsSize];
+        var logits = _logits;
         var mem = OrtMemoryInfo.DefaultInstance;
         var inputNames = new List<string>(3 + 2 * c.NLayer);
         var inputValues = new List<OrtValue>(3 + 2 * c.NLayer);
@@ -152,7 +156,7 @@ internal sealed class ModelSession : IDisposable
                     ? OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, pastShape)
                     : OrtValue.CreateTensorValueFromMemory(mem, past.Value(l), pastShape));
             }
-            outputValues.Add(OrtValue.CreateTensorValueFromMemory(logits, [batch, seq, c.VocabSize]));
+            outputValues.Add(OrtValue.CreateTensorValueFromMemory(mem, logits.AsMemory(0, logitsSize), [batch, seq, c.VocabSize]));
             for (var l = 0; l < c.NLayer; l++)
             {
                 outputValues.Add(OrtValue.CreateTensorValueFromMemory(mem, present.Key(l), presentShape));
@@ -170,7 +174,7 @@ internal sealed class ModelSession : IDisposable
             foreach (var v in inputValues) v.Dispose();
             foreach (var v in outputValues) v.Dispose();
         }
-        if (allPositions || seq == 1) return logits;
+        if (allPositions || seq == 1) return logits.AsSpan(0, logitsSize).ToArray();
         var last = new float[batch * c.VocabSize];
         for (var b = 0; b < batch; b++)
             Array.Copy(logits, (b * seq + seq - 1) * c.VocabSize, last, b * c.VocabSize, c.VocabSize);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 
 namespace TransformerLsp.Engine.Tokenization;
@@ -7,18 +8,26 @@ namespace TransformerLsp.Engine.Tokenization;
 /// <summary>GPT-2 byte-level BPE (vocab.json + merges.txt), as Hugging Face Optimum exports carry it.</summary>
 internal sealed class Gpt2TextTokenizer : TextTokenizer
 {
-    private readonly CodeGenTokenizer _tokenizer;
+    // GPT-2's pre-tokenization (openai/gpt-2 encoder.py): contractions, words and numbers with their leading space,
+    // punctuation runs, then whitespace.
+    private const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+    private readonly BpeTokenizer _tokenizer;
     private readonly byte[][] _tokenBytes;
 
     public Gpt2TextTokenizer(string vocabPath, string mergesPath)
     {
-        using (var vocab = File.OpenRead(vocabPath))
-        using (var merges = File.OpenRead(mergesPath))
-            // CodeGen's tokenizer is GPT-2's byte-level BPE with its pre-tokenization regex.
-            _tokenizer = CodeGenTokenizer.Create(vocab, merges, addPrefixSpace: false, addBeginOfSentence: false, addEndOfSentence: false);
+        using var json = JsonDocument.Parse(File.ReadAllBytes(vocabPath));
+        var pairs = json.RootElement.EnumerateObject().Select(p => new KeyValuePair<string, int>(p.Name, p.Value.GetInt32())).ToList();
+        var merges = File.ReadAllLines(mergesPath).Where(l => l.Length > 0 && !l.StartsWith("#version", StringComparison.Ordinal)).ToList();
+        // Not CodeGenTokenizer: it adds CodeGen's own whitespace-run tokens (ids past GPT-2's vocabulary).
+        _tokenizer = BpeTokenizer.Create(new BpeOptions(pairs)
+        {
+            Merges = merges,
+            ByteLevel = true,
+            PreTokenizer = new RegexPreTokenizer(new Regex(Gpt2Pattern, RegexOptions.Compiled), null),
+        });
 
         var unicodeToByte = ByteLevelAlphabet.UnicodeToByte();
-        using var json = JsonDocument.Parse(File.ReadAllBytes(vocabPath));
         var max = -1;
         foreach (var p in json.RootElement.EnumerateObject()) max = Math.Max(max, p.Value.GetInt32());
         _tokenBytes = new byte[max + 1][];
@@ -40,7 +49,7 @@ internal sealed class Gpt2TextTokenizer : TextTokenizer
     public override int Count => _tokenBytes.Length;
 
     public override int[] Encode(string text, bool atDocumentStart) =>
-        text.Length == 0 ? [] : [.. _tokenizer.EncodeToIds(text, addPrefixSpace: false, addBeginningOfSentence: false, addEndOfSentence: false)];
+        text.Length == 0 ? [] : [.. _tokenizer.EncodeToIds(text)];
 
     protected override byte[] ComputeBytes(int id) => _tokenBytes[id];
 }

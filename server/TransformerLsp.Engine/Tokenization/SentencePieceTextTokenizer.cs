@@ -11,16 +11,27 @@ internal sealed class SentencePieceTextTokenizer : TextTokenizer
     private readonly SentencePieceTokenizer _tokenizer;
     private readonly string[] _pieces;
     private readonly bool _addDummyPrefix;
+    private readonly SentencePieceBpe _bpe;
 
-    public SentencePieceTextTokenizer(Stream model)
+    public SentencePieceTextTokenizer(byte[] model)
     {
-        // BOS is added by the engine per config.json (add_bos), never by the tokenizer.
-        _tokenizer = SentencePieceTokenizer.Create(model, addBeginningOfSentence: false, addEndOfSentence: false);
+        // Microsoft.ML.Tokenizers reads the model (vocabulary, special ids, normalizer flags); encoding uses spm's own
+        // merge order (SentencePieceBpe). BOS is added by the engine per config.json (add_bos), never by the tokenizer.
+        _tokenizer = SentencePieceTokenizer.Create(new MemoryStream(model), addBeginningOfSentence: false, addEndOfSentence: false);
+        _bpe = new SentencePieceBpe(new SentencePieceModelFile(model));
         var vocab = _tokenizer.Vocabulary;
         _pieces = new string[vocab.Values.Max() + 1];
         foreach (var (piece, id) in vocab) _pieces[id] = piece;
         _addDummyPrefix = _tokenizer.AddDummyPrefix;
+        // A piece with "▁" after another character would let a token span a word boundary.
+        _splitsBeforeWords = !_pieces.Any(p => p is not null && p.TrimStart(Space).Contains(Space));
     }
+
+    private readonly bool _splitsBeforeWords;
+
+    public override bool SplitsBeforeWords => _splitsBeforeWords;
+
+    public override int DocumentStartPrefixBytes => _addDummyPrefix ? 1 : 0;
 
     public override int Count => _pieces.Length;
 
@@ -32,7 +43,7 @@ internal sealed class SentencePieceTextTokenizer : TextTokenizer
         var escaped = new StringBuilder(text.Length + 1);
         if (atDocumentStart && _addDummyPrefix) escaped.Append(Space);
         foreach (var c in text) escaped.Append(c == ' ' ? Space : c);
-        return [.. _tokenizer.EncodeToIds(escaped.ToString(), addBeginningOfSentence: false, addEndOfSentence: false, considerPreTokenization: true, considerNormalization: false)];
+        return [.. _bpe.Encode(escaped.ToString())];
     }
 
     protected override byte[] ComputeBytes(int id)

@@ -21,6 +21,15 @@ internal abstract class TextTokenizer
     /// elsewhere the text is tokenized as it would be inside a longer text that was split at a token boundary here.</summary>
     public abstract int[] Encode(string text, bool atDocumentStart);
 
+    /// <summary>
+    /// Whether a space that follows a non-space and precedes a non-space always starts a token, so a text can be
+    /// re-encoded from there (true for GPT-2's pre-tokenization; checked on the vocabulary for SentencePiece).
+    /// </summary>
+    public virtual bool SplitsBeforeWords => true;
+
+    /// <summary>Bytes a document-start encoding adds before the text (SentencePiece's dummy-prefix space).</summary>
+    public virtual int DocumentStartPrefixBytes => 0;
+
     /// <summary>The bytes a token stands for; empty for control tokens (bos, eos, unk).</summary>
     protected abstract byte[] ComputeBytes(int id);
 
@@ -36,7 +45,7 @@ internal abstract class TextTokenizer
         return _bytes;
     }
 
-    public byte[] TokenBytes(int id) => (uint)id < (uint)Count ? ComputeBytes(id) : [];
+    public byte[] TokenBytes(int id) => _bytes is not null && (uint)id < (uint)_bytes.Length ? _bytes[id] : (uint)id < (uint)Count ? ComputeBytes(id) : [];
 
     /// <summary>Decodes ids by joining their bytes (a SentencePiece document start keeps its dummy-prefix space).</summary>
     public string Decode(IEnumerable<int> ids)

@@ -16,8 +16,7 @@ internal static class TokenizerLoader
                 described = path;
                 try
                 {
-                    using var stream = File.OpenRead(path);
-                    tokenizer = new SentencePieceTextTokenizer(stream);
+                    tokenizer = new SentencePieceTextTokenizer(File.ReadAllBytes(path));
                 }
                 catch (Exception e) when (e is not ModelLoadException)
                 {

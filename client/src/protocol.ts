@@ -1,0 +1,79 @@
+// The server <-> client contract (TEAM-CONTRACT.md, "Server <-> client contract"): command names,
+// their argument and result shapes, and the status notification. Types only, no behaviour.
+
+export const ServerCommand = {
+  beamSearch: 'transformerLsp.beamSearch',
+  fillMask: 'transformerLsp.fillMask',
+  nextTokens: 'transformerLsp.nextTokens',
+} as const;
+
+export const StatusNotification = 'transformerLsp/status';
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export interface BeamSearchArgs {
+  textDocument: { uri: string };
+  position: Position;
+  width?: number;
+  maxTokens?: number;
+}
+
+export interface Beam {
+  text: string;
+  probability: number;
+  logProbability: number;
+  tokens: string[];
+  tokenLogProbabilities: number[];
+}
+
+export interface BeamSearchResult {
+  beams: Beam[];
+}
+
+export interface FillMaskArgs {
+  textDocument: { uri: string };
+  range: Range;
+  count?: number;
+}
+
+export interface FillCandidate {
+  text: string;
+  probability: number;
+  logLikelihood: number;
+}
+
+export interface FillMaskResult {
+  candidates: FillCandidate[];
+}
+
+export interface NextTokensArgs {
+  textDocument: { uri: string };
+  position: Position;
+  count?: number;
+}
+
+export interface NextToken {
+  id: number;
+  text: string;
+  probability: number;
+}
+
+export interface NextTokensResult {
+  tokens: NextToken[];
+}
+
+export interface ServerStatus {
+  state: 'loading' | 'ready' | 'error';
+  model?: string;
+  provider?: string;
+  message?: string;
+  lastLatencyMs?: number;
+}

@@ -1,0 +1,67 @@
+// Which program starts the language server: pure, so every branch is unit-tested without a file system.
+import * as path from 'node:path';
+
+export interface LaunchEnvironment {
+  /** The extension's folder; the packaged server is in its server/ subfolder. */
+  extensionPath: string;
+  /** transformerLsp.server.path: a transformer-lsp.dll or executable; empty for the bundled server. */
+  serverPathSetting: string;
+  platform: NodeJS.Platform;
+  env: Readonly<Record<string, string | undefined>>;
+  homeDir: string;
+  isFile(file: string): boolean;
+}
+
+export type Launch =
+  | { kind: 'ok'; command: string; args: string[]; serverPath: string }
+  | { kind: 'dotnet-missing'; serverPath: string; tried: string[] }
+  | { kind: 'server-missing'; tried: string[] };
+
+export const dotnetDownloadUrl = 'https://dotnet.microsoft.com/download/dotnet/10.0';
+
+export function resolveLaunch(e: LaunchEnvironment): Launch {
+  const p = e.platform === 'win32' ? path.win32 : path.posix;
+  const setting = expandHome(e.serverPathSetting.trim(), e.homeDir, p);
+  const candidates = setting
+    ? [setting]
+    : [
+        p.join(e.extensionPath, 'server', 'transformer-lsp.dll'),
+        // Running the extension from a checkout (F5 in VS Code): the server project's own build output.
+        p.join(e.extensionPath, 'server', 'TransformerLsp.Server', 'bin', 'Release', 'net10.0', 'transformer-lsp.dll'),
+        p.join(e.extensionPath, 'server', 'TransformerLsp.Server', 'bin', 'Debug', 'net10.0', 'transformer-lsp.dll'),
+      ];
+  const serverPath = candidates.find((c) => e.isFile(c));
+  if (!serverPath) return { kind: 'server-missing', tried: candidates };
+  if (!serverPath.toLowerCase().endsWith('.dll')) {
+    return { kind: 'ok', command: serverPath, args: ['--stdio'], serverPath };
+  }
+  const dotnetCandidates = dotnetLocations(e, p);
+  const dotnet = dotnetCandidates.find((c) => e.isFile(c));
+  if (!dotnet) return { kind: 'dotnet-missing', serverPath, tried: dotnetCandidates };
+  return { kind: 'ok', command: dotnet, args: [serverPath, '--stdio'], serverPath };
+}
+
+/** Where a `dotnet` host may be, most specific first: what the environment names, PATH, then the installers' defaults. */
+export function dotnetLocations(e: LaunchEnvironment, p: path.PlatformPath = e.platform === 'win32' ? path.win32 : path.posix): string[] {
+  const exe = e.platform === 'win32' ? 'dotnet.exe' : 'dotnet';
+  const pathVar = e.env.PATH ?? e.env.Path ?? '';
+  const separator = e.platform === 'win32' ? ';' : ':';
+  const list: string[] = [];
+  if (e.env.DOTNET_HOST_PATH) list.push(e.env.DOTNET_HOST_PATH);
+  if (e.env.DOTNET_ROOT) list.push(p.join(e.env.DOTNET_ROOT, exe));
+  for (const dir of pathVar.split(separator)) {
+    if (dir.trim()) list.push(p.join(dir.trim().replace(/^"(.*)"$/, '$1'), exe));
+  }
+  if (e.platform === 'win32') {
+    list.push(p.join(e.env.ProgramFiles ?? 'C:\\Program Files', 'dotnet', exe));
+  } else {
+    list.push(p.join(e.homeDir, '.dotnet', exe), '/usr/local/share/dotnet/dotnet', '/usr/share/dotnet/dotnet', '/usr/lib/dotnet/dotnet', '/opt/homebrew/bin/dotnet');
+  }
+  return [...new Set(list)];
+}
+
+function expandHome(file: string, homeDir: string, p: path.PlatformPath): string {
+  if (file === '~') return homeDir;
+  if (file.startsWith('~/') || file.startsWith('~\\')) return p.join(homeDir, file.slice(2));
+  return file;
+}

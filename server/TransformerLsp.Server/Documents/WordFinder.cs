@@ -1,0 +1,98 @@
+namespace TransformerLsp.Server.Documents;
+
+/// <summary>A span of a document: [Start, End) in string offsets.</summary>
+internal readonly record struct TextSpan(int Start, int End)
+{
+    public int Length => End - Start;
+    public bool Contains(int offset) => offset >= Start && offset <= End;
+    public bool Intersects(int start, int end) => Start <= end && start <= End;
+}
+
+/// <summary>Finds words and blank markers in text.</summary>
+internal static class WordFinder
+{
+    /// <summary>Letters, digits, marks, apostrophes and hyphens inside a word; surrogate pairs count as letters.</summary>
+    public static bool IsWordChar(string text, int i)
+    {
+        char c = text[i];
+        if (char.IsLetterOrDigit(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark) return true;
+        if (char.IsSurrogate(c)) return char.IsSurrogatePair(text, char.IsHighSurrogate(c) ? i : i - 1) && IsLetterPair(text, char.IsHighSurrogate(c) ? i : i - 1);
+        if (c is '\'' or '’' or '-') return i > 0 && i + 1 < text.Length && char.IsLetter(text[i - 1]) && char.IsLetter(text[i + 1]);
+        return false;
+    }
+
+    private static bool IsLetterPair(string text, int i) => char.IsLetter(text, i);
+
+    /// <summary>The characters of the word that end at <paramref name="offset"/> (the partly typed word).</summary>
+    public static int WordStartBefore(string text, int offset)
+    {
+        int start = offset;
+        while (start > 0 && IsWordChar(text, start - 1)) start--;
+        return start;
+    }
+
+    /// <summary>The word touching <paramref name="offset"/>, if any.</summary>
+    public static TextSpan? WordAt(string text, int offset)
+    {
+        offset = Math.Clamp(offset, 0, text.Length);
+        int start = offset, end = offset;
+        while (start > 0 && IsWordChar(text, start - 1)) start--;
+        while (end < text.Length && IsWordChar(text, end)) end++;
+        return end > start ? new TextSpan(start, end) : null;
+    }
+
+    /// <summary>All words in [from, to), in order.</summary>
+    public static IEnumerable<TextSpan> Words(string text, int from = 0, int to = int.MaxValue)
+    {
+        to = Math.Min(to, text.Length);
+        int i = Math.Max(0, from);
+        while (i < to)
+        {
+            if (!IsWordChar(text, i)) { i++; continue; }
+            int start = i;
+            while (i < text.Length && IsWordChar(text, i)) i++;
+            yield return new TextSpan(start, i);
+        }
+    }
+
+    /// <summary>Every occurrence of any blank marker, non-overlapping, in order.</summary>
+    public static List<TextSpan> BlankMarkers(string text, IReadOnlyList<string> markers, int maxCount = 1000)
+    {
+        var found = new List<TextSpan>();
+        foreach (var marker in markers)
+        {
+            if (string.IsNullOrEmpty(marker)) continue;
+            int i = 0;
+            while (found.Count < maxCount && (i = text.IndexOf(marker, i, StringComparison.Ordinal)) >= 0)
+            {
+                int end = i + marker.Length;
+                // A run of underscores longer than the marker is one blank.
+                if (marker.All(c => c == '_')) while (end < text.Length && text[end] == '_') end++;
+                found.Add(new TextSpan(i, end));
+                i = end;
+            }
+        }
+        found.Sort((a, b) => a.Start.CompareTo(b.Start));
+        var merged = new List<TextSpan>();
+        foreach (var span in found)
+            if (merged.Count == 0 || span.Start >= merged[^1].End) merged.Add(span);
+        return merged;
+    }
+
+    /// <summary>The blank marker that contains or touches <paramref name="offset"/>, if any.</summary>
+    public static TextSpan? BlankAt(string text, int offset, IReadOnlyList<string> markers)
+    {
+        foreach (var marker in markers)
+        {
+            if (string.IsNullOrEmpty(marker)) continue;
+            int from = Math.Max(0, offset - marker.Length - 64);
+            int to = Math.Min(text.Length, offset + marker.Length + 64);
+            foreach (var span in BlankMarkers(text[from..to], [marker]))
+            {
+                var s = new TextSpan(span.Start + from, span.End + from);
+                if (s.Contains(offset)) return s;
+            }
+        }
+        return null;
+    }
+}

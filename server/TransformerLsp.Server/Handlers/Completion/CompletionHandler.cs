@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using TransformerLsp.Engine;
+using TransformerLsp.Server.Documents;
+using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Protocol;
+using TransformerLsp.Server.Scheduling;
+using TransformerLsp.Server.Settings;
+
+namespace TransformerLsp.Server.Handlers.Completion;
+
+/// <summary>
+/// textDocument/completion: the next words at the cursor (a partly typed word is completed by token healing) plus a
+/// few multi-word phrases from beam search, ranked by probability. Plain text only; isIncomplete so the editor asks
+/// again as the user types.
+/// </summary>
+internal sealed class CompletionHandler(ServerContext context) : IRequestHandler<CompletionParams, CompletionList>
+{
+    public const int WordCount = 10;
+    public const int PhraseCount = 3;
+    public const int PhraseMaxWords = 3;
+
+    public string Method => LspMethods.Completion;
+    public bool MutatesState => false;
+
+    public async Task<CompletionList> HandleAsync(CompletionParams request, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        var document = context.Documents.GetRequired(request.TextDocument.Uri);
+        var settings = context.Settings;
+        if (!settings.IsLanguageEnabled(document.LanguageId)) return CompletionList.Empty;
+        int offset = document.OffsetAt(request.Position);
+        var result = await context.RunModelAsync(document.Uri, "completion", WorkPriority.Interactive, CompletionList.Empty,
+            (predictor, token) => Compute(predictor, document, offset, settings, token), cancellationToken).ConfigureAwait(false);
+        context.ReportLatency(started);
+        return result;
+    }
+
+    /// <summary>The completion list at <paramref name="offset"/>; the terminal mode prints the same list.</summary>
+    public static CompletionList Compute(TextPredictor predictor, TextDocumentSnapshot document, int offset, ServerSettings settings, CancellationToken cancellationToken)
+    {
+        string left = TextContext.Left(document.Text, offset);
+        var next = predictor.NextWords(document.Uri, left, WordCount, cancellationToken);
+        string typed = next.TypedPrefix ?? "";
+        int start = offset - typed.Length;
+        if (start < 0 || string.CompareOrdinal(document.Text, start, typed, 0, typed.Length) != 0)
+        {
+            start = WordFinder.WordStartBefore(document.Text, offset);
+            typed = document.Text[start..offset];
+        }
+        var range = document.RangeOf(start, offset);
+
+        var ranked = new List<(double Probability, CompletionItem Item)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var word in next.Words)
+        {
+            if (string.IsNullOrWhiteSpace(word.Word) || !seen.Add(word.Word)) continue;
+            string pct = Formatting.Percent(word.Probability);
+            ranked.Add((word.Probability, new CompletionItem
+            {
+                Label = word.Word,
+                LabelDetails = new CompletionItemLabelDetails(Description: pct),
+                Detail = $"{pct} next word",
+                FilterText = word.Word,
+                TextEdit = new TextEdit(range, word.Word),
+            }));
+        }
+
+        var phraseOptions = new BeamOptions(Math.Min(PhraseCount, settings.BeamWidth),
+            new StopConditions(MaxTokens: Math.Min(10, settings.MaxSuggestionTokens), AtSentenceEnd: true, AtNewline: true, MaxWords: PhraseMaxWords));
+        foreach (var beam in predictor.BeamSearch(document.Uri, left, phraseOptions, cancellationToken))
+        {
+            string phrase = (typed + beam.Text).TrimEnd();
+            if (phrase.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length < 2 || !seen.Add(phrase)) continue;
+            double probability = Formatting.Exp(beam.TotalLogProbability);
+            string pct = Formatting.Percent(probability);
+            ranked.Add((probability, new CompletionItem
+            {
+                Label = phrase.Trim(),
+                LabelDetails = new CompletionItemLabelDetails(Description: pct),
+                Detail = $"{pct} phrase (beam search)",
+                FilterText = phrase,
+                TextEdit = new TextEdit(range, phrase),
+            }));
+        }
+
+        var items = ranked.OrderByDescending(r => r.Probability)
+            .Select((r, i) => r.Item with { SortText = i.ToString("D4"), Preselect = i == 0 ? true : null })
+            .ToArray();
+        return new CompletionList(true, items);
+    }
+}

@@ -1,0 +1,24 @@
+using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Protocol;
+
+namespace TransformerLsp.Server.Handlers.Documents;
+
+/// <summary>textDocument/didClose: forgets the document and its prefix cache, and clears its diagnostics.</summary>
+internal sealed class DidCloseHandler(ServerContext context) : INotificationHandler<DidCloseTextDocumentParams>
+{
+    public string Method => LspMethods.DidClose;
+    public bool MutatesState => true;
+
+    public void Handle(DidCloseTextDocumentParams notification)
+    {
+        if (notification?.TextDocument?.Uri is not { } uri) return;
+        context.Queue.CancelDocument(uri);
+        context.Documents.Close(uri);
+        context.Diagnostics.OnDocumentClosed(uri);
+        _ = context.Queue.RunAsync<bool>(null, null, Scheduling.WorkPriority.Background, _ =>
+        {
+            foreach (var key in Scheduling.CacheKeys.All(uri)) context.Model.Predictor?.Forget(key);
+            return true;
+        }).ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+    }
+}

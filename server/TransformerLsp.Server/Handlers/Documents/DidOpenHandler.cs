@@ -1,0 +1,19 @@
+using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Protocol;
+
+namespace TransformerLsp.Server.Handlers.Documents;
+
+/// <summary>textDocument/didOpen: stores the document (every language; features check the languages setting).</summary>
+internal sealed class DidOpenHandler(ServerContext context) : INotificationHandler<DidOpenTextDocumentParams>
+{
+    public string Method => LspMethods.DidOpen;
+    public bool MutatesState => true;
+
+    public void Handle(DidOpenTextDocumentParams notification)
+    {
+        if (notification?.TextDocument?.Uri is null) return;
+        context.Queue.CancelDocument(notification.TextDocument.Uri);
+        var snapshot = context.Documents.Open(notification.TextDocument);
+        context.Diagnostics.OnDocumentChanged(snapshot, changedFrom: 0);
+    }
+}

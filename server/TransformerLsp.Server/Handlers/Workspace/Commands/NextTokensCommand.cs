@@ -1,0 +1,33 @@
+using System.Text.Json;
+using TransformerLsp.Engine;
+using TransformerLsp.Server.Documents;
+using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Protocol;
+using TransformerLsp.Server.Scheduling;
+
+namespace TransformerLsp.Server.Handlers.Workspace.Commands;
+
+/// <summary>transformerLsp.nextTokens: the next-token distribution at a position, most probable first.</summary>
+internal sealed class NextTokensCommand(ServerContext context) : IWorkspaceCommand
+{
+    public const int DefaultCount = 10;
+
+    public string Name => LspCommands.NextTokens;
+
+    public async Task<object?> ExecuteAsync(JsonElement argument, CancellationToken cancellationToken)
+    {
+        var args = LspJson.Read<NextTokensArguments>(argument, Name);
+        if (args.TextDocument?.Uri is null || args.Position is null)
+            throw new InvalidParamsException($"{Name}: expected {{ textDocument: {{ uri }}, position: {{ line, character }}, count? }}");
+        int count = args.Count ?? DefaultCount;
+        if (count is < 1 or > 200) throw new InvalidParamsException($"{Name}: count must be from 1 to 200, got {count}");
+        var document = context.Documents.GetRequired(args.TextDocument.Uri);
+        int offset = document.OffsetAt(args.Position);
+        return await context.RunModelAsync(document.Uri, "nextTokens", WorkPriority.Interactive, new NextTokensResult([]),
+            (predictor, token) => Compute(predictor, document, offset, count, token), cancellationToken).ConfigureAwait(false);
+    }
+
+    public static NextTokensResult Compute(TextPredictor predictor, TextDocumentSnapshot document, int offset, int count, CancellationToken cancellationToken) =>
+        new(predictor.NextTokens(document.Uri, TextContext.Left(document.Text, offset), count, cancellationToken)
+            .Select(t => new TokenInfo(t.TokenId, t.Text, t.Probability)).ToArray());
+}

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using TransformerLsp.Server.Handlers.Workspace.Commands;
+using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Protocol;
+
+namespace TransformerLsp.Server.Handlers.Workspace;
+
+/// <summary>workspace/executeCommand: dispatches to the commands of TEAM-CONTRACT.md; an unknown command is -32602.</summary>
+internal sealed class ExecuteCommandHandler : IRequestHandler<ExecuteCommandParams, object?>
+{
+    private readonly Dictionary<string, IWorkspaceCommand> commands;
+
+    public ExecuteCommandHandler(ServerContext context)
+    {
+        IWorkspaceCommand[] all = [new BeamSearchCommand(context), new FillMaskCommand(context), new NextTokensCommand(context)];
+        commands = all.ToDictionary(c => c.Name, StringComparer.Ordinal);
+    }
+
+    public string Method => LspMethods.ExecuteCommand;
+    public bool MutatesState => false;
+
+    public Task<object?> HandleAsync(ExecuteCommandParams request, CancellationToken cancellationToken)
+    {
+        if (request?.Command is null || !commands.TryGetValue(request.Command, out var command))
+            throw new InvalidParamsException($"unknown command '{request?.Command}'; known: {string.Join(", ", LspCommands.All)}");
+        if (request.Arguments is not { Length: > 0 } || request.Arguments[0].ValueKind != JsonValueKind.Object)
+            throw new InvalidParamsException($"{command.Name}: expected one argument object");
+        return command.ExecuteAsync(request.Arguments[0], cancellationToken);
+    }
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using StreamJsonRpc;
+using TransformerLsp.Server.Model;
+using TransformerLsp.Server.Protocol;
+
+namespace TransformerLsp.Server.Hosting;
+
+/// <summary>
+/// Everything the server sends to the client on its own initiative: notifications, showMessage/logMessage, progress,
+/// diagnostics and transformerLsp/status. Safe to call before the connection exists and after it is gone (dropped).
+/// </summary>
+internal sealed class ClientChannel
+{
+    private readonly ILogger logger;
+    private JsonRpc? rpc;
+    private long lastLatencyStatusTicks;
+
+    public ClientChannel(ILogger logger) => this.logger = logger;
+
+    /// <summary>Minimum time between latency-only status notifications (TEAM-CONTRACT.md: at most every 250 ms).</summary>
+    public static readonly TimeSpan LatencyStatusInterval = TimeSpan.FromMilliseconds(250);
+
+    public void Attach(JsonRpc connection) => rpc = connection;
+
+    /// <summary>Last status sent, for latency-only updates.</summary>
+    public ModelStatus? LastStatus { get; private set; }
+
+    public void Notify<T>(string method, T argument)
+    {
+        var connection = rpc;
+        if (connection is null || connection.IsDisposed) return;
+        _ = SendAsync(connection, method, argument);
+    }
+
+    private async Task SendAsync<T>(JsonRpc connection, string method, T argument)
+    {
+        try
+        {
+            await connection.NotifyWithParameterObjectAsync(method, argument).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ConnectionLostException or ObjectDisposedException or OperationCanceledException or IOException)
+        {
+            logger.LogDebug("Dropped {Method}: connection gone", method);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Could not send {Method}: {Message}", method, e.Message);
+        }
+    }
+
+    private int outstandingRequests;
+
+    /// <summary>True while a request of ours waits for its response (the input filter drops unsolicited responses).</summary>
+    public bool AwaitingResponses => Volatile.Read(ref outstandingRequests) > 0;
+
+    public async Task<object?> RequestAsync<T>(string method, T argument, CancellationToken cancellationToken)
+    {
+        var connection = rpc ?? throw new InvalidOperationException("not connected");
+        Interlocked.Increment(ref outstandingRequests);
+        try
+        {
+            return await connection.InvokeWithParameterObjectAsync<object?>(method, argument, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref outstandingRequests);
+        }
+    }
+
+    public void ShowMessage(int type, string message) => Notify(LspMethods.ShowMessage, new ShowMessageParams(type, message));
+
+    public void LogMessage(int type, string message) => Notify(LspMethods.LogMessage, new LogMessageParams(type, message));
+
+    /// <summary>Sends transformerLsp/status: always for a state change, at most every 250 ms for a latency report.</summary>
+    public void SendStatus(ModelStatus status, double? latencyMs)
+    {
+        if (latencyMs is not null)
+        {
+            long now = Stopwatch.GetTimestamp();
+            long last = Interlocked.Read(ref lastLatencyStatusTicks);
+            if (last != 0 && Stopwatch.GetElapsedTime(last, now) < LatencyStatusInterval) return;
+            if (Interlocked.CompareExchange(ref lastLatencyStatusTicks, now, last) != last) return;
+        }
+        LastStatus = status;
+        Notify(LspMethods.Status, new StatusParams(status.StateName, status.Model, status.Provider, status.Message,
+            latencyMs is { } ms ? Math.Round(ms, 1) : null));
+    }
+}

@@ -1,0 +1,260 @@
+using System.IO.Pipelines;
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.VisualStudio.Threading;
+using StreamJsonRpc;
+using TransformerLsp.Server.Handlers;
+using TransformerLsp.Server.Handlers.CodeActions;
+using TransformerLsp.Server.Handlers.Completion;
+using TransformerLsp.Server.Handlers.Documents;
+using TransformerLsp.Server.Handlers.Hover;
+using TransformerLsp.Server.Handlers.InlineCompletion;
+using TransformerLsp.Server.Handlers.Lifecycle;
+using TransformerLsp.Server.Handlers.Workspace;
+using TransformerLsp.Server.Protocol;
+using TransformerLsp.Server.Scheduling;
+
+namespace TransformerLsp.Server.Hosting;
+
+/// <summary>
+/// Owns the transport: the one place that wires StreamJsonRpc (HeaderDelimitedMessageHandler + SystemTextJsonFormatter)
+/// to the handlers, and decides the exit code.
+/// </summary>
+/// <remarks>
+/// <para>Messages are dispatched in arrival order on a non-concurrent synchronization context: mutating handlers are
+/// synchronous, so each edit is applied before the next message is looked at; read handlers take their snapshot
+/// synchronously and then await the inference queue, so reads run concurrently with later messages.</para>
+/// <para>Every request token is linked to shutdown. Errors map to codes here: bad input -32602, cancelled -32800,
+/// superseded or stale -32801, before initialize -32002, after shutdown -32600, anything else -32603 for that request
+/// only. A disconnect is handled as shutdown followed by exit (code 0).</para>
+/// </remarks>
+internal sealed class LanguageServerHost : System.IAsyncDisposable
+{
+    private readonly Stream input;
+    private readonly Stream output;
+    private readonly ServerContext context;
+    private readonly JsonRpc rpc;
+    private readonly Pipe filtered = new();
+    private readonly CancellationTokenSource stop = new();
+    private readonly List<string> methods = [];
+    private Task? filterTask;
+
+    public LanguageServerHost(Stream input, Stream output, ILoggerFactory loggerFactory)
+    {
+        this.input = input;
+        this.output = output;
+        context = new ServerContext(loggerFactory);
+        var formatter = new SystemTextJsonFormatter();
+        LspJson.Configure(formatter.JsonSerializerOptions);
+        var handler = new HeaderDelimitedMessageHandler(PipeWriter.Create(output), filtered.Reader, formatter);
+        rpc = new JsonRpc(handler)
+        {
+            SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
+            CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
+        };
+        context.Client.Attach(rpc);
+        Register();
+    }
+
+    public ServerContext Context => context;
+
+    /// <summary>Methods with a handler (for tests and the report).</summary>
+    public IReadOnlyList<string> Methods => methods;
+
+    /// <summary>Serves until exit or disconnect; returns the process exit code.</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken = default)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
+        var filter = new IncomingMessageFilter(problem =>
+        {
+            context.Logger.LogWarning("Dropped a message: {Problem}", problem);
+            context.Client.LogMessage(MessageType.Error, "transformer-lsp dropped a message: " + problem);
+        }, () => context.Client.AwaitingResponses);
+        filterTask = Task.Run(() => filter.RunAsync(input, filtered.Writer, linked.Token), CancellationToken.None);
+        rpc.StartListening();
+        var completed = await Task.WhenAny(context.Exit.Task, rpc.Completion.ContinueWith(_ => 0, TaskScheduler.Default)).ConfigureAwait(false);
+        int code;
+        if (completed == context.Exit.Task)
+        {
+            code = await context.Exit.Task.ConfigureAwait(false);
+        }
+        else
+        {
+            context.Logger.LogInformation("Client disconnected; shutting down");
+            context.Lifecycle = LifecycleState.ShuttingDown;
+            context.Exit.TrySetResult(0);
+            code = 0;
+        }
+        context.BeginShutdown();
+        return code;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        stop.Cancel();
+        context.Dispose();
+        rpc.Dispose();
+        if (filterTask is not null)
+        {
+            // A read of stdin cannot be cancelled once started: do not wait for it long (the process is ending).
+            try { await filterTask.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false); }
+            catch (Exception e) { context.Logger.LogDebug("Input pump ended: {Message}", e.Message); }
+        }
+        stop.Dispose();
+    }
+
+    private void Register()
+    {
+        Add(new InitializeHandler(context));
+        Add(new InitializedHandler(context));
+        Add(new ShutdownHandler(context));
+        Add(new ExitHandler(context));
+        Add(new SetTraceHandler(context));
+        Add(new DidOpenHandler(context));
+        Add(new DidChangeHandler(context));
+        Add(new DidCloseHandler(context));
+        Add(new DidChangeConfigurationHandler(context));
+        Add(new ExecuteCommandHandler(context));
+        Add(new CompletionHandler(context));
+        Add(new InlineCompletionHandler(context));
+        Add(new HoverHandler(context));
+        Add(new CodeActionHandler(context));
+        // Accepted and ignored, so clients that send them see no errors in their logs.
+        AddIgnored<JsonElement?>(LspMethods.DidSave);
+    }
+
+    // Params arrive as raw JSON and are read here, so that a wrong shape is -32602 InvalidParams with the reason
+    // (StreamJsonRpc's own binding answers a generic -32000).
+    private void Add<TParams, TResult>(IRequestHandler<TParams, TResult> handler)
+    {
+        Func<JsonElement, CancellationToken, Task<TResult>> invoke = (raw, cancellationToken) =>
+            InvokeAsync(handler, cancellationToken, token => handler.HandleAsync(ReadParams<TParams>(handler.Method, raw), token));
+        AddMethod(handler.Method, invoke);
+    }
+
+    private static TParams ReadParams<TParams>(string method, JsonElement raw)
+    {
+        if (raw.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        {
+            if (default(TParams) is null && typeof(TParams) != typeof(JsonElement?)) throw new InvalidParamsException($"{method}: params are required");
+            return default!;
+        }
+        try
+        {
+            return raw.Deserialize<TParams>(LspJson.Options) ?? throw new InvalidParamsException($"{method}: params are required");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException or FormatException)
+        {
+            throw new InvalidParamsException($"{method}: invalid params: {e.Message}");
+        }
+    }
+
+    private void Add<TResult>(IRequestHandler<TResult> handler)
+    {
+        Func<CancellationToken, Task<TResult>> invoke = cancellationToken => InvokeAsync(handler, cancellationToken, handler.HandleAsync);
+        AddMethod(handler.Method, invoke);
+    }
+
+    private void Add<TParams>(INotificationHandler<TParams> handler)
+    {
+        Action<JsonElement> invoke = raw => Notify(handler, () => handler.Handle(ReadParams<TParams>(handler.Method, raw)));
+        AddMethod(handler.Method, invoke);
+    }
+
+    private void Add(INotificationHandler handler)
+    {
+        Action invoke = () => Notify(handler, handler.Handle);
+        AddMethod(handler.Method, invoke);
+    }
+
+    private void AddIgnored<TParams>(string method)
+    {
+        Action<TParams> ignore = _ => { };
+        AddMethod(method, ignore);
+    }
+
+    private void AddMethod(string method, Delegate handler)
+    {
+        rpc.AddLocalRpcMethod(handler.Method, handler.Target, new JsonRpcMethodAttribute(method) { UseSingleObjectParameterDeserialization = true });
+        methods.Add(method);
+    }
+
+    private void Notify(ILspHandler handler, Action handle)
+    {
+        var state = context.Lifecycle;
+        bool allowed = handler.Method == LspMethods.Exit
+            || (state == LifecycleState.Initialized && handler.Method != LspMethods.Initialize)
+            || (state == LifecycleState.ShuttingDown && handler.Method == LspMethods.SetTrace);
+        if (!allowed)
+        {
+            context.Logger.LogDebug("Ignored {Method} in state {State}", handler.Method, state);
+            return;
+        }
+        try
+        {
+            handle();
+            Trace(handler.Method, null);
+        }
+        catch (InvalidParamsException e)
+        {
+            context.Logger.LogWarning("Ignored {Method}: {Message}", handler.Method, e.Message);
+            context.Client.LogMessage(MessageType.Error, $"transformer-lsp ignored {handler.Method}: {e.Message}");
+        }
+        catch (Exception e)
+        {
+            context.Logger.LogError(e, "{Method} failed", handler.Method);
+            context.Client.LogMessage(MessageType.Error, $"transformer-lsp: {handler.Method} failed: {e.Message}");
+        }
+    }
+
+    private async Task<TResult> InvokeAsync<TResult>(ILspHandler handler, CancellationToken requestToken, Func<CancellationToken, Task<TResult>> handle)
+    {
+        var state = context.Lifecycle;
+        if (state == LifecycleState.Created && handler.Method != LspMethods.Initialize)
+            throw Error(LspErrorCodes.ServerNotInitialized, $"{handler.Method}: the server is not initialized yet (send initialize first)");
+        if (state >= LifecycleState.ShuttingDown)
+            throw Error(LspErrorCodes.InvalidRequest, $"{handler.Method}: the server is shutting down");
+
+        long started = Stopwatch.GetTimestamp();
+        CancellationTokenSource linked;
+        try { linked = CancellationTokenSource.CreateLinkedTokenSource(requestToken, context.ShutdownToken); }
+        catch (ObjectDisposedException) { throw Error(LspErrorCodes.InvalidRequest, $"{handler.Method}: the server is shutting down"); }
+        using (linked)
+        {
+            try
+            {
+                var result = await handle(linked.Token).ConfigureAwait(false);
+                Trace(handler.Method, started);
+                return result;
+            }
+            catch (InvalidParamsException e) { throw Error(LspErrorCodes.InvalidParams, e.Message); }
+            catch (InvalidRequestException e) { throw Error(LspErrorCodes.InvalidRequest, e.Message); }
+            catch (WorkCancelledException e) when (e.Reason is CancelReason.Superseded or CancelReason.ContentModified)
+            {
+                throw Error(LspErrorCodes.ContentModified, e.Reason == CancelReason.Superseded
+                    ? $"{handler.Method}: superseded by a newer request for the same document"
+                    : $"{handler.Method}: the document changed");
+            }
+            catch (OperationCanceledException)
+            {
+                throw Error(LspErrorCodes.RequestCancelled, $"{handler.Method}: cancelled");
+            }
+            catch (LocalRpcException) { throw; }
+            catch (Exception e)
+            {
+                context.Logger.LogError(e, "{Method} failed", handler.Method);
+                throw Error(LspErrorCodes.InternalError, $"{handler.Method} failed: {e.GetType().Name}: {e.Message}");
+            }
+        }
+    }
+
+    private void Trace(string method, long? started)
+    {
+        if (context.Trace == "off") return;
+        string message = started is { } s ? $"handled {method} in {Stopwatch.GetElapsedTime(s).TotalMilliseconds:0.0} ms" : $"handled {method}";
+        context.Client.Notify(LspMethods.LogTrace, new LogTraceParams(message));
+    }
+
+    private static LocalRpcException Error(int code, string message) => new(message) { ErrorCode = code };
+}

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using TransformerLsp.Engine;
+using TransformerLsp.Server.Diagnostics;
+using TransformerLsp.Server.Documents;
+using TransformerLsp.Server.Model;
+using TransformerLsp.Server.Protocol;
+using TransformerLsp.Server.Scheduling;
+using TransformerLsp.Server.Settings;
+
+namespace TransformerLsp.Server.Hosting;
+
+/// <summary>Where the server is in the LSP lifecycle.</summary>
+internal enum LifecycleState { Created, Initialized, ShuttingDown, Exited }
+
+/// <summary>
+/// The state every handler shares: settings, documents, the model, the inference queue, the client channel and the
+/// lifecycle. Handlers get it in their constructor and keep no state of their own.
+/// </summary>
+internal sealed class ServerContext : IDisposable
+{
+    private readonly CancellationTokenSource shutdown = new();
+    private volatile ServerSettings settings = new();
+    private volatile LifecycleState lifecycle = LifecycleState.Created;
+
+    public ServerContext(ILoggerFactory loggerFactory)
+    {
+        Logger = loggerFactory.CreateLogger("transformer-lsp");
+        Client = new ClientChannel(Logger);
+        Queue = new InferenceQueue();
+        Model = new ModelService(Queue, Client, Logger);
+        Diagnostics = new DiagnosticsService(this);
+    }
+
+    public ILogger Logger { get; }
+    public DocumentStore Documents { get; } = new();
+    public InferenceQueue Queue { get; }
+    public ClientChannel Client { get; }
+    public ModelService Model { get; }
+    public DiagnosticsService Diagnostics { get; }
+    public ServerSettings Settings => settings;
+    public LifecycleState Lifecycle { get => lifecycle; set => lifecycle = value; }
+
+    /// <summary>Fires on shutdown; every request token is linked to it.</summary>
+    public CancellationToken ShutdownToken => shutdown.Token;
+
+    /// <summary>The client asked for window/workDoneProgress.</summary>
+    public bool ProgressSupported { get; set; }
+
+    /// <summary>$/setTrace value: off, messages or verbose.</summary>
+    public string Trace { get; set; } = "off";
+
+    /// <summary>Set by the exit notification (0 after shutdown, 1 without) or by a disconnect.</summary>
+    public TaskCompletionSource<int> Exit { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Overlays settings, reports bad values, and reloads the model when its settings changed.</summary>
+    public void ApplySettings(JsonElement? raw, bool loadModel)
+    {
+        var problems = new List<string>();
+        var before = settings;
+        var after = SettingsReader.Apply(before, raw, problems);
+        settings = after;
+        foreach (var problem in problems)
+        {
+            Logger.LogWarning("Setting ignored: {Problem}", problem);
+            Client.ShowMessage(MessageType.Warning, $"Transformer LSP: setting transformerLsp.{problem}; keeping the previous value.");
+        }
+        bool modelChanged = before.ModelPath != after.ModelPath || before.ExecutionProvider != after.ExecutionProvider || before.Threads != after.Threads;
+        if (loadModel || (modelChanged && Lifecycle == LifecycleState.Initialized))
+            _ = Model.LoadAsync(after, ProgressSupported);
+        if (!loadModel && !ReferenceEquals(before, after)) Diagnostics.RefreshAll();
+    }
+
+    /// <summary>
+    /// Runs model work on the inference queue. Before the model is ready (or when it failed to load) answers
+    /// <paramref name="whenNotReady"/> at once: requests get empty results, not errors.
+    /// </summary>
+    public async Task<T> RunModelAsync<T>(string documentUri, string slot, WorkPriority priority, T whenNotReady,
+        Func<TextPredictor, CancellationToken, T> work, CancellationToken cancellationToken)
+    {
+        if (Model.Status.State != ModelState.Ready) return whenNotReady;
+        return await Queue.RunAsync(documentUri, slot, priority, token =>
+        {
+            var predictor = Model.Predictor;
+            return predictor is null ? whenNotReady : work(predictor, token);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reports the latency of an interactive request in transformerLsp/status (throttled).</summary>
+    public void ReportLatency(long startTimestamp)
+    {
+        var status = Model.Status;
+        if (status.State != ModelState.Ready) return;
+        Client.SendStatus(status, Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds);
+    }
+
+    public void BeginShutdown()
+    {
+        if (Lifecycle < LifecycleState.ShuttingDown) Lifecycle = LifecycleState.ShuttingDown;
+        Diagnostics.ClearAll();
+        try { shutdown.Cancel(); } catch (ObjectDisposedException) { }
+        Queue.Dispose();
+    }
+
+    public void Dispose()
+    {
+        BeginShutdown();
+        Diagnostics.Dispose();
+        Model.Dispose();
+        shutdown.Dispose();
+    }
+}

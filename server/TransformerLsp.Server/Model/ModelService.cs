@@ -1,0 +1,171 @@
+using Microsoft.Extensions.Logging;
+using TransformerLsp.Engine;
+using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Protocol;
+using TransformerLsp.Server.Scheduling;
+using TransformerLsp.Server.Settings;
+
+namespace TransformerLsp.Server.Model;
+
+internal enum ModelState { Loading, Ready, Error }
+
+/// <summary>What the client is told in transformerLsp/status.</summary>
+internal sealed record ModelStatus(ModelState State, string? Model = null, string? Provider = null, string? Message = null)
+{
+    public string StateName => State switch { ModelState.Loading => "loading", ModelState.Ready => "ready", _ => "error" };
+}
+
+/// <summary>
+/// Owns the loaded <see cref="TextPredictor"/>: loads it in the background, reports progress and status, swaps it on
+/// settings changes.
+/// </summary>
+/// <remarks>
+/// Loading runs off the inference thread so requests keep answering (with empty results) meanwhile. The predictor is
+/// swapped and disposed on the inference thread, so no inference ever sees a disposed predictor. A missing or corrupt
+/// model leaves the server up with state "error"; the user is told once per distinct problem via window/showMessage.
+/// </remarks>
+internal sealed class ModelService : IDisposable
+{
+    private readonly InferenceQueue queue;
+    private readonly ClientChannel client;
+    private readonly ILogger logger;
+    private readonly HashSet<string> problemsShown = [];
+    private int generation;
+    private TextPredictor? predictor;
+    private volatile ModelStatus status = new(ModelState.Loading, Message: "waiting for initialize");
+    private readonly TaskCompletionSource firstLoadDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ModelService(InferenceQueue queue, ClientChannel client, ILogger logger)
+    {
+        this.queue = queue;
+        this.client = client;
+        this.logger = logger;
+    }
+
+    public ModelStatus Status => status;
+
+    /// <summary>The predictor; read it only on the inference thread (inside <see cref="InferenceQueue"/> work).</summary>
+    public TextPredictor? Predictor => predictor;
+
+    /// <summary>Completes when the first load attempt has finished (ready or error).</summary>
+    public Task FirstLoadDone => firstLoadDone.Task;
+
+    /// <summary>Loads the model the settings point at, replacing the current one when it succeeds.</summary>
+    public async Task LoadAsync(ServerSettings settings, bool progressSupported)
+    {
+        int gen = Interlocked.Increment(ref generation);
+        SetStatus(new ModelStatus(ModelState.Loading, Provider: settings.ProviderName, Message: "loading model"));
+        var location = ModelLocator.Resolve(settings.ModelPath);
+        string? token = progressSupported ? $"transformerLsp/loadModel/{gen}" : null;
+        try
+        {
+            if (location.Folder is null)
+                throw new ModelLoadException("No model folder found. Looked at: " + string.Join("; ", location.Tried)
+                    + ". Set transformerLsp.modelPath to a folder holding config.json, model.onnx and the tokenizer.");
+            if (!Directory.Exists(location.Folder))
+                throw new ModelLoadException($"Model folder {location.Folder} (from {location.HowFound}) does not exist.");
+
+            if (token is not null && !await TryBeginProgressAsync(token, location.Folder).ConfigureAwait(false)) token = null;
+            logger.LogInformation("Loading model from {Folder} ({How}), provider {Provider}", location.Folder, location.HowFound, settings.ProviderName);
+
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            var progress = new LoadProgress(p => { if (token is not null) client.Notify(LspMethods.Progress, new ProgressParams<WorkDoneProgressReport>(token, new WorkDoneProgressReport(null, (int)Math.Round(p * 100)))); });
+            var loaded = await Task.Run(() => TextPredictor.Load(new ModelOptions(location.Folder, settings.ExecutionProvider, settings.Threads), progress)).ConfigureAwait(false);
+
+            bool current = await queue.RunAsync(null, null, WorkPriority.Interactive, _ =>
+            {
+                if (gen != Volatile.Read(ref generation)) { loaded.Dispose(); return false; }
+                predictor?.Dispose();
+                predictor = loaded;
+                return true;
+            }).ConfigureAwait(false);
+            if (!current) return;
+            logger.LogInformation("Model {Model} ready on {Provider} in {Ms} ms", loaded.ModelName, loaded.ProviderName, started.ElapsedMilliseconds);
+            client.LogMessage(MessageType.Info, $"transformer-lsp: model {loaded.ModelName} from {location.Folder} ({location.HowFound}) ready on {loaded.ProviderName} in {started.ElapsedMilliseconds} ms");
+            EndProgress(token, "ready");
+            SetStatus(new ModelStatus(ModelState.Ready, loaded.ModelName, loaded.ProviderName, $"loaded from {location.Folder}"));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            if (gen != Volatile.Read(ref generation)) return;
+            string message = e is ModelLoadException ? e.Message : $"Could not load the model from {location.Folder ?? "(none)"}: {e.GetType().Name}: {e.Message}";
+            logger.LogError("{Message}", message);
+            try
+            {
+                await queue.RunAsync(null, null, WorkPriority.Interactive, _ => { predictor?.Dispose(); predictor = null; return true; }).ConfigureAwait(false);
+            }
+            catch (WorkCancelledException)
+            {
+                return; // shutting down
+            }
+            EndProgress(token, "failed");
+            SetStatus(new ModelStatus(ModelState.Error, Provider: settings.ProviderName, Message: message));
+            bool first;
+            lock (problemsShown) first = problemsShown.Add(message);
+            if (first) client.ShowMessage(MessageType.Error, "Transformer LSP: " + message + " Suggestions are off until a model loads.");
+        }
+        finally
+        {
+            firstLoadDone.TrySetResult();
+        }
+    }
+
+    private async Task<bool> TryBeginProgressAsync(string token, string folder)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await client.RequestAsync(LspMethods.WorkDoneProgressCreate, new WorkDoneProgressCreateParams(token), timeout.Token).ConfigureAwait(false);
+            client.Notify(LspMethods.Progress, new ProgressParams<WorkDoneProgressBegin>(token, new WorkDoneProgressBegin("Loading language model", Path.GetFileName(folder.TrimEnd('/', '\\')), 0)));
+            return true;
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug("No progress reporting: {Message}", e.Message);
+            return false;
+        }
+    }
+
+    private void EndProgress(string? token, string message)
+    {
+        if (token is not null) client.Notify(LspMethods.Progress, new ProgressParams<WorkDoneProgressEnd>(token, new WorkDoneProgressEnd(message)));
+    }
+
+    private void SetStatus(ModelStatus next)
+    {
+        status = next;
+        client.SendStatus(next, latencyMs: null);
+    }
+
+    /// <summary>Disposes the predictor once the inference queue has stopped (never under a running inference).</summary>
+    public void Dispose()
+    {
+        Interlocked.Increment(ref generation);
+        queue.Dispose();
+        if (!queue.IsStopped)
+        {
+            logger.LogWarning("Inference did not stop in time; leaving the model to the process exit");
+            return;
+        }
+        predictor?.Dispose();
+        predictor = null;
+    }
+
+    // Reports at most every 2 percentage points so a fast loader does not flood the client.
+    private sealed class LoadProgress(Action<double> report) : IProgress<double>
+    {
+        private readonly object gate = new();
+        private int lastPercent = -100;
+
+        public void Report(double value)
+        {
+            int percent = (int)Math.Round(Math.Clamp(value, 0, 1) * 100);
+            lock (gate)
+            {
+                if (percent - lastPercent < 2 && percent < 100) return;
+                lastPercent = percent;
+            }
+            report(value);
+        }
+    }
+}

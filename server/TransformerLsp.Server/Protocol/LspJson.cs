@@ -1,0 +1,37 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TransformerLsp.Server.Protocol;
+
+/// <summary>The one set of JSON options used on the wire: camelCase names, nulls omitted.</summary>
+internal static class LspJson
+{
+    public static JsonSerializerOptions Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.PropertyNameCaseInsensitive = false;
+        options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        options.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
+        return options;
+    }
+
+    public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions());
+
+    /// <summary>Reads an argument object; a wrong shape becomes <see cref="InvalidParamsException"/>.</summary>
+    public static T Read<T>(JsonElement element, string what)
+    {
+        try
+        {
+            return element.Deserialize<T>(Options) ?? throw new InvalidParamsException($"{what}: expected an object, got null");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidParamsException($"{what}: {e.Message}");
+        }
+    }
+}
+
+/// <summary>Bad input from the client; answered with -32602 InvalidParams and the message.</summary>
+internal sealed class InvalidParamsException(string message) : Exception(message);

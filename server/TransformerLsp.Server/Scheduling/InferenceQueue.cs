@@ -1,0 +1,224 @@
+namespace TransformerLsp.Server.Scheduling;
+
+/// <summary>How urgent a piece of model work is.</summary>
+internal enum WorkPriority
+{
+    /// <summary>The user is waiting: completion, inline completion, hover, code actions, commands.</summary>
+    Interactive,
+    /// <summary>Diagnostics; runs only when no interactive work waits, and is preempted by it.</summary>
+    Background,
+}
+
+/// <summary>Why a piece of work was cancelled; decides the error the client sees.</summary>
+internal enum CancelReason
+{
+    None,
+    /// <summary>$/cancelRequest from the client: -32800 RequestCancelled.</summary>
+    RequestCancelled,
+    /// <summary>A newer request of the same kind for the same document: -32801 ContentModified.</summary>
+    Superseded,
+    /// <summary>The document was edited or closed: -32801 ContentModified.</summary>
+    ContentModified,
+    /// <summary>Background work preempted by interactive work; its owner retries it.</summary>
+    Yielded,
+    /// <summary>The server is shutting down: -32800 RequestCancelled.</summary>
+    Shutdown,
+}
+
+/// <summary>Thrown for work that was cancelled; <see cref="Reason"/> says why.</summary>
+internal sealed class WorkCancelledException(CancelReason reason) : OperationCanceledException($"cancelled: {reason}")
+{
+    public CancelReason Reason { get; } = reason;
+}
+
+/// <summary>
+/// The one inference worker: runs model work one item at a time on a dedicated thread, interactive before background.
+/// </summary>
+/// <remarks>
+/// <para>The engine is not thread-safe, so every call into it goes through here. Items carry the document they read and a
+/// slot (the feature: "completion", "hover", …). For each (document, slot) the newest request wins: enqueuing an
+/// interactive item cancels older pending or running items of that slot with <see cref="CancelReason.Superseded"/>.
+/// Different slots do not cancel each other, because editors ask for completion and inline completion at the same
+/// keystroke. An edit cancels all work on the document with <see cref="CancelReason.ContentModified"/>.</para>
+/// <para>Cancellation is cooperative: a running item sees its token fire and the engine stops at its next model step.
+/// A pending item is completed at once, so a $/cancelRequest answers without waiting for the worker.</para>
+/// <para>A failing item fails only its own task; the worker keeps going.</para>
+/// </remarks>
+internal sealed class InferenceQueue : IDisposable
+{
+    private readonly object gate = new();
+    private readonly LinkedList<WorkItem> interactive = new();
+    private readonly LinkedList<WorkItem> background = new();
+    private readonly Thread worker;
+    private WorkItem? running;
+    private bool paused;
+    private bool disposed;
+
+    public InferenceQueue()
+    {
+        worker = new Thread(WorkerLoop) { IsBackground = true, Name = "inference" };
+        worker.Start();
+    }
+
+    /// <summary>Number of items waiting (not running).</summary>
+    public int PendingCount { get { lock (gate) return interactive.Count + background.Count; } }
+
+    /// <summary>Runs <paramref name="work"/> on the inference thread.</summary>
+    /// <param name="documentUri">Document the work reads; null for work not tied to a document.</param>
+    /// <param name="slot">Feature name; the newest interactive item per (document, slot) wins. Null = never superseded.</param>
+    public Task<T> RunAsync<T>(string? documentUri, string? slot, WorkPriority priority, Func<CancellationToken, T> work, CancellationToken requestToken = default)
+    {
+        var item = new WorkItem(documentUri, slot, priority, ct => work(ct));
+        lock (gate)
+        {
+            if (disposed) return Task.FromException<T>(new WorkCancelledException(CancelReason.Shutdown));
+            if (priority == WorkPriority.Interactive)
+            {
+                if (documentUri is not null && slot is not null)
+                {
+                    foreach (var old in interactive.Where(o => o.DocumentUri == documentUri && o.Slot == slot).ToList())
+                        CancelLocked(old, CancelReason.Superseded);
+                    if (running is { } r && r.DocumentUri == documentUri && r.Slot == slot) CancelLocked(r, CancelReason.Superseded);
+                }
+                if (running is { Priority: WorkPriority.Background } bg) CancelLocked(bg, CancelReason.Yielded);
+                interactive.AddLast(item.Node);
+            }
+            else
+            {
+                background.AddLast(item.Node);
+            }
+            Monitor.PulseAll(gate);
+        }
+        if (requestToken.CanBeCanceled)
+            item.Registration = requestToken.Register(() => Cancel(item, CancelReason.RequestCancelled));
+        return Cast<T>(item.Completion.Task);
+    }
+
+    /// <summary>Cancels all pending and running work on a document (it was edited or closed).</summary>
+    public void CancelDocument(string documentUri, CancelReason reason = CancelReason.ContentModified)
+    {
+        lock (gate)
+        {
+            foreach (var item in interactive.Concat(background).Where(i => i.DocumentUri == documentUri).ToList()) CancelLocked(item, reason);
+            if (running is { } r && r.DocumentUri == documentUri) CancelLocked(r, reason);
+        }
+    }
+
+    /// <summary>Cancels pending and running background work on a document, leaving interactive work alone.</summary>
+    public void CancelBackground(string documentUri, CancelReason reason)
+    {
+        lock (gate)
+        {
+            foreach (var item in background.Where(i => i.DocumentUri == documentUri).ToList()) CancelLocked(item, reason);
+            if (running is { Priority: WorkPriority.Background } r && r.DocumentUri == documentUri) CancelLocked(r, reason);
+        }
+    }
+
+    /// <summary>Test hook: holds the worker before its next item so tests can line up work deterministically.</summary>
+    internal void Pause() { lock (gate) paused = true; }
+
+    internal void Resume() { lock (gate) { paused = false; Monitor.PulseAll(gate); } }
+
+    /// <summary>True once the worker thread has ended: nothing uses the engine any more.</summary>
+    public bool IsStopped => !worker.IsAlive;
+
+    /// <summary>
+    /// Cancels everything with <see cref="CancelReason.Shutdown"/> and waits (up to 10 s) for the running item to stop,
+    /// so that the engine can be disposed safely afterwards (see <see cref="IsStopped"/>).
+    /// </summary>
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            if (!disposed)
+            {
+                disposed = true;
+                foreach (var item in interactive.Concat(background).ToList()) CancelLocked(item, CancelReason.Shutdown);
+                if (running is { } r) CancelLocked(r, CancelReason.Shutdown);
+                Monitor.PulseAll(gate);
+            }
+        }
+        if (Thread.CurrentThread != worker) worker.Join(TimeSpan.FromSeconds(10));
+    }
+
+    private void Cancel(WorkItem item, CancelReason reason)
+    {
+        lock (gate) CancelLocked(item, reason);
+    }
+
+    private void CancelLocked(WorkItem item, CancelReason reason)
+    {
+        if (item.Reason != CancelReason.None || item.Completion.Task.IsCompleted) return;
+        item.Reason = reason;
+        if (item.Node is { List: not null } node)
+        {
+            node.List.Remove(node);
+            item.Completion.TrySetException(new WorkCancelledException(reason));
+            item.Registration.Dispose();
+        }
+        else
+        {
+            item.Cancellation.Cancel();
+        }
+    }
+
+    private void WorkerLoop()
+    {
+        while (true)
+        {
+            WorkItem item;
+            lock (gate)
+            {
+                while (!disposed && (paused || (interactive.Count == 0 && background.Count == 0))) Monitor.Wait(gate);
+                if (disposed) return;
+                var list = interactive.Count > 0 ? interactive : background;
+                item = list.First!.Value;
+                list.RemoveFirst();
+                running = item;
+            }
+            try
+            {
+                if (item.Reason != CancelReason.None) throw new WorkCancelledException(item.Reason);
+                item.Completion.TrySetResult(item.Work(item.Cancellation.Token));
+            }
+            catch (OperationCanceledException) when (item.Reason != CancelReason.None)
+            {
+                item.Completion.TrySetException(new WorkCancelledException(item.Reason));
+            }
+            catch (Exception e)
+            {
+                item.Completion.TrySetException(e);
+            }
+            finally
+            {
+                lock (gate) running = null;
+                item.Registration.Dispose();
+                item.Cancellation.Dispose();
+            }
+        }
+    }
+
+    private static async Task<T> Cast<T>(Task<object?> task) => (T)(await task.ConfigureAwait(false))!;
+
+    private sealed class WorkItem
+    {
+        public WorkItem(string? documentUri, string? slot, WorkPriority priority, Func<CancellationToken, object?> work)
+        {
+            DocumentUri = documentUri;
+            Slot = slot;
+            Priority = priority;
+            Work = work;
+            Node = new LinkedListNode<WorkItem>(this);
+        }
+
+        public string? DocumentUri { get; }
+        public string? Slot { get; }
+        public WorkPriority Priority { get; }
+        public Func<CancellationToken, object?> Work { get; }
+        public LinkedListNode<WorkItem> Node { get; }
+        public CancellationTokenSource Cancellation { get; } = new();
+        public TaskCompletionSource<object?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public volatile CancelReason Reason;
+        public CancellationTokenRegistration Registration;
+    }
+}

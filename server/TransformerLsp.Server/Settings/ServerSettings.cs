@@ -1,0 +1,59 @@
+using TransformerLsp.Engine;
+
+namespace TransformerLsp.Server.Settings;
+
+/// <summary>
+/// Every setting under the `transformerLsp` section, with its default. TEAM-CONTRACT.md lists the keys; the client's
+/// package.json mirrors them.
+/// </summary>
+internal sealed record ServerSettings
+{
+    /// <summary>Model folder; "" = default resolution (env TRANSFORMER_LSP_MODEL, bundled model/, dev checkout).</summary>
+    public string ModelPath { get; init; } = "";
+    public ExecutionProviderKind ExecutionProvider { get; init; } = ExecutionProviderKind.Cpu;
+    /// <summary>0 lets ONNX Runtime choose.</summary>
+    public int Threads { get; init; }
+    /// <summary>Beams for inline completion, code actions and the beamSearch command.</summary>
+    public int BeamWidth { get; init; } = 4;
+    /// <summary>Longest ghost-text / "Continue" suggestion, in tokens.</summary>
+    public int MaxSuggestionTokens { get; init; } = 16;
+    /// <summary>0 = deterministic beam search; above 0 inline completion samples at this temperature.</summary>
+    public double Temperature { get; init; }
+    public IReadOnlyList<string> BlankMarkers { get; init; } = ["___", "[MASK]"];
+    public IReadOnlyList<string> Languages { get; init; } = ["plaintext", "markdown", "latex", "restructuredtext", "git-commit"];
+    /// <summary>Improbable-word diagnostics (blank hints are always on).</summary>
+    public bool DiagnosticsEnable { get; init; } = true;
+    /// <summary>
+    /// Documents longer than this (UTF-16 code units) get no background diagnostics and no blank scan; completion,
+    /// inline completion, hover and commands still work on a bounded window around the cursor. Guard, as Harper does.
+    /// </summary>
+    public int MaxDocumentSize { get; init; } = 1_000_000;
+
+    /// <summary>
+    /// True when documents of <paramref name="languageId"/> get suggestions. Editors name the same languages
+    /// differently (Neovim sends its filetype: text, tex, rst, gitcommit), so common aliases count as the VS Code id.
+    /// </summary>
+    public bool IsLanguageEnabled(string languageId)
+    {
+        string id = CanonicalLanguage(languageId);
+        return Languages.Any(l => CanonicalLanguage(l) == id);
+    }
+
+    public static string CanonicalLanguage(string languageId) => languageId.Trim().ToLowerInvariant() switch
+    {
+        "text" or "txt" or "plain" or "plain_text" => "plaintext",
+        "tex" or "latex" or "plaintex" => "latex",
+        "rst" or "restructuredtext" => "restructuredtext",
+        "gitcommit" or "git_commit" or "git-commit" => "git-commit",
+        "md" or "markdown" or "pandoc" => "markdown",
+        var other => other,
+    };
+
+    public string ProviderName => ExecutionProvider switch
+    {
+        ExecutionProviderKind.Cpu => "cpu",
+        ExecutionProviderKind.Auto => "auto",
+        ExecutionProviderKind.Cuda => "cuda",
+        _ => "directml",
+    };
+}

@@ -1,0 +1,24 @@
+namespace TransformerLsp.Server.Tests.Support;
+
+/// <summary>Finds the committed fixture models (tests/fixtures/…) from the test binary's folder.</summary>
+internal static class TestModels
+{
+    public static string TinyModel => Find("tests/fixtures/tiny-model");
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "TransformerLsp.sln"))) return dir.FullName;
+            throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    private static string Find(string relative)
+    {
+        string path = Path.Combine(RepositoryRoot, relative);
+        if (!File.Exists(Path.Combine(path, "config.json"))) throw new InvalidOperationException($"fixture missing: {path}");
+        return path;
+    }
+}
