@@ -155,15 +155,19 @@ public sealed class DefaultModelFactAttribute : FactAttribute
 [Collection(SharedPredictorCollection.Name)]
 public sealed class DefaultModelTests
 {
+    // The example, "The ___ barked all night" (dog above cat), does not hold for this model: "dog" is rare in
+    // Moby-Dick and the State of the Union addresses and splits into "▁do"+"g", so "cat" wins (see MODEL_CARD.md).
+    // This in-domain sentence pins the same behaviour: the left side alone prefers "the", only the right side
+    // ("of Representatives") makes "House" the answer.
     [DefaultModelFact]
-    public void RightContextPutsDogAboveCat()
+    public void RightContextDecidesTheBlankOnRealText()
     {
         var p = Fixtures.Predictor(Fixtures.DefaultModel);
-        var ranked = p.RankCandidates("dog", "The ", " barked all night.", ["cat", "dog"]);
-        Assert.Equal("dog", ranked[0].Text);
-        var fit = p.ScoreWord("dog", "The ", "dog", " barked all night.", 5);
-        var cat = p.ScoreWord("dog", "The ", "cat", " barked all night.", 5);
-        Assert.True(fit.Probability > cat.Probability, $"P(dog) {fit.Probability} vs P(cat) {cat.Probability}");
+        const string left = "Fellow-Citizens of the Senate and ";
+        var leftOnly = p.RankCandidates("house", left, "", ["the", "House"]);
+        Assert.Equal("the", leftOnly[0].Text);
+        var bothSides = p.RankCandidates("house", left, " of Representatives:", ["the", "House"]);
+        Assert.Equal("House", bothSides[0].Text);
     }
 
     [DefaultModelFact]
