@@ -32,6 +32,10 @@ work=$(mktemp -d /tmp/transformer-lsp-e2e.XXXXXX)
 cs_pid=""
 cleanup() {
   local rc=$?
+  if [ "$rc" != 0 ]; then
+    # For the diagnosis of a failed run: is the language server alive, and busy (CPU) or idle (waiting)?
+    ps -eo pid,pcpu,nlwp,etime,args | grep -E '[t]ransformer-lsp|[c]ode-server' > "$artifacts/processes-at-failure.txt" || true
+  fi
   if [ -n "$cs_pid" ]; then
     # code-server, its extension host and the language server share one process group (setsid below).
     kill -TERM -- "-$cs_pid" 2>/dev/null || true
