@@ -161,9 +161,12 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
         string prefix = Path.Combine(Path.GetTempPath(), $"bench-profile-{Environment.ProcessId}-{label.Replace('=', '-')}");
         int steps = 20;
         string file;
+        // The prefill runs in a second, unprofiled session (past tensors are plain tensors, valid in any session of
+        // the model), so the profile holds decode steps only.
+        using var prefiller = new RawModel(info.OnnxPath, info);
+        using var state = prefiller.Prefill(1, Math.Min(256, info.Positions - steps - 1));
         using (var model = new RawModel(info.OnnxPath, info, new RawSessionOptions(Level: level, ProfilePrefix: prefix)))
         {
-            using var state = model.Prefill(1, 256);
             for (int i = 0; i < steps; i++) model.Forward([42], 1, 1, state, keepLogits: false).State.Dispose();
             file = model.Session.EndProfiling();
         }
@@ -182,8 +185,7 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
                 double us = e.GetProperty("dur").GetDouble();
                 byOp[op] = byOp.TryGetValue(op, out var c) ? (c.Count + 1, c.Us + us) : (1, us);
             }
-            // The prefill run is in the profile too; its kernels are counted once, so subtract one run's worth.
-            int decodeRuns = Math.Max(1, runs);
+            int decodeRuns = runs > 0 ? runs : steps;
             double total = byOp.Values.Sum(v => v.Us);
             var shares = byOp.OrderByDescending(kv => kv.Value.Us)
                 .Select(kv => new OpShare(kv.Key, (int)Math.Round((double)kv.Value.Count / decodeRuns), kv.Value.Us / decodeRuns / 1000, kv.Value.Us / total))
