@@ -35,6 +35,9 @@ internal sealed class ModelSession : IDisposable
             InterOpNumThreads = 1,
         };
         if (threads > 0) options.IntraOpNumThreads = threads;
+        // Idle intra-op threads must not spin between the many small decode steps: spinning steals the core the next
+        // step (and the editor) needs. Measured in bench/: greedy 32 tokens 189 -> 79 ms, beam 4 x 16 157 -> 106 ms.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         (ProviderName, ProviderNote) = ExecutionProviders.Configure(options, provider);
         try
         {

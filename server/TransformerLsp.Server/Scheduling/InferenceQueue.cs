@@ -154,7 +154,10 @@ internal sealed class InferenceQueue : IDisposable
         {
             node.List.Remove(node);
             item.Completion.TrySetException(new WorkCancelledException(reason));
-            item.Registration.Dispose();
+            // Unregister, never Dispose, under the gate: Dispose waits for a callback that is running, and the
+            // request-token callback (Cancel) may be running right now on another thread, blocked on this gate.
+            // That was a deadlock: $/cancelRequest racing a superseding request froze the queue and every request.
+            item.Registration.Unregister();
         }
         else
         {
@@ -192,7 +195,7 @@ internal sealed class InferenceQueue : IDisposable
             finally
             {
                 lock (gate) running = null;
-                item.Registration.Dispose();
+                item.Registration.Unregister(); // see CancelLocked: never wait for a callback that may wait for the gate
                 item.Cancellation.Dispose();
             }
         }

@@ -125,4 +125,27 @@ public class InferenceQueueTests
         Assert.Equal(CancelReason.Shutdown, (await Assert.ThrowsAsync<WorkCancelledException>(() => work.WaitAsync(Timeout))).Reason);
         Assert.Equal(CancelReason.Shutdown, (await Assert.ThrowsAsync<WorkCancelledException>(() => queue.RunAsync("d", "a", WorkPriority.Interactive, _ => 1))).Reason);
     }
+
+    // Regression: $/cancelRequest (the request token's callback, on StreamJsonRpc's thread) racing an edit or a newer
+    // request (which cancels the same pending item under the queue's lock) once deadlocked the queue, and with it every
+    // request and shutdown (stack captured from a hung server under load). The window is narrow: this stress run guards
+    // the contract (every round ends, whatever the interleaving) but did not reproduce the old deadlock on a quiet machine.
+    [Fact]
+    public async Task RequestCancellationRacingAnEditNeverDeadlocks()
+    {
+        using var queue = new InferenceQueue();
+        queue.Pause();
+        for (var round = 0; round < 300; round++)
+        {
+            using var request = new CancellationTokenSource();
+            var pending = queue.RunAsync("doc", "completion", WorkPriority.Interactive, _ => 0, request.Token);
+            using var start = new Barrier(2);
+            var cancelRequest = Task.Run(() => { start.SignalAndWait(); request.Cancel(); });
+            var edit = Task.Run(() => { start.SignalAndWait(); queue.CancelDocument("doc"); });
+            await Task.WhenAll(cancelRequest, edit).WaitAsync(Timeout);
+            await Assert.ThrowsAsync<WorkCancelledException>(() => pending.WaitAsync(Timeout));
+        }
+        queue.Resume();
+        Assert.Equal(1, await queue.RunAsync("doc", "completion", WorkPriority.Interactive, _ => 1).WaitAsync(Timeout));
+    }
 }
