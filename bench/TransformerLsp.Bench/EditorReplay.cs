@@ -124,8 +124,9 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
             char key = keysToType[c];
             if (intervalMs == 0)
             {
-                if (pendingCompletion is { } w1) await w1.Task;
-                if (pendingInline is { } w2) await w2.Task;
+                // Bounded: a request the server never answers is counted (below) instead of hanging the run.
+                if (pendingCompletion is { } w1) await Task.WhenAny(w1.Task, Task.Delay(TimeSpan.FromSeconds(30)));
+                if (pendingInline is { } w2) await Task.WhenAny(w2.Task, Task.Delay(TimeSpan.FromSeconds(30)));
             }
             else
             {

@@ -66,7 +66,8 @@ internal sealed class LspClient : IAsyncDisposable
         return (id, tcs.Task);
     }
 
-    public Task<JsonElement> Request(string method, object? parameters) => Send(method, parameters).Result;
+    /// <summary>A request awaited at most two minutes (TimeoutException), so a lost response cannot hang the benchmark.</summary>
+    public Task<JsonElement> Request(string method, object? parameters) => Send(method, parameters).Result.WaitAsync(TimeSpan.FromMinutes(2));
 
     public void Notify(string method, object? parameters) =>
         Write(new JsonObject { ["jsonrpc"] = "2.0", ["method"] = method, ["params"] = ToNode(parameters) });
