@@ -55,12 +55,32 @@ async function runCommand(title: string): Promise<void> {
   await input.press('Enter');
 }
 
-/** Saves notes.md and returns its text on disk: the document's real content, free of rendering details. */
+function dirtyTab(): Locator {
+  return page.locator('.tabs-container .tab.dirty', { hasText: 'notes.md' });
+}
+
+/**
+ * Returns notes.md's text on disk, the document's real content free of rendering details, saving it first when it has
+ * unsaved edits. A clean file is read as it is: VS Code writes even an unchanged file on an explicit save, and with no
+ * dirty marker to wait for, a read could race that write and see a half-written file (a CI run once read it without
+ * its blank).
+ */
 async function savedText(): Promise<string> {
-  const dirtyTab = page.locator('.tabs-container .tab.dirty', { hasText: 'notes.md' });
-  await page.keyboard.press(`${modifier}+s`);
-  await dirtyTab.waitFor({ state: 'detached', timeout: 15_000 });
+  if ((await dirtyTab().count()) > 0) {
+    await page.keyboard.press(`${modifier}+s`);
+    await dirtyTab().waitFor({ state: 'detached', timeout: 15_000 });
+  }
   return readFileSync(notes, 'utf8');
+}
+
+/** Waits until an edit the extension makes (after a quick pick) has reached the document, then returns the saved text. */
+async function savedTextAfterEdit(what: string): Promise<string> {
+  try {
+    await dirtyTab().waitFor({ state: 'attached', timeout: 30_000 });
+  } catch (error) {
+    throw new Error(`${what}: the document was never changed (${String(error)})`);
+  }
+  return savedText();
 }
 
 before(async () => {
@@ -191,7 +211,7 @@ test('the beam-search quick pick inserts the chosen continuation', { timeout: 18
   await screenshot('beam-search-quick-pick');
   await page.keyboard.press('Enter');
   await picker.waitFor({ state: 'hidden' });
-  const afterText = await savedText();
+  const afterText = await savedTextAfterEdit('the beam pick');
   console.log(`inserted: ${JSON.stringify(afterText.slice(before.length))}`);
   assert.ok(afterText.startsWith(before), 'the text before the cursor is kept');
   assert.ok(afterText.length > before.length, 'the continuation was inserted');
@@ -204,7 +224,7 @@ test('the beam-search quick pick inserts the chosen continuation', { timeout: 18
 test('Fill blank replaces the blank with a ranked candidate', { timeout: 180_000 }, async () => {
   needServer();
   const before = await savedText();
-  assert.ok(before.includes('___'), 'the sample has a blank');
+  assert.ok(before.includes('___'), `the sample has a blank: ${JSON.stringify(before)}`);
   // Put the caret on the line with the blank.
   const blankLine = editor().locator('.view-line', { hasText: '___' }).first();
   await blankLine.click();
@@ -220,7 +240,7 @@ test('Fill blank replaces the blank with a ranked candidate', { timeout: 180_000
   await screenshot('fill-blank-quick-pick');
   await page.keyboard.press('Enter');
   await picker.waitFor({ state: 'hidden' });
-  const afterText = await savedText();
+  const afterText = await savedTextAfterEdit('the fill-in pick');
   assert.ok(!afterText.includes('___'), 'the blank was filled');
 });
 
