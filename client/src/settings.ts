@@ -7,6 +7,7 @@ export const serverSettingKeys = [
   'modelPath',
   'executionProvider',
   'threads',
+  'contextTokens',
   'beamWidth',
   'maxSuggestionTokens',
   'temperature',

@@ -20,7 +20,10 @@ public enum ExecutionProviderKind
 /// <param name="ModelFolder">Folder holding config.json, model.onnx and the tokenizer file(s).</param>
 /// <param name="Provider">Execution provider to use.</param>
 /// <param name="Threads">Intra-op threads; 0 lets ONNX Runtime choose.</param>
-public sealed record ModelOptions(string ModelFolder, ExecutionProviderKind Provider = ExecutionProviderKind.Cpu, int Threads = 0);
+/// <param name="ContextTokens">Most tokens before the cursor the model sees; 0 = as many as its position table allows
+/// (n_positions less the room kept for generation). Fewer tokens make every decode step cheaper (each step reads and
+/// copies the whole KV cache) at a cost in quality that depends on the model: see docs/benchmarks.md.</param>
+public sealed record ModelOptions(string ModelFolder, ExecutionProviderKind Provider = ExecutionProviderKind.Cpu, int Threads = 0, int ContextTokens = 0);
 
 /// <summary>A model folder that could not be loaded; the message names the file, what was expected and what was found.</summary>
 public sealed class ModelLoadException(string message, Exception? inner = null) : Exception(message, inner);

@@ -21,12 +21,16 @@ internal sealed class ContextWindow
     private readonly int _chunkChars;
     private readonly int _chunkTokens;
 
-    public ContextWindow(TextTokenizer tokenizer, ModelConfig config)
+    /// <param name="tokenizer">The model's tokenizer.</param>
+    /// <param name="config">The model's config (n_positions bounds the window).</param>
+    /// <param name="contextTokens">Most context tokens wanted; 0 (or more than the model allows) = what the model allows.</param>
+    public ContextWindow(TextTokenizer tokenizer, ModelConfig config, int contextTokens = 0)
     {
         _tokenizer = tokenizer;
         _config = config;
         Reserve = Math.Min(64, config.NPositions / 2);
         MaxTokens = config.NPositions - Reserve;
+        if (contextTokens > 0) MaxTokens = Math.Clamp(contextTokens, 8, MaxTokens);
         _chunkTokens = Math.Max(1, MaxTokens / 4);
         _tailChars = MaxTokens * 8;
         _chunkChars = MaxTokens * 2;

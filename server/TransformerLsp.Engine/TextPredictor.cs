@@ -22,6 +22,16 @@ public sealed class TextPredictor : IDisposable
     private const int LocalContextTokens = 128;
     private const int LocalChunk = 32;
     private readonly Dictionary<string, WordDistribution> _wordDistributions = [];
+    private readonly Dictionary<(string Document, object Options), SearchMemo> _searchMemos = [];
+
+    /// <summary>The last search on a document with given options (a BeamOptions or, for greedy, a StopConditions), by its
+    /// exact inputs: decoding is deterministic, so the same healed context and constraint give the same continuations,
+    /// and a repeated request costs no model call.</summary>
+    private sealed record SearchMemo(int[] Context, byte[] Required, IReadOnlyList<Continuation> Result)
+    {
+        public bool Matches(HealedContext healed) =>
+            Context.AsSpan().SequenceEqual(healed.Context) && Required.AsSpan().SequenceEqual(healed.Constraint.Required);
+    }
 
     /// <summary>All next words after a context (and the lead bytes, e.g. the space, that start them), most probable first.</summary>
     /// <remarks><see cref="Typed"/>/<see cref="TypedWords"/>: the last search constrained to a typed prefix, reused while typing continues that prefix.</remarks>
@@ -33,14 +43,14 @@ public sealed class TextPredictor : IDisposable
     private readonly PrefixCache _cache;
     private readonly ContextWindow _window;
 
-    private TextPredictor(ModelConfig config, TextTokenizer tokenizer, ModelSession session)
+    private TextPredictor(ModelConfig config, TextTokenizer tokenizer, ModelSession session, int contextTokens)
     {
         _config = config;
         _tokenizer = tokenizer;
         _session = session;
         _vocab = new TokenVocabulary(tokenizer.AllTokenBytes(config.VocabSize), config.EosTokenId);
         _cache = new PrefixCache(session, capacity: 12);
-        _window = new ContextWindow(tokenizer, config);
+        _window = new ContextWindow(tokenizer, config, contextTokens);
     }
 
     /// <summary>Loads a model folder (config.json, model.onnx, tokenizer) and prepares a predictor.</summary>
@@ -57,7 +67,7 @@ public sealed class TextPredictor : IDisposable
         progress?.Report(0.3);
         var session = new ModelSession(Path.Combine(folder, "model.onnx"), config, options.Provider, options.Threads);
         progress?.Report(1.0);
-        return new TextPredictor(config, tokenizer, session);
+        return new TextPredictor(config, tokenizer, session, options.ContextTokens);
     }
 
     /// <summary>Human-readable model name (from config.json, else the folder name).</summary>
@@ -71,6 +81,9 @@ public sealed class TextPredictor : IDisposable
 
     /// <summary>The model's position table size (n_positions); context plus generation never exceeds it.</summary>
     public int ContextLength => _config.NPositions;
+
+    /// <summary>Most context tokens the model sees before the cursor (<see cref="ModelOptions.ContextTokens"/>, bounded by the model).</summary>
+    public int ContextTokens => _window.MaxTokens;
 
     /// <summary>Context tokens whose KV came from a document's prefix cache, and tokens that had to be computed, since load.</summary>
     public (long Reused, long Computed) CacheStatistics => (_cache.ReusedTokens, _cache.ComputedTokens);
@@ -134,25 +147,55 @@ public sealed class TextPredictor : IDisposable
     }
 
     /// <summary>The k best continuations by beam search.</summary>
+    /// <remarks>The last search per document is remembered by its exact inputs, so asking again at the same place
+    /// (completion, inline completion and code actions at one cursor) runs the model once.</remarks>
     public IReadOnlyList<Continuation> BeamSearch(string documentKey, string textBeforeCursor, BeamOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var stop = options.Stop ?? new StopConditions();
+        options = options with { Stop = stop };
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
+        if (_searchMemos.TryGetValue((documentKey, options), out var memo) && memo.Matches(healed)) return memo.Result;
         using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
         var extender = new HypothesisExtender(_vocab, healed.Constraint, stop);
         var found = Decoding.BeamSearch.Run(state, extender, Math.Max(1, options.Width), MaxTokens(stop, healed), options.LengthPenalty, cancellationToken);
-        return [.. found.Select(h => ToContinuation(h, healed))];
+        Continuation[] result = [.. found.Select(h => ToContinuation(h, healed))];
+        Remember((documentKey, options), new SearchMemo(healed.Context, healed.Constraint.Required, result));
+        return result;
     }
 
-    /// <summary>The greedy continuation.</summary>
+    /// <summary>Keeps a search result; the memo is bounded (commands may ask with many different options).</summary>
+    private void Remember((string, object) key, SearchMemo memo)
+    {
+        if (_searchMemos.Count >= 64 && !_searchMemos.ContainsKey(key)) _searchMemos.Clear();
+        _searchMemos[key] = memo;
+    }
+
+    /// <summary>
+    /// Multi-word phrases for a completion list: the beams from the start of the word being typed, filtered to those that
+    /// continue what was typed. While a word is typed the search is not run again (the beams at its start are
+    /// remembered), so only the first key of a word pays for it. <see cref="Continuation.Text"/> is the part after the cursor.
+    /// </summary>
+    public IReadOnlyList<Continuation> Phrases(string documentKey, string textBeforeCursor, BeamOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(textBeforeCursor);
+        var typed = TokenHealing.TypedWord(textBeforeCursor);
+        var beams = BeamSearch(documentKey, textBeforeCursor[..^typed.Length], options, cancellationToken);
+        return [.. beams.Where(b => b.Text.Length > typed.Length && b.Text.StartsWith(typed, StringComparison.Ordinal))
+            .Select(b => b with { Text = b.Text[typed.Length..] })];
+    }
+
+    /// <summary>The greedy continuation (the last one per document is remembered by its exact inputs, as for beam search).</summary>
     public Continuation Greedy(string documentKey, string textBeforeCursor, StopConditions stop, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stop);
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
+        if (_searchMemos.TryGetValue((documentKey, stop), out var memo) && memo.Matches(healed)) return memo.Result[0];
         using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
         var h = GreedySearch.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop), MaxTokens(stop, healed), cancellationToken);
-        return ToContinuation(h, healed);
+        var result = ToContinuation(h, healed);
+        Remember((documentKey, stop), new SearchMemo(healed.Context, healed.Constraint.Required, [result]));
+        return result;
     }
 
     /// <summary>A sampled continuation (temperature, top-k, top-p), reproducible for a given seed.</summary>
@@ -254,6 +297,7 @@ public sealed class TextPredictor : IDisposable
         {
             _cache.Forget(key);
             _wordDistributions.Remove(key);
+            foreach (var memo in _searchMemos.Keys.Where(k => k.Document == key).ToList()) _searchMemos.Remove(memo);
             _window.Forget(key);
         }
     }

@@ -21,6 +21,7 @@ const contract: Record<string, Partial<Property>> = {
   modelPath: { type: 'string', default: '', scope: 'machine' },
   executionProvider: { type: 'string', default: 'cpu', enum: ['cpu', 'auto', 'cuda', 'directml'] },
   threads: { type: 'integer', default: 0, minimum: 0, maximum: 64 },
+  contextTokens: { type: 'integer', default: 160, minimum: 0, maximum: 1000000 },
   beamWidth: { type: 'integer', default: 4, minimum: 1, maximum: 16 },
   maxSuggestionTokens: { type: 'integer', default: 16, minimum: 1, maximum: 64 },
   temperature: { type: 'number', default: 0, minimum: 0, maximum: 2 },

@@ -35,6 +35,8 @@ internal sealed class ServerContext : IDisposable
 
     public ILogger Logger { get; }
     public DocumentStore Documents { get; } = new();
+    /// <summary>The ghost text last shown per document (inline completion answers typing into it without the model).</summary>
+    public GhostTextMemory GhostText { get; } = new();
     public InferenceQueue Queue { get; }
     public ClientChannel Client { get; }
     public ModelService Model { get; }
@@ -66,7 +68,7 @@ internal sealed class ServerContext : IDisposable
             Logger.LogWarning("Setting ignored: {Problem}", problem);
             Client.ShowMessage(MessageType.Warning, $"Transformer LSP: setting transformerLsp.{problem}; keeping the previous value.");
         }
-        bool modelChanged = before.ModelPath != after.ModelPath || before.ExecutionProvider != after.ExecutionProvider || before.Threads != after.Threads;
+        bool modelChanged = before.ModelPath != after.ModelPath || before.ExecutionProvider != after.ExecutionProvider || before.Threads != after.Threads || before.ContextTokens != after.ContextTokens;
         if (loadModel || (modelChanged && Lifecycle == LifecycleState.Initialized))
             _ = Model.LoadAsync(after, ProgressSupported);
         if (!loadModel && !ReferenceEquals(before, after)) Diagnostics.RefreshAll();

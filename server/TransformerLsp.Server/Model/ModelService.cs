@@ -70,7 +70,7 @@ internal sealed class ModelService : IDisposable
 
             var started = System.Diagnostics.Stopwatch.StartNew();
             var progress = new LoadProgress(p => { if (token is not null) client.Notify(LspMethods.Progress, new ProgressParams<WorkDoneProgressReport>(token, new WorkDoneProgressReport(null, (int)Math.Round(p * 100)))); });
-            var loaded = await Task.Run(() => TextPredictor.Load(new ModelOptions(location.Folder, settings.ExecutionProvider, settings.Threads), progress)).ConfigureAwait(false);
+            var loaded = await Task.Run(() => TextPredictor.Load(new ModelOptions(location.Folder, settings.ExecutionProvider, settings.Threads, settings.ContextTokens), progress)).ConfigureAwait(false);
 
             bool current = await queue.RunAsync(null, null, WorkPriority.Interactive, _ =>
             {

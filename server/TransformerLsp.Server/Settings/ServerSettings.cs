@@ -13,6 +13,13 @@ internal sealed record ServerSettings
     public ExecutionProviderKind ExecutionProvider { get; init; } = ExecutionProviderKind.Cpu;
     /// <summary>0 lets ONNX Runtime choose.</summary>
     public int Threads { get; init; }
+    /// <summary>
+    /// Most tokens before the cursor the model sees; 0 = all its window allows. 160 by default: the default model's
+    /// next-token loss is the same with 32 to 448 tokens of context (docs/benchmarks.md), and every decode step reads
+    /// and copies the whole KV cache, so a shorter context is faster and lighter. Raise it for a model that uses more.
+    /// </summary>
+    public int ContextTokens { get; init; } = DefaultContextTokens;
+    public const int DefaultContextTokens = 160;
     /// <summary>Beams for inline completion, code actions and the beamSearch command.</summary>
     public int BeamWidth { get; init; } = 4;
     /// <summary>Longest ghost-text / "Continue" suggestion, in tokens.</summary>

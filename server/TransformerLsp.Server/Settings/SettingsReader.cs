@@ -49,6 +49,9 @@ internal static class SettingsReader
                 case "threads":
                     if (Int(v, property.Name, 0, 64, problems) is { } threads) s = s with { Threads = threads };
                     break;
+                case "contextTokens":
+                    if (Int(v, property.Name, 0, 1_000_000, problems) is { } contextTokens) s = s with { ContextTokens = contextTokens };
+                    break;
                 case "beamWidth":
                     if (Int(v, property.Name, 1, 16, problems) is { } width) s = s with { BeamWidth = width };
                     break;

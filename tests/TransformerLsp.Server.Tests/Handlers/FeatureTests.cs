@@ -1,3 +1,4 @@
+using TransformerLsp.Engine;
 using System.Text.Json;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Tests.Support;
@@ -64,7 +65,8 @@ public class FeatureTests
     {
         var (client, line, character) = await OpenAsync("The cat sat on the |", new { modelPath = TestModels.TinyModel, beamWidth = 3, maxSuggestionTokens = 8 });
         await using var lease = client;
-        var list = await client.RequestAsync<JsonElement>(LspMethods.InlineCompletion, LspTestClient.TextPosition(Uri, line, character));
+        var list = await client.RequestAsync<JsonElement>(LspMethods.InlineCompletion,
+            new { textDocument = new { uri = Uri }, position = new { line, character }, context = new { triggerKind = 1 } });
         var items = list.GetProperty("items").EnumerateArray().ToList();
         Assert.InRange(items.Count, 1, 3);
         foreach (var item in items)
@@ -73,6 +75,48 @@ public class FeatureTests
             Assert.DoesNotContain("\n", text);
             Assert.Equal(character, item.GetProperty("range").GetProperty("start").GetProperty("character").GetInt32());
         }
+    }
+
+    [Fact]
+    public async Task InlineCompletionAsYouTypeIsTheGreedyContinuationAndInvokedIsTheBeams()
+    {
+        var (client, line, character) = await OpenAsync("The cat sat on the |", new { modelPath = TestModels.TinyModel, beamWidth = 3, maxSuggestionTokens = 8 });
+        await using var lease = client;
+        using var engine = TextPredictor.Load(new ModelOptions(TestModels.TinyModel, Threads: 1, ContextTokens: 160));
+        var stop = new StopConditions(MaxTokens: 8, AtSentenceEnd: true, AtNewline: true);
+
+        var automatic = await InlineAsync(client, line, character, triggerKind: 2);
+        // (The tiny fixture's greedy text here may be only spaces, which is shown as nothing.)
+        Assert.Equal(new[] { engine.Greedy("reference", "The cat sat on the ", stop).Text }.Where(t => t.Trim().Length > 0), automatic);
+
+        var invoked = await InlineAsync(client, line, character, triggerKind: 1);
+        var beams = engine.BeamSearch("reference", "The cat sat on the ", new BeamOptions(3, stop)).Select(b => b.Text).Where(t => t.Trim().Length > 0).Distinct().ToList();
+        Assert.Equal(beams, invoked);
+    }
+
+    [Fact]
+    public async Task TypingWhatTheGhostTextShowsGetsTheRestOfIt()
+    {
+        var (client, line, character) = await OpenAsync("Once upon a |", new { modelPath = TestModels.TinyModel, maxSuggestionTokens = 8 });
+        await using var lease = client;
+        var shown = Assert.Single(await InlineAsync(client, line, character, triggerKind: 2));
+        Assert.True(shown.Length >= 3 && shown[1..].Trim().Length > 0, $"the fixture's ghost text \"{shown}\" is too short for this test");
+
+        await client.NotifyAsync(LspMethods.DidChange, new { textDocument = new { uri = Uri, version = 2 }, contentChanges = new[] { new { range = new { start = new { line, character }, end = new { line, character } }, text = shown[..1] } } });
+        Assert.Equal([shown[1..]], await InlineAsync(client, line, character + 1, triggerKind: 2));
+
+        // Typing something else asks the model again: the answer continues the new text, not the old suggestion.
+        await client.NotifyAsync(LspMethods.DidChange, new { textDocument = new { uri = Uri, version = 3 }, contentChanges = new[] { new { range = new { start = new { line, character }, end = new { line, character = character + 1 } }, text = "Zq" } } });
+        var after = await InlineAsync(client, line, character + 2, triggerKind: 2);
+        Assert.True(after.Count <= 1);
+        if (after.Count == 1) Assert.NotEqual(shown[2..], after[0]);
+    }
+
+    private static async Task<List<string>> InlineAsync(LspTestClient client, int line, int character, int triggerKind)
+    {
+        var list = await client.RequestAsync<JsonElement>(LspMethods.InlineCompletion,
+            new { textDocument = new { uri = Uri }, position = new { line, character }, context = new { triggerKind } });
+        return [.. list.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("insertText").GetString()!)];
     }
 
     [Fact]

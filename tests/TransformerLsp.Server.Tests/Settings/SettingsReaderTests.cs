@@ -71,6 +71,17 @@ public class SettingsReaderTests
     }
 
     [Fact]
+    public void ContextTokens()
+    {
+        Assert.Equal(ServerSettings.DefaultContextTokens, new ServerSettings().ContextTokens);
+        Assert.Equal(0, Apply("""{"contextTokens":0}""").Settings.ContextTokens);
+        Assert.Equal(448, Apply("""{"contextTokens":448}""").Settings.ContextTokens);
+        var (s, p) = Apply("""{"contextTokens":-1}""", new ServerSettings { ContextTokens = 256 });
+        Assert.Equal(256, s.ContextTokens);
+        Assert.Contains(p, x => x.StartsWith("contextTokens"));
+    }
+
+    [Fact]
     public void MaxSuggestionTokens()
     {
         Assert.Equal(32, Apply("""{"maxSuggestionTokens":32}""").Settings.MaxSuggestionTokens);

@@ -67,7 +67,8 @@ internal sealed class CompletionHandler(ServerContext context) : IRequestHandler
 
         var phraseOptions = new BeamOptions(Math.Min(PhraseCount, settings.BeamWidth),
             new StopConditions(MaxTokens: Math.Min(10, settings.MaxSuggestionTokens), AtSentenceEnd: true, AtNewline: true, MaxWords: PhraseMaxWords));
-        foreach (var beam in predictor.BeamSearch(document.Uri, left, phraseOptions, cancellationToken))
+        // Phrases are searched at the start of the word and filtered as it is typed: one beam search per word, not per key.
+        foreach (var beam in predictor.Phrases(document.Uri, left, phraseOptions, cancellationToken))
         {
             string phrase = (typed + beam.Text).TrimEnd();
             if (phrase.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length < 2 || !seen.Add(phrase)) continue;

@@ -14,6 +14,7 @@ internal sealed class DidCloseHandler(ServerContext context) : INotificationHand
         if (notification?.TextDocument?.Uri is not { } uri) return;
         context.Queue.CancelDocument(uri);
         context.Documents.Close(uri);
+        context.GhostText.Forget(uri);
         context.Diagnostics.OnDocumentClosed(uri);
         _ = context.Queue.RunAsync<bool>(null, null, Scheduling.WorkPriority.Background, _ =>
         {

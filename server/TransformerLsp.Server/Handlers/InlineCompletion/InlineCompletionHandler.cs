@@ -10,10 +10,16 @@ namespace TransformerLsp.Server.Handlers.InlineCompletion;
 
 /// <summary>
 /// textDocument/inlineCompletion (LSP 3.18): ghost text of up to maxSuggestionTokens tokens, stopping at a sentence end
-/// or newline. Items are the top beams (temperature 0) or independent samples with fixed seeds (temperature &gt; 0).
+/// or newline. An automatic request (as the user types) gets one item, the greedy continuation (temperature 0) or one
+/// sample (temperature &gt; 0), and typing what the ghost text shows gets the rest of it without a model call. An
+/// invoked request (the user asks, or cycles through suggestions, which VS Code does by asking again as invoked) gets
+/// the top beams or several independent samples with fixed seeds.
 /// </summary>
 internal sealed class InlineCompletionHandler(ServerContext context) : IRequestHandler<InlineCompletionParams, InlineCompletionList>
 {
+    /// <summary>InlineCompletionTriggerKind.Invoked (LSP 3.18); Automatic is 2.</summary>
+    public const int Invoked = 1;
+
     public string Method => LspMethods.InlineCompletion;
     public bool MutatesState => false;
 
@@ -24,8 +30,16 @@ internal sealed class InlineCompletionHandler(ServerContext context) : IRequestH
         var settings = context.Settings;
         if (!settings.IsLanguageEnabled(document.LanguageId)) return InlineCompletionList.Empty;
         int offset = document.OffsetAt(request.Position);
+        bool invoked = request.Context?.TriggerKind == Invoked;
+        string left = TextContext.Left(document.Text, offset);
+        if (!invoked && context.GhostText.Rest(document.Uri, left) is { } rest)
+        {
+            context.ReportLatency(started);
+            return new InlineCompletionList([new InlineCompletionItem(rest, document.RangeOf(offset, offset))]);
+        }
         var result = await context.RunModelAsync(document.Uri, "inlineCompletion", WorkPriority.Interactive, InlineCompletionList.Empty,
-            (predictor, token) => Compute(predictor, document, offset, settings, token), cancellationToken).ConfigureAwait(false);
+            (predictor, token) => Compute(predictor, document, offset, settings, invoked, token), cancellationToken).ConfigureAwait(false);
+        if (result.Items.Length > 0) context.GhostText.Remember(document.Uri, left, result.Items[0].InsertText);
         context.ReportLatency(started);
         return result;
     }
@@ -42,15 +56,27 @@ internal sealed class InlineCompletionHandler(ServerContext context) : IRequestH
         return samples;
     }
 
-    public static InlineCompletionList Compute(TextPredictor predictor, TextDocumentSnapshot document, int offset, ServerSettings settings, CancellationToken cancellationToken)
+    /// <summary>The ghost text at <paramref name="offset"/>: one continuation, or all of <see cref="Continuations"/> when <paramref name="invoked"/>.</summary>
+    public static InlineCompletionList Compute(TextPredictor predictor, TextDocumentSnapshot document, int offset, ServerSettings settings, bool invoked, CancellationToken cancellationToken)
     {
         var at = document.RangeOf(offset, offset);
-        var items = Continuations(predictor, document, offset, settings, cancellationToken)
+        var continuations = invoked ? Continuations(predictor, document, offset, settings, cancellationToken) : [First(predictor, document, offset, settings, cancellationToken)];
+        var items = continuations
             .Select(c => c.Text.TrimEnd('\r', '\n'))
             .Where(text => text.Trim().Length > 0)
             .Distinct(StringComparer.Ordinal)
             .Select(text => new InlineCompletionItem(text, at))
             .ToArray();
         return new InlineCompletionList(items);
+    }
+
+    /// <summary>The one continuation of an automatic request: greedy at temperature 0, else the first sample.</summary>
+    private static Continuation First(TextPredictor predictor, TextDocumentSnapshot document, int offset, ServerSettings settings, CancellationToken cancellationToken)
+    {
+        string left = TextContext.Left(document.Text, offset);
+        var stop = new StopConditions(MaxTokens: settings.MaxSuggestionTokens, AtSentenceEnd: true, AtNewline: true);
+        return settings.Temperature <= 0
+            ? predictor.Greedy(document.Uri, left, stop, cancellationToken)
+            : predictor.Sample(document.Uri, left, stop, settings.Temperature, topK: 40, topP: 0.95, seed: 0, cancellationToken);
     }
 }
