@@ -71,6 +71,57 @@ internal sealed class KvCache : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// In place, row i becomes row <c>rows[i]</c> (a beam step's reordering by parent, same batch size). Only rows whose
+    /// parent changed are copied, and a row that is both read and overwritten is saved first, so a step that keeps most
+    /// beams copies little instead of the whole cache.
+    /// </summary>
+    public void GatherInPlace(ReadOnlySpan<int> rows)
+    {
+        if (rows.Length != Batch) throw new ArgumentException($"{rows.Length} rows for a batch of {Batch}", nameof(rows));
+        var row = RowSize;
+        for (var i = 0; i < rows.Length; i++)
+            if ((uint)rows[i] >= (uint)Batch) throw new ArgumentOutOfRangeException(nameof(rows), $"row {rows[i]} of a batch of {Batch}");
+        // Sources that are themselves overwritten must be read before they are.
+        var saved = new Dictionary<int, (float[] Keys, float[] Values)>();
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var source = rows[i];
+            if (source == i || rows[source] == source || saved.ContainsKey(source)) continue;
+            var keys = Pool.Rent(Layers * row);
+            var values = Pool.Rent(Layers * row);
+            for (var l = 0; l < Layers; l++)
+            {
+                Array.Copy(_keys[l], source * row, keys, l * row, row);
+                Array.Copy(_values[l], source * row, values, l * row, row);
+            }
+            saved[source] = (keys, values);
+        }
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var source = rows[i];
+            if (source == i) continue;
+            for (var l = 0; l < Layers; l++)
+            {
+                if (saved.TryGetValue(source, out var s))
+                {
+                    Array.Copy(s.Keys, l * row, _keys[l], i * row, row);
+                    Array.Copy(s.Values, l * row, _values[l], i * row, row);
+                }
+                else
+                {
+                    Array.Copy(_keys[l], source * row, _keys[l], i * row, row);
+                    Array.Copy(_values[l], source * row, _values[l], i * row, row);
+                }
+            }
+        }
+        foreach (var (keys, values) in saved.Values)
+        {
+            Pool.Return(keys);
+            Pool.Return(values);
+        }
+    }
+
     /// <summary>Row 0 repeated <paramref name="batch"/> times.</summary>
     public KvCache Expand(int batch) => Select(new int[batch]);
 

@@ -35,6 +35,13 @@ internal sealed class OnnxDecoderState : IDecoderState
         cancellationToken.ThrowIfCancellationRequested();
         var identity = parents.Length == Rows;
         for (var i = 0; identity && i < parents.Length; i++) identity = parents[i] == i;
+        // The context's cache is borrowed from the prefix cache and never changed; a cache of our own with as many rows
+        // as parents is reordered in place (copying only the rows whose parent changed).
+        if (!identity && parents.Length == Rows && !ReferenceEquals(_kv, _context))
+        {
+            _kv.GatherInPlace(parents);
+            identity = true;
+        }
         var past = identity ? _kv : _kv.Select(parents);
         try
         {
