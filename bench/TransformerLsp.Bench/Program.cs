@@ -8,7 +8,7 @@ using TransformerLsp.Engine;
 //   dotnet run -c Release --project bench/TransformerLsp.Bench -- --quick --json <file>
 // Options: --quick, --json FILE, --model FOLDER, --text FILE, --server PATH (transformer-lsp.dll), --threads N,
 //          --typing-interval-ms N, --docs DIR (default: the repository's docs/), --no-docs, --micro (BenchmarkDotNet only),
-//          --skip-replay, --skip-compare, --skip-lab, --variant NAME=PATH[,NAME=PATH] (graph variants for the lab).
+//          --skip-replay, --skip-compare, --skip-lab, --skip-context, --variant NAME=PATH[,NAME=PATH] (graph variants for the lab).
 var options = Args.Parse(args);
 var log = Console.Out;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -133,6 +133,22 @@ if (replay is not null)
     var rf = new JsonObject();
     foreach (var (k, v) in replay.Figures) rf[k] = Report.Number(v);
     result["replay"] = rf;
+}
+
+// 3b. Quality and cost of the context budget (the server's contextTokens setting).
+if (!options.Has("--skip-context"))
+{
+    Stage("context budget: next-token loss and cost", () =>
+    {
+        var probe = new ContextLengthProbe(info, corpus, quick, log);
+        probe.Run();
+        if (probe.Rows.Count > 0)
+            result["context_length"] = new JsonArray(probe.Rows.Select(r => (JsonNode)new JsonObject
+            {
+                ["budget"] = r.Budget, ["tokens_seen"] = r.TokensSeen, ["nats_per_token"] = Report.Number(r.NatsPerToken),
+                ["ms_per_call"] = Report.Number(r.MsPerCall), ["spots"] = r.Spots,
+            }).ToArray());
+    });
 }
 
 // 4. Our engine vs ONNX Runtime GenAI vs our engine without its prefix cache, same process, same model.onnx.

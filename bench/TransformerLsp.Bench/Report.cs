@@ -109,6 +109,24 @@ internal static class Report
             + "`no_cache_ratio` = our engine with / without its prefix cache on the same requests; `genai_greedy_ratio`, `genai_beam_ratio` = fresh-prompt greedy 32 tokens and beam 4 × 16; "
             + "`decode_floor_ratio` = our batch-1 decode step / (weights bytes per token ÷ DRAM read bandwidth).");
         md.AppendLine();
+        if (r["context_length"] is JsonArray budgets && budgets.Count > 0)
+        {
+            md.AppendLine("## Context budget (the server's `contextTokens`): quality and cost");
+            md.AppendLine();
+            md.AppendLine("Mean negative log-likelihood of the next 16 tokens at the same spots of the held-out text, with the context the engine "
+                + "gives the model under each budget (the window starts on a chunk grid, so it holds 3/4 to all of the budget), and the time of that call "
+                + "(prefill of the context plus scoring). The server's default, 160, is chosen from this table: this model predicts as well from 160 "
+                + "tokens as from its whole window, and each decode step reads and copies the whole KV cache, so a shorter context is faster and lighter.");
+            md.AppendLine();
+            md.AppendLine("| budget | tokens seen (at most) | nats / token | ms per call | spots |");
+            md.AppendLine("|---:|---:|---:|---:|---:|");
+            foreach (var b in budgets)
+            {
+                int budget = b!["budget"]!.GetValue<int>();
+                md.AppendLine($"| {(budget == 0 ? "all (0)" : budget.ToString(CultureInfo.InvariantCulture))} | {b["tokens_seen"]} | {F(D(b["nats_per_token"]), "F4")} | {F(D(b["ms_per_call"]), "F1")} | {b["spots"]} |");
+            }
+            md.AppendLine();
+        }
         if (r["engine_vs_genai"] is JsonObject cmp)
         {
             md.AppendLine("## Side by side on the same model.onnx");
