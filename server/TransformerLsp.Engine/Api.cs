@@ -61,8 +61,14 @@ public sealed record TokenProbability(int TokenId, string Text, double Probabili
 /// <param name="Alternatives">Best alternatives for the position (both sides), most probable first; may include the word itself.</param>
 public sealed record WordFit(string Word, double Probability, IReadOnlyList<FillCandidate> Alternatives);
 
-/// <summary>When a continuation stops.</summary>
-public sealed record StopConditions(int MaxTokens = 16, bool AtSentenceEnd = true, bool AtNewline = true, int MaxWords = 0);
+/// <summary>When a continuation stops, and what it may not do on the way.</summary>
+/// <param name="MaxTokens">Most tokens generated.</param>
+/// <param name="AtSentenceEnd">Stop after a token that ends a sentence (. ! ? and closing quotes or brackets).</param>
+/// <param name="AtNewline">Stop at a newline (it is not part of the text).</param>
+/// <param name="MaxWords">Stop before a word past this many (0 = no limit).</param>
+/// <param name="NoRepeatNgram">No run of this many tokens appears twice in a continuation (0 = allowed): small models loop
+/// (", and the whale, and the whale, …"), and a token that would repeat a run is not chosen.</param>
+public sealed record StopConditions(int MaxTokens = 16, bool AtSentenceEnd = true, bool AtNewline = true, int MaxWords = 0, int NoRepeatNgram = 0);
 
 /// <summary>Beam-search settings.</summary>
 /// <param name="Width">Beam width k (number of hypotheses kept and returned).</param>

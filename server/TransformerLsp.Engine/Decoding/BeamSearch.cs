@@ -28,6 +28,7 @@ internal static class BeamSearch
             {
                 state.LogProbs(row).CopyTo(scratch);
                 extender.Constraint.Apply(scratch, extender.Vocab, live[row].Consumed);
+                extender.BanRepeats(scratch, live[row]);
                 var wordLimitSeen = false;
                 foreach (var token in LogProbMath.TopK(scratch, width))
                 {

@@ -62,6 +62,7 @@ internal static class TokenByToken
             cancellationToken.ThrowIfCancellationRequested();
             state.LogProbs(0).CopyTo(scratch);
             extender.Constraint.Apply(scratch, extender.Vocab, h.Consumed);
+            extender.BanRepeats(scratch, h);
             var token = choose(scratch);
             if (token < 0) break;
             var child = extender.Extend(h, token, scratch[token]);

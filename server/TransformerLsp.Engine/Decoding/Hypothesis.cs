@@ -70,6 +70,21 @@ internal sealed class HypothesisExtender(TokenVocabulary vocab, PrefixConstraint
         return new Hypothesis([.. parent.Tokens, token], [.. parent.LogProbs, logProb], parent.Sum + logProb, consumed, words, inWord, end);
     }
 
+    /// <summary>
+    /// Sets to -inf the log-probability of every token that would complete a run of <see cref="StopConditions.NoRepeatNgram"/>
+    /// tokens already in <paramref name="parent"/> (the n-gram ban of Hugging Face's no_repeat_ngram_size, over the
+    /// continuation only).
+    /// </summary>
+    public void BanRepeats(Span<float> logProbs, Hypothesis parent)
+    {
+        var n = Stop.NoRepeatNgram;
+        var t = parent.Tokens;
+        if (n <= 0 || t.Length < n) return;
+        var tail = t.AsSpan(t.Length - (n - 1));
+        for (var i = 0; i + n <= t.Length; i++)
+            if (t.AsSpan(i, n - 1).SequenceEqual(tail)) logProbs[t[i + n - 1]] = float.NegativeInfinity;
+    }
+
     private static bool EndsSentence(ReadOnlySpan<byte> fresh)
     {
         var s = fresh.TrimEnd(" \"')]"u8);

@@ -20,6 +20,8 @@ internal sealed record ServerSettings
     /// </summary>
     public int ContextTokens { get; init; } = DefaultContextTokens;
     public const int DefaultContextTokens = 160;
+    /// <summary>Continuations (ghost text, phrases, beams) never repeat a run of this many tokens: small models loop.</summary>
+    public const int NoRepeatNgram = 3;
     /// <summary>Beams for inline completion, code actions and the beamSearch command.</summary>
     public int BeamWidth { get; init; } = 4;
     /// <summary>Longest ghost-text / "Continue" suggestion, in tokens.</summary>

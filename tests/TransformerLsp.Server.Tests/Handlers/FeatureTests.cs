@@ -1,6 +1,7 @@
 using TransformerLsp.Engine;
 using System.Text.Json;
 using TransformerLsp.Server.Protocol;
+using TransformerLsp.Server.Settings;
 using TransformerLsp.Server.Tests.Support;
 
 namespace TransformerLsp.Server.Tests.Handlers;
@@ -83,7 +84,7 @@ public class FeatureTests
         var (client, line, character) = await OpenAsync("The cat sat on the |", new { modelPath = TestModels.TinyModel, beamWidth = 3, maxSuggestionTokens = 8 });
         await using var lease = client;
         using var engine = TextPredictor.Load(new ModelOptions(TestModels.TinyModel, Threads: 1, ContextTokens: 160));
-        var stop = new StopConditions(MaxTokens: 8, AtSentenceEnd: true, AtNewline: true);
+        var stop = new StopConditions(MaxTokens: 8, AtSentenceEnd: true, AtNewline: true, NoRepeatNgram: ServerSettings.NoRepeatNgram);
 
         var automatic = await InlineAsync(client, line, character, triggerKind: 2);
         // (The tiny fixture's greedy text here may be only spaces, which is shown as nothing.)
