@@ -83,6 +83,21 @@ async function savedTextAfterEdit(what: string): Promise<string> {
   return savedText();
 }
 
+/** Waits for the quick pick titled `title` to show its rows; returns it with the rows' labels, in order. */
+async function quickPick(title: string): Promise<{ picker: Locator; labels: string[] }> {
+  const picker = page.locator('.quick-input-widget', { has: page.locator('.quick-input-title', { hasText: title }) });
+  const rows = picker.locator('.monaco-list-row');
+  await rows.first().waitFor({ state: 'visible', timeout: 90_000 });
+  return { picker, labels: await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? '')) };
+}
+
+/** Accepts the highlighted row of `picker` and returns the saved text once the extension's edit has reached it. */
+async function acceptPick(picker: Locator, what: string): Promise<string> {
+  await page.keyboard.press('Enter');
+  await picker.waitFor({ state: 'hidden' });
+  return savedTextAfterEdit(what);
+}
+
 before(async () => {
   context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
@@ -199,19 +214,12 @@ test('the beam-search quick pick inserts the chosen continuation', { timeout: 18
   await page.keyboard.press(`${modifier}+End`);
   const before = await savedText();
   await runCommand('Suggest continuations (beam search)');
-  const picker = page.locator('.quick-input-widget', {
-    has: page.locator('.quick-input-title', { hasText: 'TransformerLsp: continuations (beam search)' }),
-  });
-  const rows = picker.locator('.monaco-list-row');
-  await rows.first().waitFor({ state: 'visible', timeout: 90_000 });
-  const labels = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+  const { picker, labels } = await quickPick('TransformerLsp: continuations (beam search)');
   console.log(`beams: ${JSON.stringify(labels)}`);
   assert.ok(labels.length >= 2, 'several beams are offered');
   assert.ok(labels.every((l) => /%|e−\d/.test(l)), 'each beam shows its probability');
   await screenshot('beam-search-quick-pick');
-  await page.keyboard.press('Enter');
-  await picker.waitFor({ state: 'hidden' });
-  const afterText = await savedTextAfterEdit('the beam pick');
+  const afterText = await acceptPick(picker, 'the beam pick');
   console.log(`inserted: ${JSON.stringify(afterText.slice(before.length))}`);
   assert.ok(afterText.startsWith(before), 'the text before the cursor is kept');
   assert.ok(afterText.length > before.length, 'the continuation was inserted');
@@ -229,18 +237,11 @@ test('Fill blank replaces the blank with a ranked candidate', { timeout: 180_000
   const blankLine = editor().locator('.view-line', { hasText: '___' }).first();
   await blankLine.click();
   await runCommand('Fill blank');
-  const picker = page.locator('.quick-input-widget', {
-    has: page.locator('.quick-input-title', { hasText: 'TransformerLsp: fill the blank' }),
-  });
-  const rows = picker.locator('.monaco-list-row');
-  await rows.first().waitFor({ state: 'visible', timeout: 90_000 });
-  const labels = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+  const { picker, labels } = await quickPick('TransformerLsp: fill the blank');
   console.log(`candidates: ${JSON.stringify(labels.slice(0, 8))}`);
   assert.ok(labels.length >= 1, 'candidates are offered');
   await screenshot('fill-blank-quick-pick');
-  await page.keyboard.press('Enter');
-  await picker.waitFor({ state: 'hidden' });
-  const afterText = await savedTextAfterEdit('the fill-in pick');
+  const afterText = await acceptPick(picker, 'the fill-in pick');
   assert.ok(!afterText.includes('___'), 'the blank was filled');
 });
 

@@ -33,16 +33,15 @@ internal sealed class OnnxDecoderState : IDecoderState
     public void Advance(ReadOnlySpan<int> parents, ReadOnlySpan<int> tokens, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var identity = parents.Length == Rows;
+        var sameRows = parents.Length == Rows;
+        var identity = sameRows;
         for (var i = 0; identity && i < parents.Length; i++) identity = parents[i] == i;
         // The context's cache is borrowed from the prefix cache and never changed; a cache of our own with as many rows
-        // as parents is reordered in place (copying only the rows whose parent changed).
-        if (!identity && parents.Length == Rows && !ReferenceEquals(_kv, _context))
-        {
-            _kv.GatherInPlace(parents);
-            identity = true;
-        }
-        var past = identity ? _kv : _kv.Select(parents);
+        // as parents is reordered in place (copying only the rows whose parent changed). Otherwise rows are copied out.
+        var inPlace = !identity && sameRows && !ReferenceEquals(_kv, _context);
+        if (inPlace) _kv.GatherInPlace(parents);
+        var copied = !identity && !inPlace;
+        var past = copied ? _kv.Select(parents) : _kv;
         try
         {
             var logits = _session.Run(past, tokens, tokens.Length, 1, allPositions: false, out var present);
@@ -54,7 +53,7 @@ internal sealed class OnnxDecoderState : IDecoderState
         }
         finally
         {
-            if (!identity) past.Dispose();
+            if (copied) past.Dispose();
         }
     }
 

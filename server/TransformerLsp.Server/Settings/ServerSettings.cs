@@ -22,6 +22,9 @@ internal sealed record ServerSettings
     public const int DefaultContextTokens = 160;
     /// <summary>Continuations (ghost text, phrases, beams) never repeat a run of this many tokens: small models loop.</summary>
     public const int NoRepeatNgram = 3;
+
+    /// <summary>Where every suggested continuation stops (ghost text, beams, "Continue" actions; phrases narrow it).</summary>
+    public StopConditions SuggestionStop => new(MaxTokens: MaxSuggestionTokens, AtSentenceEnd: true, AtNewline: true, NoRepeatNgram: NoRepeatNgram);
     /// <summary>Beams for inline completion, code actions and the beamSearch command.</summary>
     public int BeamWidth { get; init; } = 4;
     /// <summary>Longest ghost-text / "Continue" suggestion, in tokens.</summary>

@@ -66,7 +66,7 @@ internal sealed class CompletionHandler(ServerContext context) : IRequestHandler
         }
 
         var phraseOptions = new BeamOptions(Math.Min(PhraseCount, settings.BeamWidth),
-            new StopConditions(MaxTokens: Math.Min(10, settings.MaxSuggestionTokens), AtSentenceEnd: true, AtNewline: true, MaxWords: PhraseMaxWords, NoRepeatNgram: ServerSettings.NoRepeatNgram));
+            settings.SuggestionStop with { MaxTokens = Math.Min(10, settings.MaxSuggestionTokens), MaxWords = PhraseMaxWords });
         // Phrases are searched at the start of the word and filtered as it is typed: one beam search per word, not per key.
         foreach (var beam in predictor.Phrases(document.Uri, left, phraseOptions, cancellationToken))
         {

@@ -47,7 +47,7 @@ internal sealed class InlineCompletionHandler(ServerContext context) : IRequestH
     public static IReadOnlyList<Continuation> Continuations(TextPredictor predictor, TextDocumentSnapshot document, int offset, ServerSettings settings, CancellationToken cancellationToken)
     {
         string left = TextContext.Left(document.Text, offset);
-        var stop = new StopConditions(MaxTokens: settings.MaxSuggestionTokens, AtSentenceEnd: true, AtNewline: true, NoRepeatNgram: ServerSettings.NoRepeatNgram);
+        var stop = settings.SuggestionStop;
         if (settings.Temperature <= 0)
             return predictor.BeamSearch(document.Uri, left, new BeamOptions(settings.BeamWidth, stop), cancellationToken);
         var samples = new List<Continuation>();
@@ -74,7 +74,7 @@ internal sealed class InlineCompletionHandler(ServerContext context) : IRequestH
     private static Continuation First(TextPredictor predictor, TextDocumentSnapshot document, int offset, ServerSettings settings, CancellationToken cancellationToken)
     {
         string left = TextContext.Left(document.Text, offset);
-        var stop = new StopConditions(MaxTokens: settings.MaxSuggestionTokens, AtSentenceEnd: true, AtNewline: true, NoRepeatNgram: ServerSettings.NoRepeatNgram);
+        var stop = settings.SuggestionStop;
         return settings.Temperature <= 0
             ? predictor.Greedy(document.Uri, left, stop, cancellationToken)
             : predictor.Sample(document.Uri, left, stop, settings.Temperature, topK: 40, topP: 0.95, seed: 0, cancellationToken);
