@@ -61,6 +61,17 @@ public sealed record TokenProbability(int TokenId, string Text, double Probabili
 /// <param name="Alternatives">Best alternatives for the position (both sides), most probable first; may include the word itself.</param>
 public sealed record WordFit(string Word, double Probability, IReadOnlyList<FillCandidate> Alternatives);
 
+/// <summary>The verdict on one word for the improbable-word hints (a proof-reader's flag).</summary>
+/// <param name="Word">The word checked.</param>
+/// <param name="Probability">Its probability in context, as shown to the user.</param>
+/// <param name="Suggestion">The word the model would put there instead; null when the word is not flagged.</param>
+/// <param name="SuggestionProbability">The suggestion's probability on the same footing as <paramref name="Probability"/>.</param>
+public sealed record WordCheck(string Word, double Probability, string? Suggestion, double SuggestionProbability)
+{
+    /// <summary>Whether the word gets a hint.</summary>
+    public bool Flagged => Suggestion is not null;
+}
+
 /// <summary>When a continuation stops, and what it may not do on the way.</summary>
 /// <param name="MaxTokens">Most tokens generated.</param>
 /// <param name="AtSentenceEnd">Stop after a token that ends a sentence (. ! ? and closing quotes or brackets).</param>

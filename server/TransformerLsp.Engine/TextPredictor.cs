@@ -215,9 +215,18 @@ public sealed class TextPredictor : IDisposable
     public IReadOnlyList<FillCandidate> FillIn(string documentKey, string left, string right, int count, CancellationToken cancellationToken = default)
     {
         if (count <= 0) return [];
-        var candidates = PredictWords(LocalKey(documentKey), LocalContext(documentKey, left), Math.Clamp(count * 2, 8, 16), cancellationToken).Words.Select(w => w.Word).ToList();
+        var candidates = FillInCandidates(documentKey, left, right, count, cancellationToken);
         return RankCandidates(documentKey, left, right, candidates, cancellationToken).Take(count).ToList();
     }
+
+    /// <summary>The whole words <see cref="FillIn"/> would rank for the blank, before ranking (for measuring candidate recall).</summary>
+    public IReadOnlyList<string> FillInCandidates(string documentKey, string left, string right, int count = 5, CancellationToken cancellationToken = default) =>
+        PredictWords(LocalKey(documentKey), LocalContext(documentKey, left), Math.Clamp(count * 2, 8, 16), cancellationToken).Words.Select(w => w.Word).ToList();
+
+    /// <summary>Whether <paramref name="word"/> between <paramref name="left"/> and <paramref name="right"/> deserves an
+    /// improbable-word hint, and what to suggest instead.</summary>
+    public WordCheck CheckWord(string documentKey, string left, string word, string right, CancellationToken cancellationToken = default) =>
+        WordJudge.Judge(ScoreWord(documentKey, left, word, right, WordJudge.Alternatives, cancellationToken));
 
     /// <summary>
     /// Ranks given candidate words for the blank between <paramref name="left"/> and <paramref name="right"/> by the

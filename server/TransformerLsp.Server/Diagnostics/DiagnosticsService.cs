@@ -31,11 +31,6 @@ internal sealed class DiagnosticsService : IDisposable
     public const string BlankCode = "blank";
     public const string ImprobableWordCode = "improbable-word";
     public const int MaxWordsPerPass = 300;
-    public const int Alternatives = 5;
-    /// <summary>A word is flagged when its share is below this…</summary>
-    public const double MaxFlaggedProbability = 0.05;
-    /// <summary>…and the best other candidate is at least this many times likelier.</summary>
-    public const double MinRatio = 10;
 
     private readonly ServerContext context;
     private readonly object gate = new();
@@ -189,7 +184,7 @@ internal sealed class DiagnosticsService : IDisposable
         string left = TextContext.Left(document.Text, span.Start);
         string right = TextContext.Right(document.Text, span.End);
         string key = $"{left[Math.Max(0, left.Length - 300)..]}\u0001{word}\u0001{right[..Math.Min(120, right.Length)]}";
-        Verdict? verdict;
+        WordCheck? verdict;
         lock (gate)
         {
             if (!state.Cache.TryGetValue(key, out verdict)) verdict = null;
@@ -203,7 +198,7 @@ internal sealed class DiagnosticsService : IDisposable
                     verdict = await context.Queue.RunAsync(document.Uri, null, WorkPriority.Background, token =>
                     {
                         var predictor = context.Model.Predictor ?? throw new OperationCanceledException();
-                        return Judge(predictor.ScoreWord(CacheKeys.Background(document.Uri), left, word, right, Alternatives, token), word);
+                        return predictor.CheckWord(CacheKeys.Background(document.Uri), left, word, right, token);
                     }, cancellationToken).ConfigureAwait(false);
                     break;
                 }
@@ -218,30 +213,19 @@ internal sealed class DiagnosticsService : IDisposable
                 state.Cache[key] = verdict;
             }
         }
-        if (verdict.Replacement is null) return null;
+        if (verdict.Suggestion is null) return null;
         return new Diagnostic
         {
             Range = document.RangeOf(span.Start, span.End),
             Severity = DiagnosticSeverity.Information,
             Code = ImprobableWordCode,
             Source = Source,
-            Message = $"'{word}' is unlikely here ({Formatting.Percent(verdict.Probability)}); the model prefers '{verdict.Replacement}' ({Formatting.Percent(verdict.ReplacementProbability)}).",
-            Data = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["replacement"] = verdict.Replacement }),
+            Message = $"'{word}' is unlikely here ({Formatting.Percent(verdict.Probability)}); the model prefers '{verdict.Suggestion}' ({Formatting.Percent(verdict.SuggestionProbability)}).",
+            Data = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["replacement"] = verdict.Suggestion }),
         };
     }
 
-    /// <summary>Flags a word whose share is small and far below the best other candidate.</summary>
-    public static Verdict Judge(WordFit fit, string word)
-    {
-        var best = fit.Alternatives.FirstOrDefault(a => a.Text.Trim().Length > 0 && !a.Text.Trim().Equals(word, StringComparison.OrdinalIgnoreCase));
-        if (best is null || fit.Probability >= MaxFlaggedProbability || best.Probability < MinRatio * fit.Probability)
-            return new Verdict(fit.Probability, null, 0);
-        return new Verdict(fit.Probability, best.Text.Trim(), best.Probability);
-    }
-
     public void Dispose() => ClearAll();
-
-    internal sealed record Verdict(double Probability, string? Replacement, double ReplacementProbability);
 
     private sealed class DocumentDiagnostics
     {
@@ -249,6 +233,6 @@ internal sealed class DiagnosticsService : IDisposable
         public Diagnostic[] Blanks = [];
         public List<(TextSpan Span, Diagnostic Diagnostic)> Words = [];
         public int LastChange;
-        public readonly Dictionary<string, Verdict> Cache = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, WordCheck> Cache = new(StringComparer.Ordinal);
     }
 }

@@ -8,31 +8,6 @@ namespace TransformerLsp.Server.Tests.Diagnostics;
 
 public class DiagnosticsServiceTests
 {
-    private static WordFit Fit(string word, double p, params (string Text, double P)[] alternatives) =>
-        new(word, p, alternatives.Select(a => new FillCandidate(a.Text, a.P, Math.Log(a.P))).ToList());
-
-    [Fact]
-    public void AWordFarBelowTheBestAlternativeIsFlaggedWithThatAlternative()
-    {
-        var verdict = DiagnosticsService.Judge(Fit("teh", 0.01, ("the", 0.9), ("teh", 0.01)), "teh");
-        Assert.Equal("the", verdict.Replacement);
-        Assert.Equal(0.9, verdict.ReplacementProbability);
-    }
-
-    [Theory]
-    [InlineData(0.2, 0.7)]   // likely enough
-    [InlineData(0.04, 0.3)]  // best is not ten times likelier
-    public void PlausibleWordsAreNotFlagged(double p, double best)
-    {
-        Assert.Null(DiagnosticsService.Judge(Fit("cat", p, ("dog", best)), "cat").Replacement);
-    }
-
-    [Fact]
-    public void TheWordItselfOrACaseVariantIsNotItsOwnReplacement()
-    {
-        Assert.Null(DiagnosticsService.Judge(Fit("The", 0.001, (" the", 0.99)), "The").Replacement);
-    }
-
     [Fact]
     public async Task ShutdownClearsPublishedDiagnostics()
     {
