@@ -306,34 +306,26 @@ def make_hint(rec_set: str, name: str, text: str, span: tuple[int, int], lexicon
     s, e = span
     clean = text[s:e]
     words = list(WORD.finditer(clean))
-    ok = [i for i, m in enumerate(words) if i >= 15 and ASCII_LOWER.match(m.group()) and len(m.group()) >= 2
+    ok = [i for i, m in enumerate(words) if i >= 15 and ASCII_LOWER.match(m.group()) and len(m.group()) >= 3
           and m.start() > 0 and clean[m.start() - 1] == " "
           and (m.end() == len(clean) or clean[m.end()] in " ,;:.!?)")
           and (m.end() + 1 >= len(clean) or clean[m.end()] == " " or clean[m.end() + 1] in " \n")]
-    rng.shuffle(ok)
-    chosen = []
-    for i in ok:
-        if all(abs(i - j) >= 2 for j in chosen):
-            chosen.append(i)
-        if len(chosen) == 3:
-            break
-    if len(chosen) < 3:
-        return None
+    chosen = {}  # word index -> kind; the kinds are drawn first, then a word that suits each
+    for kind in [rng.choice(("random-word", "misspelling")) for _ in range(3)]:
+        pool = [i for i in ok if all(abs(i - j) >= 2 for j in chosen)
+                and (kind == "misspelling" or words[i].group() in band_of)]
+        if not pool:
+            return None
+        chosen[rng.choice(pool)] = kind
     edits = []
     for i in sorted(chosen):
-        w = words[i].group()
-        kind = rng.choice(("random-word", "misspelling"))
-        if kind == "misspelling" and len(w) >= 3:
+        w, kind = words[i].group(), chosen[i]
+        if kind == "misspelling":
             rep = misspell(w, lexicon, rng)
-        else:
-            kind, rep = "random-word", None
-        if rep is None:
-            kind = "random-word"
-            band = by_band.get(band_of.get(w), [])
-            pool = [c for c in band if c != w and not c.startswith(w[:3]) and not w.startswith(c[:3])
-                    and abs(len(c) - len(w)) < max(len(w), 3)]
-            if not pool:
+            if rep is None:
                 return None
+        else:
+            pool = [c for c in by_band[band_of[w]] if c != w and not c.startswith(w[:3]) and not w.startswith(c[:3])]
             rep = rng.choice(pool)
         edits.append((words[i].start(), words[i].end(), w, rep, kind))
     corrupted, errors, pos = "", [], 0
@@ -406,8 +398,11 @@ def main():
     print("training the bigram baseline ...", file=sys.stderr)
     bigram = KneserNeyBigram([d["text"] for d in train])
     freq = collections.Counter(norm(w) for d in train for w in WORD.findall(d["text"]))
-    # Frequency bands for random-word errors: lowercase letter-only training words, by log2 of their count.
-    band_of = {w: int(math.log2(c)) for w, c in freq.items() if ASCII_LOWER.match(w) and len(w) >= 2}
+    # Frequency bands for random-word errors: lowercase letter-only training words (3+ letters), by log2 of their count.
+    # The 100 most frequent words (the, of, is ...) are left out: swapping one for another is a grammar slip.
+    common = {w for w, _ in sorted(freq.items(), key=lambda x: (-x[1], x[0]))[:100]}
+    band_of = {w: int(math.log2(c)) for w, c in freq.items() if ASCII_LOWER.match(w) and len(w) >= 3
+               and w not in common}
     by_band = collections.defaultdict(list)
     for w in sorted(band_of):
         by_band[band_of[w]].append(w)
