@@ -3,6 +3,7 @@ using System.Text;
 using TransformerLsp.Engine.Decoding;
 using TransformerLsp.Engine.Model;
 using TransformerLsp.Engine.Tokenization;
+using TransformerLsp.Engine.Words;
 
 namespace TransformerLsp.Engine;
 
@@ -15,12 +16,10 @@ namespace TransformerLsp.Engine;
 /// cancellation token between model steps and throws <see cref="OperationCanceledException"/> when it fires.
 /// Context is the last tokens before the cursor that fit the model window, so cost does not grow with document length.
 /// </remarks>
-public sealed class TextPredictor : IDisposable
+public sealed partial class TextPredictor : IDisposable
 {
     private const string ScoreKey = "\0score";
     private const int WordDistributionSize = 24;
-    private const int LocalContextTokens = 128;
-    private const int LocalChunk = 32;
     private readonly Dictionary<string, WordDistribution> _wordDistributions = [];
     private readonly Dictionary<(string Document, object Options), SearchMemo> _searchMemos = [];
 
@@ -42,16 +41,34 @@ public sealed class TextPredictor : IDisposable
     private readonly ModelSession _session;
     private readonly PrefixCache _cache;
     private readonly ContextWindow _window;
+    private readonly Lexicon _lexicon;
+    private readonly Dictionary<string, int[]> _spellings = [];
+    /// <summary>Tokens that are a whole lexicon word after a space ("▁whale"), with that word: fill-in candidates read off one distribution.</summary>
+    private readonly (int Token, string Word)[] _wordTokens;
 
-    private TextPredictor(ModelConfig config, TextTokenizer tokenizer, ModelSession session, int contextTokens)
+    private TextPredictor(ModelConfig config, TextTokenizer tokenizer, ModelSession session, int contextTokens, Lexicon lexicon)
     {
         _config = config;
         _tokenizer = tokenizer;
         _session = session;
+        _lexicon = lexicon;
         _vocab = new TokenVocabulary(tokenizer.AllTokenBytes(config.VocabSize), config.EosTokenId);
         _cache = new PrefixCache(session, capacity: 12);
         _window = new ContextWindow(tokenizer, config, contextTokens);
+        _wordTokens = [.. Enumerable.Range(0, _vocab.Count)
+            .Where(t => _vocab.Bytes[t] is [(byte)' ', _, ..] b && b.AsSpan(1).IndexOfAnyExcept(WordBytes) < 0)
+            .Select(t => (t, Encoding.UTF8.GetString(_vocab.Bytes[t], 1, _vocab.Bytes[t].Length - 1)))
+            .Where(w => !w.Item2.Contains('\uFFFD', StringComparison.Ordinal) && (lexicon.IsEmpty || lexicon.Contains(w.Item2)))];
     }
+
+    private static readonly System.Buffers.SearchValues<byte> WordBytes =
+        System.Buffers.SearchValues.Create([.. Enumerable.Range(0, 256).Select(b => (byte)b).Where(WordChars.IsWordByte)]);
+
+    /// <summary>The word gate of one request: canonical spellings, the lexicon, and the user's own text (<paramref name="userText"/>).</summary>
+    private WordGate Gate(string userText) => new(_lexicon, text => _tokenizer.Encode(text, atDocumentStart: false), _spellings, UserText(userText));
+
+    /// <summary>The user's text whose words are admitted: without the word being typed at its end ("spl" is no word because it was typed).</summary>
+    private static string UserText(string text) => text[..^TokenHealing.TypedWord(text).Length];
 
     /// <summary>Loads a model folder (config.json, model.onnx, tokenizer) and prepares a predictor.</summary>
     /// <exception cref="ModelLoadException">A file is missing, corrupt or does not match config.json.</exception>
@@ -65,9 +82,10 @@ public sealed class TextPredictor : IDisposable
         progress?.Report(0.1);
         var tokenizer = TokenizerLoader.Load(folder, config);
         progress?.Report(0.3);
+        var lexicon = Lexicon.Load(folder);
         var session = new ModelSession(Path.Combine(folder, "model.onnx"), config, options.Provider, options.Threads);
         progress?.Report(1.0);
-        return new TextPredictor(config, tokenizer, session, options.ContextTokens);
+        return new TextPredictor(config, tokenizer, session, options.ContextTokens, lexicon);
     }
 
     /// <summary>Human-readable model name (from config.json, else the folder name).</summary>
@@ -85,6 +103,9 @@ public sealed class TextPredictor : IDisposable
     /// <summary>Most context tokens the model sees before the cursor (<see cref="ModelOptions.ContextTokens"/>, bounded by the model).</summary>
     public int ContextTokens => _window.MaxTokens;
 
+    /// <summary>Words in the model folder's lexicon (0: none shipped, every word is admitted).</summary>
+    public int LexiconSize => _lexicon.Count;
+
     /// <summary>Context tokens whose KV came from a document's prefix cache, and tokens that had to be computed, since load.</summary>
     public (long Reused, long Computed) CacheStatistics => (_cache.ReusedTokens, _cache.ComputedTokens);
 
@@ -93,7 +114,7 @@ public sealed class TextPredictor : IDisposable
     {
         if (count <= 0) return new NextWordResult(TokenHealing.TypedWord(textBeforeCursor), []);
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
-        return PredictWords(documentKey, healed, count, cancellationToken);
+        return PredictWords(documentKey, healed, count, textBeforeCursor, cancellationToken);
     }
 
     /// <summary>
@@ -101,15 +122,25 @@ public sealed class TextPredictor : IDisposable
     /// filtered as the word is typed ("w", "wh", "wha" reuse it without a model call); only when too few cached words
     /// match the typed prefix does a search constrained to it run.
     /// </summary>
-    private NextWordResult PredictWords(string cacheKey, HealedContext healed, int count, CancellationToken cancellationToken)
+    private NextWordResult PredictWords(string cacheKey, HealedContext healed, int count, string userText, CancellationToken cancellationToken)
+    {
+        var (typed, matches, mass) = MatchingWords(cacheKey, healed, count, userText, cancellationToken);
+        return new NextWordResult(typed, [.. matches.Take(count).Select(w => new WordPrediction(w.Word, w.Probability / mass, Math.Log(w.Probability / mass)))]);
+    }
+
+    /// <summary>The next words that continue what was typed, with their joint probabilities, and the mass they share
+    /// (the typed prefix is conditioned on once, by dividing by it). With <c>mayRunModel</c> false the answer comes from the
+    /// remembered distributions only (phrases are re-scored without a model call).</summary>
+    private (string Typed, List<WordPrediction> Matches, double Mass) MatchingWords(string cacheKey, HealedContext healed, int count, string userText, CancellationToken cancellationToken, bool mayRunModel = true)
     {
         var lead = healed.Constraint.Required[..healed.LeadBytes];
         var typed = healed.TypedPrefix;
         var enough = Math.Min(count, 3);
         if (!_wordDistributions.TryGetValue(cacheKey, out var cached) || !cached.Context.AsSpan().SequenceEqual(healed.Context) || !cached.Lead.AsSpan().SequenceEqual(lead))
         {
+            if (!mayRunModel) return (typed, [], 1);
             var leadOnly = healed with { Constraint = new PrefixConstraint(lead), TypedPrefix = "" };
-            cached = new WordDistribution(healed.Context, lead, SearchWords(cacheKey, leadOnly, WordDistributionSize, cancellationToken), "", []);
+            cached = new WordDistribution(healed.Context, lead, SearchWords(cacheKey, leadOnly, WordDistributionSize, userText, cancellationToken), "", []);
             _wordDistributions[cacheKey] = cached;
         }
         // The most specific distribution that still covers what was typed: the last constrained search (its best words for
@@ -117,33 +148,26 @@ public sealed class TextPredictor : IDisposable
         List<WordPrediction> matches;
         if (cached.Typed.Length > 0 && typed.StartsWith(cached.Typed, StringComparison.Ordinal)
             && (matches = Matching(cached.TypedWords, typed)).Count >= 1) { }
-        else if ((matches = Matching(cached.Words, typed)).Count >= enough || typed.Length == 0) { }
+        else if ((matches = Matching(cached.Words, typed)).Count >= enough || typed.Length == 0 || !mayRunModel) { }
         else
         {
-            matches = SearchWords(cacheKey, healed, Math.Max(count, 8), cancellationToken);
+            matches = SearchWords(cacheKey, healed, Math.Max(count, 8), userText, cancellationToken);
             _wordDistributions[cacheKey] = cached with { Typed = typed, TypedWords = matches };
         }
         var mass = matches.Sum(w => w.Probability);
         if (typed.Length == 0 || mass <= 0) mass = 1;
-        return new NextWordResult(typed, [.. matches.Take(count).Select(w => new WordPrediction(w.Word, w.Probability / mass, Math.Log(w.Probability / mass)))]);
+        return (typed, matches, mass);
     }
 
     private static List<WordPrediction> Matching(List<WordPrediction> words, string typed) =>
         [.. words.Where(w => w.Word.StartsWith(typed, StringComparison.Ordinal))];
 
-    private List<WordPrediction> SearchWords(string cacheKey, HealedContext healed, int count, CancellationToken cancellationToken)
+    private List<WordPrediction> SearchWords(string cacheKey, HealedContext healed, int count, string userText, CancellationToken cancellationToken)
     {
         using var state = _cache.Open(cacheKey, healed.Context, cancellationToken);
         // Width bounds the batch (each row copies the context's KV cache); a typed prefix leaves few candidates, so fewer rows.
-        var words = NextWordSearch.Run(state, _vocab, healed.Constraint, count, healed.TypedPrefix.Length > 0 ? 4 : 8, maxTokens: 6, cancellationToken);
-        var result = new List<WordPrediction>();
-        foreach (var w in words)
-        {
-            var text = WordText(w.Tokens, healed);
-            if (text.Length == 0 || result.Any(r => r.Word == text)) continue;
-            result.Add(new WordPrediction(text, w.Probability, Math.Log(w.Probability)));
-        }
-        return result;
+        var words = NextWordSearch.Run(state, _vocab, healed.Constraint, Gate(userText), count, healed.TypedPrefix.Length > 0 ? 6 : 8, maxTokens: 6, cancellationToken);
+        return [.. words.Select(w => new WordPrediction(w.Text, w.Probability, Math.Log(w.Probability)))];
     }
 
     /// <summary>The k best continuations by beam search.</summary>
@@ -157,7 +181,7 @@ public sealed class TextPredictor : IDisposable
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
         if (_searchMemos.TryGetValue((documentKey, options), out var memo) && memo.Matches(healed)) return memo.Result;
         using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
-        var extender = new HypothesisExtender(_vocab, healed.Constraint, stop);
+        var extender = new HypothesisExtender(_vocab, healed.Constraint, stop, Gate(textBeforeCursor));
         var found = Decoding.BeamSearch.Run(state, extender, Math.Max(1, options.Width), MaxTokens(stop, healed), options.LengthPenalty, cancellationToken);
         Continuation[] result = [.. found.Select(h => ToContinuation(h, healed))];
         Remember((documentKey, options), new SearchMemo(healed.Context, healed.Constraint.Required, result));
@@ -174,15 +198,20 @@ public sealed class TextPredictor : IDisposable
     /// <summary>
     /// Multi-word phrases for a completion list: the beams from the start of the word being typed, filtered to those that
     /// continue what was typed. While a word is typed the search is not run again (the beams at its start are
-    /// remembered), so only the first key of a word pays for it. <see cref="Continuation.Text"/> is the part after the cursor.
+    /// remembered), so only the first key of a word pays for it. <see cref="Continuation.Text"/> is the part after the cursor;
+    /// <see cref="Continuation.TotalLogProbability"/> is conditioned on what was typed, on the same footing as the probabilities
+    /// of <see cref="NextWords"/> (divided by the mass of the next words that continue the typed prefix).
     /// </summary>
     public IReadOnlyList<Continuation> Phrases(string documentKey, string textBeforeCursor, BeamOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(textBeforeCursor);
         var typed = TokenHealing.TypedWord(textBeforeCursor);
         var beams = BeamSearch(documentKey, textBeforeCursor[..^typed.Length], options, cancellationToken);
+        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
+        var mass = MatchingWords(documentKey, healed, 8, textBeforeCursor, cancellationToken, mayRunModel: false).Mass;
+        var logMass = typed.Length > 0 && mass > 0 ? Math.Log(mass) : 0;
         return [.. beams.Where(b => b.Text.Length > typed.Length && b.Text.StartsWith(typed, StringComparison.Ordinal))
-            .Select(b => b with { Text = b.Text[typed.Length..] })];
+            .Select(b => b with { Text = b.Text[typed.Length..], TotalLogProbability = b.TotalLogProbability - logMass })];
     }
 
     /// <summary>The greedy continuation (the last one per document is remembered by its exact inputs, as for beam search).</summary>
@@ -191,11 +220,21 @@ public sealed class TextPredictor : IDisposable
         ArgumentNullException.ThrowIfNull(stop);
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
         if (_searchMemos.TryGetValue((documentKey, stop), out var memo) && memo.Matches(healed)) return memo.Result[0];
+        var first = TypedWordSpelling(documentKey, healed, textBeforeCursor, cancellationToken);
         using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
-        var h = GreedySearch.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop), MaxTokens(stop, healed), cancellationToken);
+        var h = GreedySearch.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop, Gate(textBeforeCursor)), MaxTokens(stop, healed), cancellationToken, first);
         var result = ToContinuation(h, healed);
         Remember((documentKey, stop), new SearchMemo(healed.Context, healed.Constraint.Required, [result]));
         return result;
+    }
+
+    /// <summary>The tokens of the likeliest word that completes a typed prefix (null when nothing was typed): token-by-token
+    /// decoding starts from them, since the likeliest first token of a prefix can lead to no word at all.</summary>
+    private int[]? TypedWordSpelling(string documentKey, HealedContext healed, string userText, CancellationToken cancellationToken)
+    {
+        if (healed.TypedPrefix.Length == 0) return null;
+        using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
+        return NextWordSearch.Run(state, _vocab, healed.Constraint, Gate(userText), 1, 6, maxTokens: 6, cancellationToken).FirstOrDefault()?.Tokens;
     }
 
     /// <summary>A sampled continuation (temperature, top-k, top-p), reproducible for a given seed.</summary>
@@ -203,85 +242,26 @@ public sealed class TextPredictor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(stop);
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
+        var first = TypedWordSpelling(documentKey, healed, textBeforeCursor, cancellationToken);
         using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
-        var h = Sampler.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop), MaxTokens(stop, healed), temperature, topK, topP, seed, cancellationToken);
+        var h = Sampler.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop, Gate(textBeforeCursor)), MaxTokens(stop, healed), temperature, topK, topP, seed, cancellationToken, first);
         return ToContinuation(h, healed);
     }
 
-    /// <summary>Candidates for a blank between <paramref name="left"/> and <paramref name="right"/>, ranked with both sides.</summary>
-    /// <remarks>Candidates come from the left context (whole next words), then all are re-ranked by the log-likelihood of
-    /// left + candidate + right window in one batched model call. When <paramref name="left"/> ends inside a word, candidates
-    /// complete it and <see cref="FillCandidate.Text"/> is the part to insert.</remarks>
-    public IReadOnlyList<FillCandidate> FillIn(string documentKey, string left, string right, int count, CancellationToken cancellationToken = default)
-    {
-        if (count <= 0) return [];
-        var candidates = FillInCandidates(documentKey, left, right, count, cancellationToken);
-        return RankCandidates(documentKey, left, right, candidates, cancellationToken).Take(count).ToList();
-    }
-
-    /// <summary>The whole words <see cref="FillIn"/> would rank for the blank, before ranking (for measuring candidate recall).</summary>
-    public IReadOnlyList<string> FillInCandidates(string documentKey, string left, string right, int count = 5, CancellationToken cancellationToken = default) =>
-        PredictWords(LocalKey(documentKey), LocalContext(documentKey, left), Math.Clamp(count * 2, 8, 16), cancellationToken).Words.Select(w => w.Word).ToList();
-
-    /// <summary>Whether <paramref name="word"/> between <paramref name="left"/> and <paramref name="right"/> deserves an
-    /// improbable-word hint, and what to suggest instead.</summary>
-    public WordCheck CheckWord(string documentKey, string left, string word, string right, CancellationToken cancellationToken = default) =>
-        WordJudge.Judge(ScoreWord(documentKey, left, word, right, WordJudge.Alternatives, cancellationToken));
-
-    /// <summary>
-    /// Ranks given candidate words for the blank between <paramref name="left"/> and <paramref name="right"/> by the
-    /// log-likelihood of the whole passage (left + candidate + right window), all candidates in one batched call.
-    /// </summary>
-    /// <param name="documentKey">Prefix-cache key of the document.</param>
-    /// <param name="left">Text before the blank.</param>
-    /// <param name="right">Text after the blank; only a window of it (about 24 tokens) is scored.</param>
-    /// <param name="candidates">Whole words (including any part of the word already typed at the end of <paramref name="left"/>).</param>
-    /// <param name="cancellationToken">Cancels between model calls.</param>
-    public IReadOnlyList<FillCandidate> RankCandidates(string documentKey, string left, string right, IReadOnlyList<string> candidates, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(candidates);
-        var distinct = candidates.Where(c => c.Length > 0).Distinct().ToList();
-        if (distinct.Count == 0) return [];
-        var healed = LocalContext(documentKey, left);
-        var lead = Encoding.UTF8.GetString(healed.Constraint.Required, 0, healed.LeadBytes);
-        using var state = _cache.Open(LocalKey(documentKey), healed.Context, cancellationToken);
-        var budget = state.RemainingPositions;
-        var rightText = RightWindow(right, Math.Min(24, budget / 2));
-        var documentStart = left.Length == 0;
-        var passages = distinct.Select(c =>
-        {
-            var ids = _tokenizer.Encode(lead + c + rightText, documentStart);
-            return ids.Length > budget ? ids[..budget] : ids;
-        }).ToList();
-        var ranked = PassageRanker.Rank(state, passages, cancellationToken);
-        var typed = healed.TypedPrefix;
-        return [.. ranked.Select(r =>
-        {
-            var word = distinct[r.Index];
-            var insert = typed.Length > 0 && word.StartsWith(typed, StringComparison.Ordinal) ? word[typed.Length..] : word;
-            return new FillCandidate(insert, r.Probability, r.LogLikelihood);
-        })];
-    }
-
-    /// <summary>How well <paramref name="word"/> fits between <paramref name="left"/> and <paramref name="right"/>, with alternatives.</summary>
-    public WordFit ScoreWord(string documentKey, string left, string word, string right, int alternatives, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(word);
-        var candidates = PredictWords(LocalKey(documentKey), LocalContext(documentKey, left), Math.Clamp(alternatives * 2, 8, 16), cancellationToken).Words.Select(w => w.Word).ToList();
-        candidates.Remove(word);
-        candidates.Insert(0, word);
-        var ranked = RankCandidates(documentKey, left, right, candidates, cancellationToken);
-        var typed = TokenHealing.TypedWord(left);
-        var self = ranked.FirstOrDefault(r => typed + r.Text == word || r.Text == word);
-        return new WordFit(word, self?.Probability ?? 0, [.. ranked.Take(Math.Max(0, alternatives))]);
-    }
-
     /// <summary>The next-token distribution after <paramref name="textBeforeCursor"/>, most probable first.</summary>
+    /// <remarks>Healed like every other request: after "next " the distribution is over tokens that begin with the typed space
+    /// (" year", " few"), not what follows a lone space; after "The wh" over tokens that agree with " wh". Probabilities are
+    /// conditioned on agreeing with the typed text, once: each is divided by the mass of all the tokens that agree.</remarks>
     public IReadOnlyList<TokenProbability> NextTokens(string documentKey, string textBeforeCursor, int count, CancellationToken cancellationToken = default)
     {
-        using var state = _cache.Open(documentKey, _window.Tokens(textBeforeCursor, documentKey), cancellationToken);
+        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
+        using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
         var lp = state.LogProbs(0).ToArray();
-        return [.. LogProbMath.TopK(lp, count).Select(t => new TokenProbability(t, TokenText(t), Math.Exp(lp[t])))];
+        healed.Constraint.Apply(lp, _vocab, 0);
+        double mass = 0;
+        foreach (var v in lp) if (!float.IsNegativeInfinity(v)) mass += Math.Exp(v);
+        if (mass <= 0) mass = 1;
+        return [.. LogProbMath.TopK(lp, count).Select(t => new TokenProbability(t, TokenText(t), Math.Exp(lp[t]) / mass))];
     }
 
     /// <summary>log P(continuation | context) per token and in total.</summary>
@@ -318,32 +298,10 @@ public sealed class TextPredictor : IDisposable
         _session.Dispose();
     }
 
-    /// <summary>Fill-in and word scoring see only the last tokens before the blank: the ranking is local, and a short
-    /// context keeps the batch of candidate rows (each a copy of the context's KV cache) cheap.</summary>
-    private HealedContext LocalContext(string documentKey, string left)
-    {
-        var healed = TokenHealing.Heal(_window.Tokens(left, documentKey), _vocab, left);
-        var n = healed.Context.Length;
-        if (n <= LocalContextTokens) return healed;
-        // Chunk-aligned start, so successive requests share the local prefix.
-        var start = (n - LocalContextTokens + LocalChunk - 1) / LocalChunk * LocalChunk;
-        return healed with { Context = healed.Context[start..] };
-    }
-
-    private static string LocalKey(string documentKey) => documentKey + "\0local";
-
     private int MaxTokens(StopConditions stop, HealedContext healed) =>
         Math.Max(1, Math.Min(stop.MaxTokens, _config.NPositions - healed.Context.Length));
 
     private string TokenText(int id) => Encoding.UTF8.GetString(_vocab.Bytes[id]);
-
-    /// <summary>The whole word a candidate spells: its bytes after the lead (the space before the word), trimmed.</summary>
-    private string WordText(int[] tokens, HealedContext healed)
-    {
-        var bytes = tokens.SelectMany(t => _vocab.Bytes[t]).ToArray();
-        var lead = Math.Min(healed.LeadBytes, bytes.Length);
-        return Encoding.UTF8.GetString(bytes, lead, bytes.Length - lead).Trim();
-    }
 
     private Continuation ToContinuation(Hypothesis h, HealedContext healed)
     {
@@ -353,14 +311,5 @@ public sealed class TextPredictor : IDisposable
         if (h.End == EndReason.Newline && text.IndexOf('\n') is var nl and >= 0) text = text[..nl];
         Debug.Assert(h.Tokens.Length == h.LogProbs.Length);
         return new Continuation(text, h.Sum, [.. h.Tokens.Select(TokenText)], [.. h.LogProbs.Select(x => (double)x)]);
-    }
-
-    /// <summary>The start of <paramref name="right"/>, cut at a word boundary after about <paramref name="tokens"/> tokens' worth of characters.</summary>
-    private static string RightWindow(string right, int tokens)
-    {
-        var max = Math.Max(0, tokens) * 4;
-        if (right.Length <= max) return right;
-        var cut = right.LastIndexOf(' ', max);
-        return right[..(cut > 0 ? cut : max)];
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using TransformerLsp.Engine.Decoding;
+using TransformerLsp.Engine.Words;
 
 namespace TransformerLsp.Engine;
 
@@ -22,13 +23,11 @@ internal sealed record HealedContext(int[] Context, PrefixConstraint Constraint,
 /// </summary>
 internal static class TokenHealing
 {
-    public static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '\'' || char.IsSurrogate(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.NonSpacingMark;
-
     /// <summary>The typed part of the word at the end of <paramref name="text"/>.</summary>
     public static string TypedWord(string text)
     {
         var i = text.Length;
-        while (i > 0 && IsWordChar(text[i - 1])) i--;
+        while (i > 0 && WordChars.IsTypedWordChar(text[i - 1])) i--;
         return text[i..];
     }
 

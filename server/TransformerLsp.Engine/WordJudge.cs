@@ -1,21 +1,44 @@
 namespace TransformerLsp.Engine;
 
-/// <summary>The rule behind the improbable-word hints: a word is flagged when its share among the candidates for its
-/// position (ranked with both sides) is small and far below the best other candidate.</summary>
+/// <summary>
+/// The rule behind the improbable-word hints, meant to flag what a proof-reader would: a misspelling or a wrong word,
+/// not a rare one. Shares are among the candidates for the position, ranked with both sides of it.
+/// </summary>
+/// <remarks>
+/// <para>A misspelling is a word outside the lexicon (and the rest of the text) with a spelling one edit away that the
+/// model prefers in context: flagged with that spelling.</para>
+/// <para>A wrong word is a known word the model finds far less likely than an alternative it predicts with confidence:
+/// share below <see cref="MaxFlaggedProbability"/>, the best other candidate at least <see cref="MinConfidence"/> and
+/// <see cref="MinRatio"/> times likelier. A rare but possible word (a name, "snow" where "rain" was expected) is left alone:
+/// the earlier rule (share &lt; 5 %, ratio 10) flagged 11 words on six lines of ordinary prose.</para>
+/// </remarks>
 internal static class WordJudge
 {
     /// <summary>Alternatives scored with the word.</summary>
     public const int Alternatives = 5;
-    /// <summary>A word is flagged when its share is below this…</summary>
-    public const double MaxFlaggedProbability = 0.05;
-    /// <summary>…and the best other candidate is at least this many times likelier.</summary>
-    public const double MinRatio = 10;
+    /// <summary>A known word is flagged only when its share is below this…</summary>
+    public const double MaxFlaggedProbability = 0.01;
+    /// <summary>…the best other candidate has at least this share…</summary>
+    public const double MinConfidence = 0.5;
+    /// <summary>…and is at least this many times likelier.</summary>
+    public const double MinRatio = 50;
 
-    public static WordCheck Judge(WordFit fit)
+    /// <param name="fit">The word's share and the ranked candidates (near spellings included).</param>
+    /// <param name="known">The word is in the lexicon or elsewhere in the text.</param>
+    /// <param name="near">Lexicon spellings one edit from an unknown word.</param>
+    public static WordCheck Judge(WordFit fit, bool known = true, IReadOnlyCollection<string>? near = null)
     {
         var word = fit.Word;
-        var best = fit.Alternatives.FirstOrDefault(a => a.Text.Trim().Length > 0 && !a.Text.Trim().Equals(word, StringComparison.OrdinalIgnoreCase));
-        if (best is null || fit.Probability >= MaxFlaggedProbability || best.Probability < MinRatio * fit.Probability)
+        bool Other(FillCandidate a) => a.Text.Trim().Length > 0 && !a.Text.Trim().Equals(word, StringComparison.OrdinalIgnoreCase);
+        if (!known)
+        {
+            var spelling = fit.Alternatives.FirstOrDefault(a => Other(a) && (near?.Contains(a.Text.Trim()) ?? false));
+            return spelling is not null && spelling.Probability > fit.Probability
+                ? new WordCheck(word, fit.Probability, spelling.Text.Trim(), spelling.Probability)
+                : new WordCheck(word, fit.Probability, null, 0);
+        }
+        var best = fit.Alternatives.FirstOrDefault(Other);
+        if (best is null || fit.Probability >= MaxFlaggedProbability || best.Probability < MinConfidence || best.Probability < MinRatio * fit.Probability)
             return new WordCheck(word, fit.Probability, null, 0);
         return new WordCheck(word, fit.Probability, best.Text.Trim(), best.Probability);
     }

@@ -24,7 +24,10 @@ public sealed class EdgeCaseTests
         Assert.NotNull(_p.Sample(key, text, new StopConditions(MaxTokens: 3), 0.8, 10, 0.95, 1));
         Assert.NotNull(_p.FillIn(key, text, text, 2));
         Assert.NotNull(_p.ScoreWord(key, text, "the", text, 2));
-        Assert.Equal(3, _p.NextTokens(key, text, 3).Count);
+        // After a partly typed word only the tokens that agree with it are listed (healed), so there may be fewer than asked.
+        var tokens = _p.NextTokens(key, text, 3);
+        Assert.InRange(tokens.Count, 1, 3);
+        Assert.InRange(tokens.Sum(t => t.Probability), 0, 1.0000001);
         var score = _p.Score(text, " the end");
         Assert.True(score.TotalLogProbability <= 0);
         Assert.Equal(0, _p.Score(text, "").TotalLogProbability);

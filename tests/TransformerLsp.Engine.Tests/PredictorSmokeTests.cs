@@ -41,7 +41,7 @@ public sealed class PredictorSmokeTests
         Assert.Equal("United", fit.Word);
         Assert.InRange(fit.Probability, 0, 1);
 
-        var tokens = _p.NextTokens("smoke", "The Congress", 10);
+        var tokens = _p.NextTokens("smoke", "The Congress ", 10);
         Assert.Equal(10, tokens.Count);
         Assert.InRange(tokens.Sum(t => t.Probability), 0, 1.0001);
 

@@ -134,7 +134,7 @@ public sealed class TextPredictorTests
             var words = p.NextWords("gpt2", "the wh", 3);
             Assert.Equal("wh", words.TypedPrefix);
             Assert.All(words.Words, w => Assert.StartsWith("wh", w.Word));
-            Assert.NotEmpty(p.BeamSearch("gpt2", "the whale ", new BeamOptions(2, new StopConditions(MaxTokens: 4))));
+            Assert.NotEmpty(p.BeamSearch("gpt2", "the whale ", new BeamOptions(4, new StopConditions(MaxTokens: 12))));
         }
         finally
         {

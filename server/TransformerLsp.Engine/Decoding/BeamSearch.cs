@@ -7,7 +7,8 @@ namespace TransformerLsp.Engine.Decoding;
 /// <remarks>
 /// Finished hypotheses (end of sequence, newline, sentence end, word limit) go to a list of the k best, as in ONNX Runtime
 /// GenAI's beam_search_scorer; the search stops when k are finished and no live hypothesis can beat the worst of them
-/// (exact for length penalty 0, since sums only fall), or at the token limit. Starting from the single context row is the
+/// (exact: sums only fall, and a live hypothesis is bounded by its sum normalised at the longest length), or at the token
+/// limit, where a hypothesis inside a word is cut back to the word before it (beams never end inside a word). Starting from the single context row is the
 /// same as GenAI's "beams other than the first start at -inf": step one cannot produce duplicate beams.
 /// </remarks>
 internal static class BeamSearch
@@ -30,13 +31,18 @@ internal static class BeamSearch
                 extender.Constraint.Apply(scratch, extender.Vocab, live[row].Consumed);
                 extender.BanRepeats(scratch, live[row]);
                 var wordLimitSeen = false;
-                foreach (var token in LogProbMath.TopK(scratch, width))
+                var extended = 0;
+                // The k best tokens the extender accepts: one the word gate rejects (a non-word, an uncanonical spelling) makes room for the next.
+                foreach (var token in LogProbMath.TopK(scratch, 4 * width))
                 {
+                    if (extended == width) break;
                     var child = extender.Extend(live[row], token, scratch[token]);
                     if (child is null) continue;
+                    extended++;
                     if (child.End == EndReason.WordLimit)
                     {
-                        if (!wordLimitSeen) candidates.Add((child, row));
+                        // The parent ends here: its last word must end too, with the probability that it does.
+                        if (!wordLimitSeen) candidates.Add((child.WithEnd(EndReason.WordLimit, extender.BoundaryLogProb(state.LogProbs(row))), row));
                         wordLimitSeen = true;
                         continue;
                     }
@@ -55,11 +61,14 @@ internal static class BeamSearch
             }
             live = [.. next.Select(n => n.Hyp)];
             if (live.Count == 0) break;
-            if (finished.Count >= width && live[0].Rank(lengthPenalty) <= finished[^1].Rank(lengthPenalty)) { live.Clear(); break; }
+            // Sums only fall; with length normalisation the best a live hypothesis can still reach is its sum over the longest length.
+            if (finished.Count >= width && live.Max(h => Hypothesis.Rank(h.Sum, maxTokens, lengthPenalty)) <= finished[^1].Rank(lengthPenalty)) { live.Clear(); break; }
             if (step + 1 < maxTokens)
                 state.Advance([.. next.Select(n => n.Parent)], [.. next.Select(n => n.Hyp.Tokens[^1])], cancellationToken);
         }
-        foreach (var h in live) AddFinished(finished, h.WithEnd(EndReason.MaxTokens), width, lengthPenalty);
+        foreach (var h in live)
+            if (extender.AtTokenLimit(h) is { } cut && !finished.Any(f => f.Tokens.AsSpan().SequenceEqual(cut.Tokens)))
+                AddFinished(finished, cut, width, lengthPenalty);
         return finished;
     }
 

@@ -3,17 +3,17 @@ namespace TransformerLsp.Engine.Decoding;
 /// <summary>Greedy decoding: the most probable next token at every step.</summary>
 internal static class GreedySearch
 {
-    public static Hypothesis Run(IDecoderState state, HypothesisExtender extender, int maxTokens, CancellationToken cancellationToken) =>
-        TokenByToken.Run(state, extender, maxTokens, lp => LogProbMath.TopK(lp, 1).FirstOrDefault(-1), cancellationToken);
+    public static Hypothesis Run(IDecoderState state, HypothesisExtender extender, int maxTokens, CancellationToken cancellationToken, int[]? first = null) =>
+        TokenByToken.Run(state, extender, maxTokens, lp => LogProbMath.TopK(lp, 1).FirstOrDefault(-1), cancellationToken, first);
 }
 
 /// <summary>Sampling with temperature, top-k and top-p (nucleus), reproducible for a seed.</summary>
 internal static class Sampler
 {
-    public static Hypothesis Run(IDecoderState state, HypothesisExtender extender, int maxTokens, double temperature, int topK, double topP, int seed, CancellationToken cancellationToken)
+    public static Hypothesis Run(IDecoderState state, HypothesisExtender extender, int maxTokens, double temperature, int topK, double topP, int seed, CancellationToken cancellationToken, int[]? first = null)
     {
         var random = new Random(seed);
-        return TokenByToken.Run(state, extender, maxTokens, lp => Choose(lp, temperature, topK, topP, random), cancellationToken);
+        return TokenByToken.Run(state, extender, maxTokens, lp => Choose(lp, temperature, topK, topP, random), cancellationToken, first);
     }
 
     /// <summary>Draws a token from log-probabilities <paramref name="logProbs"/>; temperature 0 is argmax.</summary>
@@ -52,7 +52,16 @@ internal static class Sampler
 /// <summary>The loop shared by greedy decoding and sampling: one row, one token per step.</summary>
 internal static class TokenByToken
 {
-    public static Hypothesis Run(IDecoderState state, HypothesisExtender extender, int maxTokens, Func<float[], int> choose, CancellationToken cancellationToken)
+    private const int MaxAttempts = 16;
+
+    /// <param name="state">The model state after the context.</param>
+    /// <param name="extender">Constraint, word gate and stop conditions.</param>
+    /// <param name="maxTokens">Most tokens generated.</param>
+    /// <param name="choose">Picks a token from (masked) log-probabilities; -1 for none.</param>
+    /// <param name="cancellationToken">Checked between steps.</param>
+    /// <param name="first">Tokens taken before choosing begins: the best spelling of the word being typed, found by a word
+    /// search (one token at a time, the likeliest first token of a typed prefix, "▁wh", can lead to no word at all).</param>
+    public static Hypothesis Run(IDecoderState state, HypothesisExtender extender, int maxTokens, Func<float[], int> choose, CancellationToken cancellationToken, int[]? first = null)
     {
         maxTokens = Math.Min(maxTokens, state.RemainingPositions);
         var h = Hypothesis.Root;
@@ -63,14 +72,21 @@ internal static class TokenByToken
             state.LogProbs(0).CopyTo(scratch);
             extender.Constraint.Apply(scratch, extender.Vocab, h.Consumed);
             extender.BanRepeats(scratch, h);
-            var token = choose(scratch);
-            if (token < 0) break;
-            var child = extender.Extend(h, token, scratch[token]);
+            // A token the word gate rejects (it would finish a non-word or an uncanonical spelling) is masked and the choice made again.
+            Hypothesis? child = null;
+            var token = -1;
+            for (var attempt = 0; attempt < MaxAttempts && child is null; attempt++)
+            {
+                if (token >= 0) scratch[token] = float.NegativeInfinity;
+                token = first is not null && step < first.Length ? (attempt == 0 ? first[step] : -1) : choose(scratch);
+                if (token < 0) break;
+                child = extender.Extend(h, token, scratch[token]);
+            }
             if (child is null) break;
-            h = child;
+            h = child.End == EndReason.WordLimit ? child.WithEnd(EndReason.WordLimit, extender.BoundaryLogProb(state.LogProbs(0))) : child;
             if (h.IsFinished) return h;
             if (step + 1 < maxTokens) state.Advance([0], [token], cancellationToken);
         }
-        return h.WithEnd(EndReason.MaxTokens);
+        return h.IsFinished ? h : extender.AtTokenLimit(h) ?? Hypothesis.Root.WithEnd(EndReason.MaxTokens);
     }
 }

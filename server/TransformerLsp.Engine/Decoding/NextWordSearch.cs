@@ -1,6 +1,8 @@
+using System.Text;
+
 namespace TransformerLsp.Engine.Decoding;
 
-/// <summary>A whole next word: the tokens spelling it (including the healed prefix) and P(word | context, typed prefix).</summary>
+/// <summary>A whole next word: the tokens spelling it (including the healed prefix) and P(tokens, boundary | context).</summary>
 internal sealed record WordCandidate(string Text, int[] Tokens, double Probability);
 
 /// <summary>
@@ -9,18 +11,24 @@ internal sealed record WordCandidate(string Text, int[] Tokens, double Probabili
 /// P(word) = P(its tokens) × P(a boundary follows). A small beam over continuation tokens explores the words.
 /// </summary>
 /// <remarks>
-/// Pruning is exact for the top <c>count</c>: extending a hypothesis only lowers its probability, so a hypothesis
-/// below the count-th best finished word can be dropped. Words reached by different tokenizations are merged by text.
+/// <para>A word is the lead (at most the spaces the constraint requires, or one) followed by word bytes only
+/// (<see cref="TokenVocabulary.IsWordByte"/>): punctuation after a lone space is no word. Probabilities are joint, never
+/// renormalised per step, so the typed prefix is an event the caller conditions on once. Each finished word passes the
+/// <see cref="WordGate"/> (canonical spelling, lexicon) before it counts, and a partial word whose tokens are not the
+/// tokenizer's own spelling of its text is dropped at once; a word cut by the token limit does not count.</para>
+/// <para>Pruning is exact for the top <c>count</c>: extending a hypothesis only lowers its probability, so a hypothesis
+/// below the count-th best finished word can be dropped.</para>
 /// </remarks>
 internal static class NextWordSearch
 {
-    private sealed record Partial(int[] Tokens, double Sum, int Consumed, bool HasContent);
+    private sealed record Partial(int[] Tokens, double Sum, int Consumed, byte[] Text);
 
-    public static List<WordCandidate> Run(IDecoderState state, TokenVocabulary vocab, PrefixConstraint constraint, int count, int width, int maxTokens, CancellationToken cancellationToken)
+    public static List<WordCandidate> Run(IDecoderState state, TokenVocabulary vocab, PrefixConstraint constraint, WordGate gate, int count, int width, int maxTokens, CancellationToken cancellationToken)
     {
         maxTokens = Math.Min(maxTokens, state.RemainingPositions);
+        var maxLead = Math.Max(1, LeadingSpaces(constraint.Required));
         var words = new Dictionary<string, (int[] Tokens, double P)>();
-        var live = new List<Partial> { new([], 0, 0, constraint.Required.Any(b => !IsSpace(b)) && constraint.IsSatisfied(0)) };
+        var live = new List<Partial> { new([], 0, 0, []) };
         var scratch = new float[state.VocabSize];
 
         for (var step = 0; step <= maxTokens && live.Count > 0; step++)
@@ -32,26 +40,32 @@ internal static class NextWordSearch
                 var h = live[row];
                 state.LogProbs(row).CopyTo(scratch);
                 var satisfied = constraint.IsSatisfied(h.Consumed);
-                if (satisfied && h.HasContent)
+                var word = WordOf(h.Text);
+                var complete = satisfied && word.Length > 0;
+                if (complete)
                 {
                     // The word may end here: the mass of every token that does not continue it.
                     double continuing = 0;
                     for (var t = 0; t < scratch.Length; t++)
                         if (vocab.ContinuesWord[t]) continuing += Math.Exp(scratch[t]);
-                    var boundary = Math.Max(1e-12, 1 - continuing);
-                    AddWord(words, vocab, h.Tokens, Math.Exp(h.Sum) * boundary);
+                    var p = Math.Exp(h.Sum) * Math.Max(1e-12, 1 - continuing);
+                    if (gate.Admits(word, h.Tokens, vocab, Math.Log(p))) AddWord(words, word, h.Tokens, p);
                 }
                 if (step == maxTokens) continue;
                 constraint.Apply(scratch, vocab, h.Consumed);
                 foreach (var token in LogProbMath.TopK(scratch, width))
                 {
                     var bytes = vocab.Bytes[token];
-                    if (bytes.Length == 0 || bytes.Contains((byte)'\n')) continue;
-                    if (satisfied && h.HasContent && !vocab.ContinuesWord[token]) continue;
+                    if (bytes.Length == 0 || (complete && !vocab.ContinuesWord[token])) continue;
                     var consumed = constraint.Advance(bytes, h.Consumed);
                     if (consumed < 0) continue;
-                    var hasContent = h.HasContent || (constraint.IsSatisfied(consumed) && (constraint.Required.Any(b => !IsSpace(b)) || bytes.Any(b => !IsSpace(b))));
-                    candidates.Add((new Partial([.. h.Tokens, token], h.Sum + scratch[token], consumed, hasContent), row));
+                    byte[] text = [.. h.Text, .. bytes];
+                    if (!IsWordPrefix(text, maxLead)) continue;
+                    int[] tokens = [.. h.Tokens, token];
+                    // A spelling the tokenizer would not produce for its own text ("▁s" "t" for " st") never becomes canonical
+                    // by growing: pruning it keeps the beam for the spellings the model was trained on.
+                    if (!gate.IsCanonical(tokens, vocab)) continue;
+                    candidates.Add((new Partial(tokens, h.Sum + scratch[token], consumed, text), row));
                 }
             }
             if (step == maxTokens) break;
@@ -61,18 +75,32 @@ internal static class NextWordSearch
             state.Advance([.. next.Select(n => n.Parent)], [.. next.Select(n => n.P.Tokens[^1])], cancellationToken);
             live = [.. next.Select(n => n.P)];
         }
-        // Hypotheses cut by the token limit count as words (long words are rare and their boundary mass is unknown).
-        foreach (var h in live.Where(h => h.HasContent && constraint.IsSatisfied(h.Consumed) && h.Tokens.Length > 0))
-            if (!words.ContainsKey(vocab.Decode(h.Tokens))) AddWord(words, vocab, h.Tokens, Math.Exp(h.Sum));
-
         return [.. words.OrderByDescending(w => w.Value.P).Take(count).Select(w => new WordCandidate(w.Key, w.Value.Tokens, w.Value.P))];
     }
 
-    private static void AddWord(Dictionary<string, (int[] Tokens, double P)> words, TokenVocabulary vocab, int[] tokens, double p)
+    /// <summary>At most <paramref name="maxLead"/> spaces, then word bytes only.</summary>
+    private static bool IsWordPrefix(byte[] text, int maxLead)
     {
-        var text = vocab.Decode(tokens);
-        words[text] = words.TryGetValue(text, out var w) ? (w.P >= p ? w.Tokens : tokens, w.P + p) : (tokens, p);
+        var lead = LeadingSpaces(text);
+        if (lead > maxLead) return false;
+        for (var i = lead; i < text.Length; i++)
+            if (!TokenVocabulary.IsWordByte(text[i])) return false;
+        return true;
     }
 
-    private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+    private static string WordOf(byte[] text)
+    {
+        var lead = LeadingSpaces(text);
+        return lead == text.Length ? "" : Encoding.UTF8.GetString(text, lead, text.Length - lead);
+    }
+
+    private static int LeadingSpaces(ReadOnlySpan<byte> text)
+    {
+        var n = 0;
+        while (n < text.Length && text[n] is (byte)' ' or (byte)'\t') n++;
+        return n;
+    }
+
+    private static void AddWord(Dictionary<string, (int[] Tokens, double P)> words, string text, int[] tokens, double p) =>
+        words[text] = words.TryGetValue(text, out var w) ? (w.P >= p ? w.Tokens : tokens, w.P + p) : (tokens, p);
 }

@@ -27,23 +27,15 @@ internal sealed class PrefixConstraint(byte[] required)
     public int RequiredPart(int tokenLength, int consumed) => Math.Min(tokenLength, Math.Max(0, Required.Length - consumed));
 
     /// <summary>
-    /// Masks tokens that disagree with the required text and renormalizes, so probabilities are conditional on
-    /// agreeing with what was typed. A no-op once the required text is consumed.
+    /// Masks tokens that disagree with the required text. Nothing is renormalised: a path's score stays its real
+    /// probability, so spellings the model finds unlikely (a lone space, then one letter per token) stay unlikely.
+    /// The typed text is conditioned on once, where a result is shown (e.g. next words divided by the mass that matches).
+    /// A no-op once the required text is consumed.
     /// </summary>
     public void Apply(Span<float> logProbs, TokenVocabulary vocab, int consumed)
     {
         if (IsSatisfied(consumed)) return;
-        var max = float.NegativeInfinity;
         for (var t = 0; t < logProbs.Length; t++)
-        {
             if (Advance(vocab.Bytes[t], consumed) < 0) logProbs[t] = float.NegativeInfinity;
-            else if (logProbs[t] > max) max = logProbs[t];
-        }
-        if (float.IsNegativeInfinity(max)) return;
-        double sum = 0;
-        for (var t = 0; t < logProbs.Length; t++)
-            if (!float.IsNegativeInfinity(logProbs[t])) sum += Math.Exp(logProbs[t] - max);
-        var logZ = (float)(max + Math.Log(sum));
-        for (var t = 0; t < logProbs.Length; t++) logProbs[t] -= logZ;
     }
 }

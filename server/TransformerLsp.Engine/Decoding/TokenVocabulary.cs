@@ -1,4 +1,5 @@
 using System.Text;
+using TransformerLsp.Engine.Words;
 
 namespace TransformerLsp.Engine.Decoding;
 
@@ -22,12 +23,11 @@ internal sealed class TokenVocabulary
     public int Count => Bytes.Length;
     public int EosId { get; }
 
-    /// <summary>The token's first byte is part of a word (letter, digit, '_', apostrophe, or non-ASCII): it extends the word before it.</summary>
+    /// <summary>The token's first byte is part of a word (<see cref="WordChars.IsWordByte"/>): it extends the word before it.</summary>
     public bool[] ContinuesWord { get; }
 
-    /// <summary>Letters, digits, '_', apostrophe and every byte of a non-ASCII character count as word characters.</summary>
-    public static bool IsWordByte(byte b) =>
-        b >= 0x80 || b is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9' or (byte)'_' or (byte)'\'';
+    /// <summary>See <see cref="WordChars.IsWordByte"/>.</summary>
+    public static bool IsWordByte(byte b) => WordChars.IsWordByte(b);
 
     public string Decode(IEnumerable<int> ids)
     {

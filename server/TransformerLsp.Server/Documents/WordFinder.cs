@@ -1,3 +1,5 @@
+using TransformerLsp.Engine.Words;
+
 namespace TransformerLsp.Server.Documents;
 
 /// <summary>A span of a document: [Start, End) in string offsets.</summary>
@@ -11,17 +13,8 @@ internal readonly record struct TextSpan(int Start, int End)
 /// <summary>Finds words and blank markers in text.</summary>
 internal static class WordFinder
 {
-    /// <summary>Letters, digits, marks, apostrophes and hyphens inside a word; surrogate pairs count as letters.</summary>
-    public static bool IsWordChar(string text, int i)
-    {
-        char c = text[i];
-        if (char.IsLetterOrDigit(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark) return true;
-        if (char.IsSurrogate(c)) return char.IsSurrogatePair(text, char.IsHighSurrogate(c) ? i : i - 1) && IsLetterPair(text, char.IsHighSurrogate(c) ? i : i - 1);
-        if (c is '\'' or '’' or '-') return i > 0 && i + 1 < text.Length && char.IsLetter(text[i - 1]) && char.IsLetter(text[i + 1]);
-        return false;
-    }
-
-    private static bool IsLetterPair(string text, int i) => char.IsLetter(text, i);
+    /// <summary>The engine's one definition of a word character (<see cref="WordChars.IsWordChar(string, int)"/>).</summary>
+    public static bool IsWordChar(string text, int i) => WordChars.IsWordChar(text, i);
 
     /// <summary>The characters of the word that end at <paramref name="offset"/> (the partly typed word).</summary>
     public static int WordStartBefore(string text, int offset)

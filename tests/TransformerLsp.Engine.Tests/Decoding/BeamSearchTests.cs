@@ -4,8 +4,9 @@ namespace TransformerLsp.Engine.Tests.Decoding;
 
 public sealed class BeamSearchTests
 {
-    // Toy vocabulary: three letters and an end-of-sequence token (id 3, no text).
-    private static readonly TokenVocabulary Vocab = TokenVocabulary.FromStrings(["a", "b", "c", ""], eosId: 3);
+    // Toy vocabulary: three symbols and an end-of-sequence token (id 3, no text). Symbols are no words, so the rule that a
+    // continuation never ends inside a word (tested below) does not cut these searches.
+    private static readonly TokenVocabulary Vocab = TokenVocabulary.FromStrings(["+", "-", "*", ""], eosId: 3);
     private static readonly StopConditions NoTextStops = new(MaxTokens: 99, AtSentenceEnd: false, AtNewline: false);
 
     public static TheoryData<int, int> Seeds() => new() { { 1, 2 }, { 2, 2 }, { 3, 3 }, { 4, 3 }, { 5, 4 } };
@@ -26,6 +27,38 @@ public sealed class BeamSearchTests
         {
             Assert.Equal(all[i].Tokens, beams[i].Tokens);
             Assert.Equal(all[i].Score, beams[i].Sum, 4);
+        }
+    }
+
+    /// <summary>With GNMT length normalisation the early stop must still be exact: a live hypothesis is bounded by its sum
+    /// normalised at the longest length, so the best k by normalised score are those of exhaustive search.</summary>
+    [Theory]
+    [InlineData(1, 3, 0.6)]
+    [InlineData(2, 3, 1.0)]
+    [InlineData(5, 4, 0.6)]
+    public void LengthNormalisedBeamEqualsExhaustiveSearch(int seed, int maxTokens, double alpha)
+    {
+        var p = ToyDecoderState.Random(Vocab.Count, seed);
+        var width = (int)Math.Pow(Vocab.Count, maxTokens - 1);
+        using var state = new ToyDecoderState(p, [0], Vocab.Count);
+        var beams = BeamSearch.Run(state, new HypothesisExtender(Vocab, PrefixConstraint.None, NoTextStops), width, maxTokens, alpha, default);
+        var all = Exhaustive(p, [0], maxTokens).OrderByDescending(s => Hypothesis.Rank(s.Score, s.Tokens.Length, alpha)).Take(width).ToList();
+        Assert.Equal(all.Select(a => a.Tokens), beams.Select(b => b.Tokens));
+    }
+
+    [Fact]
+    public void AContinuationCutByTheTokenLimitNeverEndsInsideAWord()
+    {
+        // " the" " wh" "ale" " swam": a limit of 3 tokens would end in "whale" or not — unknown, so the word is dropped.
+        var vocab = TokenVocabulary.FromStrings(["", " the", " wh", "ale", " swam"], eosId: 0);
+        var chain = new Dictionary<int, Dictionary<int, double>> { [0] = new() { [1] = 1 }, [1] = new() { [2] = 1 }, [2] = new() { [3] = 1 }, [3] = new() { [4] = 1 }, [4] = new() { [0] = 1 } };
+        foreach (var limit in new[] { 2, 3 })
+        {
+            using var state = new ToyDecoderState(ToyDecoderState.ByLastToken(5, chain), [0], 5);
+            var best = BeamSearch.Run(state, new HypothesisExtender(vocab, PrefixConstraint.None, NoTextStops), 2, limit, 0, default)[0];
+            Assert.Equal(" the", vocab.Decode(best.Tokens));
+            using var again = new ToyDecoderState(ToyDecoderState.ByLastToken(5, chain), [0], 5);
+            Assert.Equal(" the", vocab.Decode(GreedySearch.Run(again, new HypothesisExtender(vocab, PrefixConstraint.None, NoTextStops), limit, default).Tokens));
         }
     }
 
@@ -97,7 +130,7 @@ public sealed class BeamSearchTests
         var table = new Dictionary<int, Dictionary<int, double>>
         {
             [0] = new() { [3] = 0.5, [1] = 0.5 },
-            [1] = new() { [1] = 0.6, [3] = 0.4 },
+            [1] = new() { [1] = 0.9, [3] = 0.1 },
             [3] = new() { [3] = 1.0 },
         };
         var stops = NoTextStops with { MaxTokens = 4 };
@@ -106,7 +139,7 @@ public sealed class BeamSearchTests
         using var s2 = new ToyDecoderState(ToyDecoderState.ByLastToken(4, table), [0], 4);
         var normalized = BeamSearch.Run(s2, new HypothesisExtender(Vocab, PrefixConstraint.None, stops), 2, 4, 1.0, default);
         Assert.Equal([3], plain[0].Tokens);
-        Assert.Equal([1, 1, 1, 1], normalized[0].Tokens); // (log 0.108) / 4 beats (log 0.5) / 1
+        Assert.Equal([1, 1, 1, 1], normalized[0].Tokens); // log(0.5 · 0.9³) / ((5 + 4) / 6) beats log(0.5) / ((5 + 1) / 6)
     }
 
     public static TheoryData<string, StopConditions, string> StopCases() => new()

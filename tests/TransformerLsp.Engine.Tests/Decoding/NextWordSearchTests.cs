@@ -1,3 +1,4 @@
+using Lexicon = TransformerLsp.Engine.Words.Lexicon;
 using TransformerLsp.Engine.Decoding;
 
 namespace TransformerLsp.Engine.Tests.Decoding;
@@ -22,7 +23,7 @@ public sealed class NextWordSearchTests
     {
         using var state = new ToyDecoderState(ToyDecoderState.ByLastToken(10, Table), [9], 10);
         var vocab = TokenVocabulary.FromStrings([.. Enumerable.Range(0, 9).Select(i => Vocab.Decode([i])), "<ctx>"], 0);
-        return NextWordSearch.Run(state, vocab, constraint, 10, 8, 6, default).ToDictionary(w => w.Text.Trim(), w => w.Probability);
+        return NextWordSearch.Run(state, vocab, constraint, WordGate.Open, 10, 8, 6, default).ToDictionary(w => w.Text.Trim(), w => w.Probability);
     }
 
     [Fact]
@@ -39,12 +40,69 @@ public sealed class NextWordSearchTests
     }
 
     [Fact]
-    public void TypedPrefixConstrainsAndRenormalizes()
+    public void TypedPrefixConstrainsWithoutRenormalising()
     {
+        // Each word keeps its real probability under the model; the typed prefix is conditioned on once, by the caller.
         var words = Words(new PrefixConstraint(" whal"u8.ToArray()));
         Assert.Equal(["whale", "whal", "whales"], words.OrderByDescending(w => w.Value).Select(w => w.Key));
-        Assert.Equal(0.64, words["whale"], 6);
-        Assert.Equal(1.0, words.Values.Sum(), 6);
+        Assert.Equal(0.28, words["whale"], 6);
+        Assert.Equal(0.075, words["whal"], 6);
+        Assert.Equal(0.07, words["whales"], 6);
+    }
+
+    /// <summary>Longest-match tokenizer over the toy vocabulary: its spelling of " whale" is the one token " whale".</summary>
+    private static int[] LongestMatch(string text)
+    {
+        var ids = new List<int>();
+        for (var i = 0; i < text.Length;)
+        {
+            var best = Enumerable.Range(1, 8).Where(t => text.AsSpan(i).StartsWith(Vocab.Decode([t]))).MaxBy(t => Vocab.Decode([t]).Length);
+            ids.Add(best);
+            i += Vocab.Decode([best]).Length;
+        }
+        return [.. ids];
+    }
+
+    [Fact]
+    public void OnlyTheTokenizersOwnSpellingOfAWordCounts()
+    {
+        using var state = new ToyDecoderState(ToyDecoderState.ByLastToken(10, Table), [9], 10);
+        var vocab = TokenVocabulary.FromStrings([.. Enumerable.Range(0, 9).Select(i => Vocab.Decode([i])), "<ctx>"], 0);
+        var gate = new WordGate(Lexicon.Empty, LongestMatch, [], "");
+        var words = NextWordSearch.Run(state, vocab, new PrefixConstraint(" whal"u8.ToArray()), gate, 10, 8, 6, default).ToDictionary(w => w.Text, w => w.Probability);
+        Assert.Equal(0.2 * 0.8, words["whale"], 6); // " wh" "ale" is not how the tokenizer spells " whale"
+        Assert.Equal(0.2 * 0.2, words["whales"], 6);
+        Assert.Equal(0.3 * 0.25, words["whal"], 6); // " wh" "al" is its spelling of " whal"
+    }
+
+    [Fact]
+    public void WordsOutsideTheLexiconAreNotSuggestedUnlessTheUserWroteThem()
+    {
+        using var state = new ToyDecoderState(ToyDecoderState.ByLastToken(10, Table), [9], 10);
+        var vocab = TokenVocabulary.FromStrings([.. Enumerable.Range(0, 9).Select(i => Vocab.Decode([i])), "<ctx>"], 0);
+        var lexicon = new Lexicon(["the", "whale", "dog"]);
+        var words = NextWordSearch.Run(state, vocab, PrefixConstraint.None, new WordGate(lexicon, null, [], ""), 10, 8, 6, default).Select(w => w.Text).ToList();
+        Assert.Equal(["dog", "whale", "the"], words); // "wh", "whales" (not listed) are gone; "whale's" would pass as a possessive
+        using var again = new ToyDecoderState(ToyDecoderState.ByLastToken(10, Table), [9], 10);
+        var mine = NextWordSearch.Run(again, vocab, PrefixConstraint.None, new WordGate(lexicon, null, [], "Two whales swam."), 10, 8, 6, default).Select(w => w.Text);
+        Assert.Contains("whales", mine);
+    }
+
+    [Fact]
+    public void PunctuationAfterALoneSpaceIsNoWord()
+    {
+        // 0 eos, 1 " ", 2 "[", 3 " dog", 4 "."
+        var vocab = TokenVocabulary.FromStrings(["", " ", "[", " dog", ".", "<ctx>"], 0);
+        var table = new Dictionary<int, Dictionary<int, double>>
+        {
+            [5] = new() { [1] = 0.6, [3] = 0.4 },
+            [1] = new() { [2] = 1.0 },
+            [2] = new() { [4] = 1.0 },
+            [3] = new() { [4] = 1.0 },
+        };
+        using var state = new ToyDecoderState(ToyDecoderState.ByLastToken(6, table), [5], 6);
+        var words = NextWordSearch.Run(state, vocab, PrefixConstraint.None, WordGate.Open, 10, 8, 6, default);
+        Assert.Equal(["dog"], words.Select(w => w.Text));
     }
 
     [Fact]

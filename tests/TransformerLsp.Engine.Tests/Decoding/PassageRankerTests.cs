@@ -21,7 +21,7 @@ public sealed class PassageRankerTests
     public void RightContextDecidesTheBlank(int rightToken, string expected)
     {
         using var state = new ToyDecoderState(ToyDecoderState.ByLastToken(6, Table), [1], 6);
-        var candidates = NextWordSearch.Run(state, Vocab, PrefixConstraint.None, 2, 4, 4, default);
+        var candidates = NextWordSearch.Run(state, Vocab, PrefixConstraint.None, WordGate.Open, 2, 4, 4, default);
         Assert.Equal("cat", candidates[0].Text.Trim()); // left-only ranking
 
         using var fresh = new ToyDecoderState(ToyDecoderState.ByLastToken(6, Table), [1], 6);

@@ -98,7 +98,7 @@ public class FeatureTests
     [Fact]
     public async Task TypingWhatTheGhostTextShowsGetsTheRestOfIt()
     {
-        var (client, line, character) = await OpenAsync("Once upon a |", new { modelPath = TestModels.TinyModel, maxSuggestionTokens = 8 });
+        var (client, line, character) = await OpenAsync("The Congress of the |", new { modelPath = TestModels.TinyModel, maxSuggestionTokens = 12 });
         await using var lease = client;
         var shown = Assert.Single(await InlineAsync(client, line, character, triggerKind: 2));
         Assert.True(shown.Length >= 3 && shown[1..].Trim().Length > 0, $"the fixture's ghost text \"{shown}\" is too short for this test");

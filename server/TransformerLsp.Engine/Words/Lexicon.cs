@@ -1,0 +1,58 @@
+namespace TransformerLsp.Engine.Words;
+
+/// <summary>
+/// The words the model may suggest: the model folder's optional <c>lexicon.txt</c> (one word per line, '#' starts a
+/// comment line; the words of the training text plus a modern English word list, see the model card).
+/// </summary>
+/// <remarks>
+/// A word is known when it is listed as written, or in lower case when it is capitalised or all capitals ("The", "NASA"
+/// for "the", "nasa"), or as a possessive of a known word ("whale's", "whales'"). Words with a digit are numbers, codes
+/// or versions and are always admitted. A model folder without the file has an empty lexicon that admits every word
+/// (<see cref="IsEmpty"/>), so models exported elsewhere still work.
+/// </remarks>
+public sealed class Lexicon
+{
+    /// <summary>The file name in a model folder.</summary>
+    public const string FileName = "lexicon.txt";
+
+    private readonly HashSet<string> _words;
+
+    /// <summary>A lexicon of the given words.</summary>
+    public Lexicon(IEnumerable<string> words) => _words = new HashSet<string>(words, StringComparer.Ordinal);
+
+    /// <summary>The lexicon that admits every word.</summary>
+    public static Lexicon Empty { get; } = new([]);
+
+    /// <summary>Reads <c>lexicon.txt</c> from <paramref name="folder"/>; <see cref="Empty"/> when there is none.</summary>
+    public static Lexicon Load(string folder)
+    {
+        var path = Path.Combine(folder, FileName);
+        if (!File.Exists(path)) return Empty;
+        var info = new FileInfo(path);
+        if (info.Length > 64L << 20) throw new ModelLoadException($"{path}: a lexicon of at most 64 MB was expected, found {info.Length >> 20} MB.");
+        return new Lexicon(File.ReadLines(path).Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#'));
+    }
+
+    /// <summary>No words listed: every word is admitted.</summary>
+    public bool IsEmpty => _words.Count == 0;
+
+    /// <summary>Number of words listed.</summary>
+    public int Count => _words.Count;
+
+    /// <summary>The listed words (for candidate generation).</summary>
+    public IReadOnlyCollection<string> Words => _words;
+
+    /// <summary>Whether <paramref name="word"/> is known (see the remarks for case, possessives and numbers).</summary>
+    public bool Contains(string word)
+    {
+        ArgumentNullException.ThrowIfNull(word);
+        if (IsEmpty || word.Any(char.IsDigit)) return true;
+        if (Listed(word)) return true;
+        var normal = word.Replace('’', '\'');
+        if (normal.EndsWith("'s", StringComparison.Ordinal) && normal.Length > 2) return Listed(normal[..^2]);
+        if (normal.EndsWith("s'", StringComparison.Ordinal) && normal.Length > 2) return Listed(normal[..^1]);
+        return normal != word && Listed(normal);
+    }
+
+    private bool Listed(string word) => _words.Contains(word) || (word.Length > 0 && char.IsUpper(word[0]) && _words.Contains(word.ToLowerInvariant()));
+}

@@ -1,0 +1,84 @@
+using TransformerLsp.Engine.Words;
+
+namespace TransformerLsp.Engine.Tests;
+
+/// <summary>
+/// Issue 9's "typed → came back" table, on the default model: every suggestion is a word, a finished word is not
+/// run on into another, and a typed prefix is never spelled one letter per token.
+/// </summary>
+[Collection(SharedPredictorCollection.Name)]
+public sealed class DefaultModelSuggestionTests
+{
+    private readonly TextPredictor _p = Fixtures.Predictor(Fixtures.DefaultModel);
+    private static readonly Lexicon Lexicon = Lexicon.Load(Fixtures.DefaultModel);
+    private static readonly BeamOptions Beams = new(4, new StopConditions(MaxTokens: 16, NoRepeatNgram: 3));
+    private static readonly StopConditions Ghost = new(MaxTokens: 16, NoRepeatNgram: 3);
+
+    private static void AllWordsKnown(string context, IEnumerable<string> texts)
+    {
+        foreach (var text in texts)
+            foreach (var word in WordChars.Split(text))
+                Assert.True(Lexicon.Contains(word) || WordChars.Split(context).Contains(word), $"'{word}' in \"{text}\" is no word");
+    }
+
+    [Theory]
+    [InlineData("Some years ago", "ago")]
+    [InlineData("The meeting has been moved to next", "next")]
+    [InlineData("It was a dark and stormy", "stormy")]
+    [InlineData("Dear Mr. Johnson,\n\nThank you for your", "your")]
+    public void AFinishedWordIsOfferedAndNotRunOnIntoAnother(string typed, string word)
+    {
+        var key = "finished-" + word;
+        var next = _p.NextWords(key, typed, 5);
+        Assert.Equal(word, next.Words[0].Word);
+        AllWordsKnown(typed, next.Words.Select(w => w.Word));
+        var beams = _p.BeamSearch(key, typed, Beams);
+        var greedy = _p.Greedy(key, typed, Ghost);
+        foreach (var c in beams.Append(greedy))
+            Assert.True(c.Text.Length == 0 || !char.IsLetter(c.Text[0]), $"'{typed}' continued inside the word: \"{c.Text}\"");
+        AllWordsKnown(typed, beams.Select(b => typed + b.Text).Append(typed + greedy.Text));
+        _p.Forget(key);
+    }
+
+    [Fact]
+    public void APartWordIsCompletedToWordsOnly()
+    {
+        var next = _p.NextWords("whal", "The whal", 5);
+        Assert.Equal("whale", next.Words[0].Word);
+        Assert.DoesNotContain(next.Words, w => w.Word == "whal");
+        AllWordsKnown("The ", next.Words.Select(w => w.Word));
+        var ghost = _p.Greedy("whal", "The whal", Ghost);
+        AllWordsKnown("The ", ["whal" + ghost.Text]);
+
+        var spl = _p.NextWords("spl", "It is a way I have of driving off the spl", 5);
+        Assert.DoesNotContain(spl.Words, w => w.Word == "spl");
+        AllWordsKnown("It is a way I have of driving off the ", spl.Words.Select(w => w.Word));
+    }
+
+    [Fact]
+    public void ATypedWordIsNeverSpelledOneLetterPerToken()
+    {
+        var ghost = _p.Greedy("stormy", "It was a dark and stormy", Ghost);
+        Assert.NotEqual(" ", ghost.Tokens[0]);
+        var beams = _p.BeamSearch("stormy", "It was a dark and storm", Beams);
+        Assert.NotEmpty(beams);
+        Assert.All(beams, b => Assert.NotEqual(" ", b.Tokens[0]));
+        AllWordsKnown("It was a dark and ", beams.Select(b => "storm" + b.Text));
+    }
+
+    [Fact]
+    public void BeamsAtADocumentStartAreWords()
+    {
+        var beams = _p.BeamSearch("start", "", Beams);
+        Assert.NotEmpty(beams);
+        AllWordsKnown("", beams.Select(b => b.Text));
+    }
+
+    [Fact]
+    public void NextTokensAfterATrailingSpaceStartTheNextWord()
+    {
+        var tokens = _p.NextTokens("tokens", "The meeting has been moved to next ", 5);
+        Assert.All(tokens, t => Assert.Matches(@"^ \w", t.Text));
+        Assert.InRange(tokens.Sum(t => t.Probability), 0.05, 1.0001);
+    }
+}
