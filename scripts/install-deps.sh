@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 bash models/install-deps.sh
 bash tests/lsp-e2e/install-deps.sh
 bash client/install-deps.sh
+bash bench/TransformerLsp.Quality/install-deps.sh

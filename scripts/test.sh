@@ -13,6 +13,9 @@ bash scripts/install-deps.sh
 step "C# tests (engine, server)"
 dotnet test TransformerLsp.sln -c Release --logger "console;verbosity=normal"
 
+step "suggestion quality, CI's quick form (bench/TransformerLsp.Quality; the full run and docs/quality.md are made by hand)"
+dotnet run -c Release --project bench/TransformerLsp.Quality -- --quick --no-docs --json "${TMPDIR:-/tmp}/transformer-lsp-quality-quick.json"
+
 step "model recipe smoke run (tiny config: train a few steps, export, load in ONNX Runtime)"
 bash models/smoke-test.sh
 

@@ -129,11 +129,10 @@ async function fillBlank(server: ServerConnection, editor: vscode.TextEditor): P
     void vscode.window.showInformationMessage('TransformerLsp: the model offered no word for this blank.');
     return;
   }
-  const shares = sharesOf(candidates.map((c) => c.logLikelihood));
-  const items: PickItem<string>[] = candidates.map((c, i) => ({
+  // One number per candidate: the server's share among every candidate it ranked (case variants already merged).
+  const items: PickItem<string>[] = candidates.map((c) => ({
     label: pickLabel(c.text),
     description: formatProbability(c.probability),
-    detail: `${formatProbability(shares[i])} of the ${candidates.length} candidates`,
     value: c.text,
   }));
   const pick = await vscode.window.showQuickPick(items, {

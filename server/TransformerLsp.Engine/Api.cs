@@ -66,7 +66,9 @@ public sealed record WordFit(string Word, double Probability, IReadOnlyList<Fill
 /// <param name="Probability">Its probability in context, as shown to the user.</param>
 /// <param name="Suggestion">The word the model would put there instead; null when the word is not flagged.</param>
 /// <param name="SuggestionProbability">The suggestion's probability on the same footing as <paramref name="Probability"/>.</param>
-public sealed record WordCheck(string Word, double Probability, string? Suggestion, double SuggestionProbability)
+/// <param name="Misspelling">The word is flagged as a misspelling of <paramref name="Suggestion"/> (not a word the model
+/// knows, one edit from one it prefers), rather than as a wrong word.</param>
+public sealed record WordCheck(string Word, double Probability, string? Suggestion, double SuggestionProbability, bool Misspelling = false)
 {
     /// <summary>Whether the word gets a hint.</summary>
     public bool Flagged => Suggestion is not null;

@@ -34,7 +34,7 @@ internal static class WordJudge
         {
             var spelling = fit.Alternatives.FirstOrDefault(a => Other(a) && (near?.Contains(a.Text.Trim()) ?? false));
             return spelling is not null && spelling.Probability > fit.Probability
-                ? new WordCheck(word, fit.Probability, spelling.Text.Trim(), spelling.Probability)
+                ? new WordCheck(word, fit.Probability, spelling.Text.Trim(), spelling.Probability, Misspelling: true)
                 : new WordCheck(word, fit.Probability, null, 0);
         }
         var best = fit.Alternatives.FirstOrDefault(Other);

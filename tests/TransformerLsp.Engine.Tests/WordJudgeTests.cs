@@ -13,6 +13,7 @@ public class WordJudgeTests
         var check = WordJudge.Judge(Fit("teh", 0.2, ("the", 0.7), ("teh", 0.2), ("ten", 0.1)), known: false, near: ["the", "ten"]);
         Assert.Equal("the", check.Suggestion);
         Assert.Equal(0.7, check.SuggestionProbability);
+        Assert.True(check.Misspelling);
     }
 
     [Fact]

@@ -47,11 +47,10 @@ public sealed class Lexicon
     {
         ArgumentNullException.ThrowIfNull(word);
         if (IsEmpty || word.Any(char.IsDigit)) return true;
-        if (Listed(word)) return true;
         var normal = word.Replace('’', '\'');
+        if (Listed(normal)) return true;
         if (normal.EndsWith("'s", StringComparison.Ordinal) && normal.Length > 2) return Listed(normal[..^2]);
-        if (normal.EndsWith("s'", StringComparison.Ordinal) && normal.Length > 2) return Listed(normal[..^1]);
-        return normal != word && Listed(normal);
+        return normal.EndsWith("s'", StringComparison.Ordinal) && normal.Length > 2 && Listed(normal[..^1]);
     }
 
     private bool Listed(string word) => _words.Contains(word) || (word.Length > 0 && char.IsUpper(word[0]) && _words.Contains(word.ToLowerInvariant()));

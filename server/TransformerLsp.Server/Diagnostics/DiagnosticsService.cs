@@ -220,7 +220,9 @@ internal sealed class DiagnosticsService : IDisposable
             Severity = DiagnosticSeverity.Information,
             Code = ImprobableWordCode,
             Source = Source,
-            Message = $"'{word}' is unlikely here ({Formatting.Percent(verdict.Probability)}); the model prefers '{verdict.Suggestion}' ({Formatting.Percent(verdict.SuggestionProbability)}).",
+            Message = verdict.Misspelling
+                ? $"'{word}' looks misspelt: did you mean '{verdict.Suggestion}'? (unlikely here: {Formatting.Percent(verdict.Probability)}; '{verdict.Suggestion}' {Formatting.Percent(verdict.SuggestionProbability)})"
+                : $"'{word}' is unlikely here ({Formatting.Percent(verdict.Probability)}); the model prefers '{verdict.Suggestion}' ({Formatting.Percent(verdict.SuggestionProbability)}).",
             Data = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["replacement"] = verdict.Suggestion }),
         };
     }
