@@ -2,7 +2,6 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient } from 'vscode-languageclient/node';
-import { findBlankNear } from './blank';
 import { buildBarChartHtml } from './barChart';
 import { formatProbability, oneLine, pickLabel, sharesOf } from './format';
 import {
@@ -100,31 +99,30 @@ async function suggestContinuations(server: ServerConnection, editor: vscode.Tex
 
 async function fillBlank(server: ServerConnection, editor: vscode.TextEditor): Promise<void> {
   const document = editor.document;
-  const markers = stringList(vscode.workspace.getConfiguration(section, document).get('blankMarkers'), defaultBlankMarkers);
-  let range: vscode.Range;
-  if (!editor.selection.isEmpty) {
-    range = new vscode.Range(editor.selection.start, editor.selection.end);
-  } else {
-    const blank = findBlankNear(document.getText(), document.offsetAt(editor.selection.active), markers);
-    if (!blank) {
-      void vscode.window.showInformationMessage(
-        `TransformerLsp: no blank near the cursor. Type ${markers.map((m) => `“${m}”`).join(' or ')} where a word is missing, or select the words to replace.`,
-      );
-      return;
-    }
-    range = new vscode.Range(document.positionAt(blank.start), document.positionAt(blank.end));
-    editor.selection = new vscode.Selection(range.start, range.end);
-    editor.revealRange(range);
-  }
   const client = await server.ready();
   if (!client) return;
   const version = document.version;
-  const args: FillMaskArgs = {
-    textDocument: { uri: client.code2ProtocolConverter.asUri(document.uri) },
-    range: { start: asPosition(range.start), end: asPosition(range.end) },
-  };
+  // A selection is the text to fill; a caret asks the server for the blank near it (the server defines a blank).
+  const textDocument = { uri: client.code2ProtocolConverter.asUri(document.uri) };
+  const args: FillMaskArgs = editor.selection.isEmpty
+    ? { textDocument, position: asPosition(editor.selection.active) }
+    : { textDocument, range: { start: asPosition(editor.selection.start), end: asPosition(editor.selection.end) } };
   const result = await ask<FillMaskResult>(client, ServerCommand.fillMask, args, 'ranking words for the blank');
-  const candidates = result?.candidates ?? [];
+  if (!result) return;
+  if (!result.range) {
+    const markers = stringList(vscode.workspace.getConfiguration(section, document).get('blankMarkers'), defaultBlankMarkers);
+    void vscode.window.showInformationMessage(
+      `TransformerLsp: no blank near the cursor. Type ${markers.map((m) => `“${m}”`).join(' or ')} where a word is missing, or select the words to replace.`,
+    );
+    return;
+  }
+  const { start, end } = result.range;
+  const range = new vscode.Range(start.line, start.character, end.line, end.character);
+  if (editor.selection.isEmpty && document.version === version) {
+    editor.selection = new vscode.Selection(range.start, range.end);
+    editor.revealRange(range);
+  }
+  const candidates = result.candidates ?? [];
   if (candidates.length === 0) {
     void vscode.window.showInformationMessage('TransformerLsp: the model offered no word for this blank.');
     return;

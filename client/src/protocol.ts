@@ -38,11 +38,11 @@ export interface BeamSearchResult {
   beams: Beam[];
 }
 
-export interface FillMaskArgs {
-  textDocument: { uri: string };
-  range: Range;
-  count?: number;
-}
+/** Exactly one of `range` (the text to fill) and `position` (a caret: the server picks the blank near it). */
+export type FillMaskArgs = { textDocument: { uri: string }; count?: number } & (
+  | { range: Range; position?: never }
+  | { position: Position; range?: never }
+);
 
 export interface FillCandidate {
   text: string;
@@ -52,6 +52,8 @@ export interface FillCandidate {
 
 export interface FillMaskResult {
   candidates: FillCandidate[];
+  /** The range the candidates are for; absent (or null) when there is no blank near the position. */
+  range?: Range | null;
 }
 
 export interface NextTokensArgs {

@@ -48,24 +48,32 @@ internal static class WordFinder
         }
     }
 
-    /// <summary>Every occurrence of any blank marker, non-overlapping, in order.</summary>
+    /// <summary>
+    /// Every occurrence of any blank marker, non-overlapping, in order: the one definition of a blank (the VS Code
+    /// client asks <c>transformerLsp.fillMask</c> with a position rather than parse blanks itself).
+    /// </summary>
+    /// <remarks>
+    /// A marker made of one repeated character ("___") also matches a longer run of it, so "_____" is one blank rather
+    /// than a blank and two stray underscores. Overlapping matches keep the one that starts first, the longer on a tie
+    /// (with markers "___" and "[___]", "[___]" is one blank).
+    /// </remarks>
     public static List<TextSpan> BlankMarkers(string text, IReadOnlyList<string> markers, int maxCount = 1000)
     {
         var found = new List<TextSpan>();
         foreach (var marker in markers)
         {
             if (string.IsNullOrEmpty(marker)) continue;
+            bool repeated = marker.All(c => c == marker[0]);
             int i = 0;
             while (found.Count < maxCount && (i = text.IndexOf(marker, i, StringComparison.Ordinal)) >= 0)
             {
                 int end = i + marker.Length;
-                // A run of underscores longer than the marker is one blank.
-                if (marker.All(c => c == '_')) while (end < text.Length && text[end] == '_') end++;
+                if (repeated) while (end < text.Length && text[end] == marker[0]) end++;
                 found.Add(new TextSpan(i, end));
                 i = end;
             }
         }
-        found.Sort((a, b) => a.Start.CompareTo(b.Start));
+        found.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.End.CompareTo(a.End));
         var merged = new List<TextSpan>();
         foreach (var span in found)
             if (merged.Count == 0 || span.Start >= merged[^1].End) merged.Add(span);
@@ -87,5 +95,31 @@ internal static class WordFinder
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// The blank that "Fill blank" fills for a caret at <paramref name="offset"/>: the one under the caret (touching
+    /// either end counts), else the nearest on the caret's line, else the nearest in the document; null when there is
+    /// none. Ties go to the earlier blank.
+    /// </summary>
+    public static TextSpan? BlankNear(string text, int offset, IReadOnlyList<string> markers)
+    {
+        var blanks = BlankMarkers(text, markers);
+        if (blanks.Count == 0) return null;
+        offset = Math.Clamp(offset, 0, text.Length);
+        foreach (var blank in blanks)
+            if (blank.Contains(offset)) return blank;
+        // The caret's line, with the snapshot's line breaks (\n, \r\n and a lone \r).
+        int lineStart = offset == 0 ? 0 : text.LastIndexOfAny(['\n', '\r'], offset - 1) + 1;
+        int lineEnd = text.IndexOfAny(['\n', '\r'], offset);
+        if (lineEnd < 0) lineEnd = text.Length;
+        int Distance(TextSpan b) => b.End < offset ? offset - b.End : b.Start - offset;
+        TextSpan? nearest = null;
+        foreach (var blank in blanks.Where(b => b.Start >= lineStart && b.End <= lineEnd))
+            if (nearest is null || Distance(blank) < Distance(nearest.Value)) nearest = blank;
+        if (nearest is not null) return nearest;
+        foreach (var blank in blanks)
+            if (nearest is null || Distance(blank) < Distance(nearest.Value)) nearest = blank;
+        return nearest;
     }
 }

@@ -19,9 +19,11 @@ internal sealed record BeamInfo(
 
 internal sealed record BeamSearchResult([property: JsonPropertyName("beams")] BeamInfo[] Beams);
 
+/// <summary>Exactly one of <see cref="Range"/> (the text to replace) and <see cref="Position"/> (a caret: the server picks the blank near it).</summary>
 internal sealed record FillMaskArguments(
     [property: JsonPropertyName("textDocument")] TextDocumentIdentifier TextDocument,
-    [property: JsonPropertyName("range")] Range Range,
+    [property: JsonPropertyName("range")] Range? Range = null,
+    [property: JsonPropertyName("position")] Position? Position = null,
     [property: JsonPropertyName("count")] int? Count = null);
 
 internal sealed record FillCandidateInfo(
@@ -29,7 +31,13 @@ internal sealed record FillCandidateInfo(
     [property: JsonPropertyName("probability")] double Probability,
     [property: JsonPropertyName("logLikelihood")] double LogLikelihood);
 
-internal sealed record FillMaskResult([property: JsonPropertyName("candidates")] FillCandidateInfo[] Candidates);
+/// <summary>
+/// <see cref="Range"/> is the range the candidates are for (the argument's range, or the blank found near the
+/// position); null, and omitted on the wire like every null, when there is no blank near the position.
+/// </summary>
+internal sealed record FillMaskResult(
+    [property: JsonPropertyName("candidates")] FillCandidateInfo[] Candidates,
+    [property: JsonPropertyName("range")] Range? Range = null);
 
 internal sealed record NextTokensArguments(
     [property: JsonPropertyName("textDocument")] TextDocumentIdentifier TextDocument,

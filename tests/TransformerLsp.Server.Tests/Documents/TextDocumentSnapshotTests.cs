@@ -153,4 +153,73 @@ public class WordFinderTests
         Assert.Equal([new TextSpan(4, 9), new TextSpan(21, 27), new TextSpan(32, 35)], blanks);
         Assert.Equal(new TextSpan(21, 27), WordFinder.BlankAt("The _____ sat on the [MASK] and ___.", 23, ["___", "[MASK]"]));
     }
+
+    // Which blank "Fill blank" fills for a | caret (shown as «blank»): the client asks fillMask with a position.
+    private static readonly string[] Markers = ["___", "[MASK]"];
+
+    /// <summary>The markup without its | caret, with the blank near the caret shown as «…»; null when there is none.</summary>
+    private static string? BlankNear(string markup, string[]? markers = null)
+    {
+        int offset = markup.IndexOf('|');
+        Assert.True(offset >= 0, "markup needs a | caret");
+        string text = markup.Remove(offset, 1);
+        return WordFinder.BlankNear(text, offset, markers ?? Markers) is { } b
+            ? $"{text[..b.Start]}«{text[b.Start..b.End]}»{text[b.End..]}"
+            : null;
+    }
+
+    [Fact]
+    public void EveryMarkerOfEveryKindIsFound() =>
+        Assert.Equal([new TextSpan(2, 5), new TextSpan(8, 14)], WordFinder.BlankMarkers("a ___ b [MASK] c", Markers));
+
+    [Fact]
+    public void ALongerRunOfARepeatedCharacterMarkerIsOneBlank()
+    {
+        Assert.Equal([new TextSpan(2, 7)], WordFinder.BlankMarkers("x _____ y", Markers));
+        Assert.Empty(WordFinder.BlankMarkers("x __ y", Markers));
+        Assert.Equal([new TextSpan(2, 7)], WordFinder.BlankMarkers("x ***** y", ["***"]));
+        Assert.Equal("x «_________» y", BlankNear("x ____|_____ y"));
+    }
+
+    [Theory]
+    [InlineData("[___]", new[] { "___", "[___]" }, 0, 5)]   // the match that starts first wins
+    [InlineData("[___]", new[] { "[___]", "___" }, 0, 5)]
+    [InlineData("[MASK]", new[] { "[MASK", "[MASK]" }, 0, 6)] // same start: the longer wins
+    [InlineData("[MASK]", new[] { "[MASK]", "[MASK" }, 0, 6)]
+    public void OverlappingMarkersKeepOneBlank(string text, string[] markers, int start, int end) =>
+        Assert.Equal([new TextSpan(start, end)], WordFinder.BlankMarkers(text, markers));
+
+    [Fact]
+    public void MarkersMatchLiterallyAndEmptyOnesAreIgnored()
+    {
+        Assert.Equal([new TextSpan(2, 8)], WordFinder.BlankMarkers("a [MASK] b MASK", ["[MASK]"]));
+        Assert.Equal([new TextSpan(1, 3)], WordFinder.BlankMarkers("a.*b", [".*"]));
+        Assert.Empty(WordFinder.BlankMarkers("abc", [""]));
+    }
+
+    [Theory]
+    [InlineData("The ___ sat on the [M|ASK].", "The ___ sat on the «[MASK]».")]
+    [InlineData("The |___ sat on the [MASK].", "The «___» sat on the [MASK].")]   // touching the start counts
+    [InlineData("The ___| sat on the [MASK].", "The «___» sat on the [MASK].")]   // touching the end counts
+    public void TheBlankUnderTheCaretWins(string markup, string expected) => Assert.Equal(expected, BlankNear(markup));
+
+    [Theory]
+    [InlineData("The ___ sat | on the [MASK].", "The «___» sat  on the [MASK].")]
+    [InlineData("The ___ sat on t|he [MASK].", "The ___ sat on the «[MASK]».")]
+    [InlineData("a ___\nb|                     ___", "a ___\nb                     «___»")] // the caret's line beats a nearer blank
+    [InlineData("a ___\r\nb|                     ___", "a ___\r\nb                     «___»")]
+    [InlineData("___ab|cd___", "«___»abcd___")]                                                 // a tie goes to the earlier blank
+    public void ElseTheNearestOnTheCaretsLineWins(string markup, string expected) => Assert.Equal(expected, BlankNear(markup));
+
+    [Theory]
+    [InlineData("one ___\ntwo\nthree\nfour|\nfive ___", "one ___\ntwo\nthree\nfour\nfive «___»")]
+    [InlineData("one ___\nthree|\nfour\nfive\nsix ___", "one «___»\nthree\nfour\nfive\nsix ___")]
+    [InlineData("|\none [MASK]", "\none «[MASK]»")]
+    public void ElseTheNearestInTheDocumentWins(string markup, string expected) => Assert.Equal(expected, BlankNear(markup));
+
+    [Theory]
+    [InlineData("Nothing| to fill here.")]
+    [InlineData("|")]
+    [InlineData("only __ two|")]
+    public void NoBlankAnywhereIsNull(string markup) => Assert.Null(BlankNear(markup));
 }

@@ -285,6 +285,55 @@ public class FeatureTests
     }
 
     [Fact]
+    public async Task FillMaskCommandWithAPositionFillsTheBlankNearItAndReturnsItsRange()
+    {
+        var (client, line, character) = await OpenAsync("The cat sat on the ___ and sle|pt.\nA [MASK] here.");
+        await using var lease = client;
+        var result = await client.RequestAsync<JsonElement>(LspMethods.ExecuteCommand, new
+        {
+            command = LspCommands.FillMask,
+            arguments = new[] { new { textDocument = new { uri = Uri }, position = new { line, character }, count = 3 } },
+        });
+        // The caret is on no blank: the nearest on its line wins over the one on the next line.
+        var range = result.GetProperty("range");
+        Assert.Equal((0, 19), (range.GetProperty("start").GetProperty("line").GetInt32(), range.GetProperty("start").GetProperty("character").GetInt32()));
+        Assert.Equal((0, 22), (range.GetProperty("end").GetProperty("line").GetInt32(), range.GetProperty("end").GetProperty("character").GetInt32()));
+        Assert.InRange(result.GetProperty("candidates").GetArrayLength(), 1, 3);
+
+        // A range argument is echoed.
+        var echoed = await client.RequestAsync<JsonElement>(LspMethods.ExecuteCommand, new
+        {
+            command = LspCommands.FillMask,
+            arguments = new[] { new { textDocument = new { uri = Uri }, range = new { start = new { line = 1, character = 2 }, end = new { line = 1, character = 8 } } } },
+        });
+        Assert.Equal(8, echoed.GetProperty("range").GetProperty("end").GetProperty("character").GetInt32());
+
+        // No blank anywhere: no range, no candidates.
+        await client.OpenAsync("file:///none.md", "Nothing to fill here.");
+        var none = await client.RequestAsync<JsonElement>(LspMethods.ExecuteCommand, new
+        {
+            command = LspCommands.FillMask,
+            arguments = new[] { new { textDocument = new { uri = "file:///none.md" }, position = new { line = 0, character = 3 } } },
+        });
+        Assert.False(none.TryGetProperty("range", out var noRange) && noRange.ValueKind != JsonValueKind.Null);
+        Assert.Equal(0, none.GetProperty("candidates").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task FillMaskCommandNeedsExactlyOneOfRangeAndPosition()
+    {
+        var (client, line, character) = await OpenAsync("The |___ sat.");
+        await using var lease = client;
+        var position = new { line, character };
+        var range = new { start = position, end = new { line, character = character + 3 } };
+        string both = await LspAssert.FailsWith(LspErrorCodes.InvalidParams, () => client.RequestAsync<JsonElement>(LspMethods.ExecuteCommand,
+            new { command = LspCommands.FillMask, arguments = new[] { new { textDocument = new { uri = Uri }, range, position } } }));
+        Assert.Contains("not both", both);
+        await LspAssert.FailsWith(LspErrorCodes.InvalidParams, () => client.RequestAsync<JsonElement>(LspMethods.ExecuteCommand,
+            new { command = LspCommands.FillMask, arguments = new[] { new { textDocument = new { uri = Uri } } } }));
+    }
+
+    [Fact]
     public async Task NextTokensCommandReturnsTheDistribution()
     {
         var (client, line, character) = await OpenAsync("The cat sat on the |");

@@ -7,7 +7,10 @@ using TransformerLsp.Server.Scheduling;
 
 namespace TransformerLsp.Server.Handlers.Workspace.Commands;
 
-/// <summary>transformerLsp.fillMask: ranked candidates for the text in a range (the blank), using both sides.</summary>
+/// <summary>
+/// transformerLsp.fillMask: ranked candidates for the text in a range (the blank), using both sides. Given a position
+/// instead of a range, the server picks the blank near it (<see cref="WordFinder.BlankNear"/>) and returns its range.
+/// </summary>
 internal sealed class FillMaskCommand(ServerContext context) : IWorkspaceCommand
 {
     public const int DefaultCount = 5;
@@ -17,18 +20,25 @@ internal sealed class FillMaskCommand(ServerContext context) : IWorkspaceCommand
     public async Task<object?> ExecuteAsync(JsonElement argument, CancellationToken cancellationToken)
     {
         var args = LspJson.Read<FillMaskArguments>(argument, Name);
-        if (args.TextDocument?.Uri is null || args.Range?.Start is null || args.Range.End is null)
-            throw new InvalidParamsException($"{Name}: expected {{ textDocument: {{ uri }}, range: {{ start, end }}, count? }}");
-        if (TextDocumentSnapshot.IsBackwards(args.Range))
+        string expected = $"{Name}: expected {{ textDocument: {{ uri }}, range: {{ start, end }} or position: {{ line, character }}, count? }}";
+        if (args.TextDocument?.Uri is null || (args.Range is null && args.Position is null)
+            || (args.Range is not null && (args.Range.Start is null || args.Range.End is null)))
+            throw new InvalidParamsException(expected);
+        if (args.Range is not null && args.Position is not null)
+            throw new InvalidParamsException($"{Name}: give a range (the text to fill) or a position (fill the blank near it), not both");
+        if (args.Range is not null && TextDocumentSnapshot.IsBackwards(args.Range))
             throw new InvalidParamsException($"{Name}: range end {args.Range.End.Line}:{args.Range.End.Character} is before its start {args.Range.Start.Line}:{args.Range.Start.Character}");
         int count = args.Count ?? DefaultCount;
         if (count is < 1 or > 50) throw new InvalidParamsException($"{Name}: count must be from 1 to 50, got {count}");
         var document = context.Documents.GetRequired(args.TextDocument.Uri);
-        var span = new TextSpan(document.OffsetAt(args.Range.Start), document.OffsetAt(args.Range.End));
-        var empty = new FillMaskResult([]);
-        return await context.RunModelAsync(document.Uri, "fillMask", WorkPriority.Interactive, empty,
+        TextSpan span;
+        if (args.Range is not null) span = new TextSpan(document.OffsetAt(args.Range.Start), document.OffsetAt(args.Range.End));
+        else if (WordFinder.BlankNear(document.Text, document.OffsetAt(args.Position!), context.Settings.BlankMarkers) is { } blank) span = blank;
+        else return new FillMaskResult([]);
+        var range = document.RangeOf(span.Start, span.End);
+        return await context.RunModelAsync(document.Uri, "fillMask", WorkPriority.Interactive, new FillMaskResult([], range),
             (predictor, token) => new FillMaskResult(Candidates(predictor, document, span, count, token)
-                .Select(c => new FillCandidateInfo(c.Text, c.Probability, c.PassageLogLikelihood)).ToArray()),
+                .Select(c => new FillCandidateInfo(c.Text, c.Probability, c.PassageLogLikelihood)).ToArray(), range),
             cancellationToken).ConfigureAwait(false);
     }
 
