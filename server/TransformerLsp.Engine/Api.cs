@@ -68,7 +68,10 @@ public sealed record WordFit(string Word, double Probability, IReadOnlyList<Fill
 /// <param name="SuggestionProbability">The suggestion's probability on the same footing as <paramref name="Probability"/>.</param>
 /// <param name="Misspelling">The word is flagged as a misspelling of <paramref name="Suggestion"/> (not a word the model
 /// knows, one edit from one it prefers), rather than as a wrong word.</param>
-public sealed record WordCheck(string Word, double Probability, string? Suggestion, double SuggestionProbability, bool Misspelling = false)
+/// <param name="Best">The likeliest other word for the position, flagged or not (null when there is none).</param>
+/// <param name="BestProbability">Its share, on the same footing as <paramref name="Probability"/>.</param>
+public sealed record WordCheck(string Word, double Probability, string? Suggestion, double SuggestionProbability, bool Misspelling = false,
+    string? Best = null, double BestProbability = 0)
 {
     /// <summary>Whether the word gets a hint.</summary>
     public bool Flagged => Suggestion is not null;

@@ -18,6 +18,8 @@ public sealed partial class TextPredictor
     private const int ShortRightTokens = 4;
     private const int FullRightTokens = 24;
     private const int MaxNearSpellings = 24;
+    private const int FitSearched = 8;
+    private const int FitFromTokens = 8;
 
     /// <summary>Candidates for a blank between <paramref name="left"/> and <paramref name="right"/>, ranked with both sides.</summary>
     /// <remarks>Candidates (<see cref="FillInCandidates"/>) are ranked by P(w | left) · P(right | left, w), the log-likelihood of
@@ -42,9 +44,14 @@ public sealed partial class TextPredictor
     {
         ArgumentNullException.ThrowIfNull(left);
         ArgumentNullException.ThrowIfNull(right);
+        return Candidates(documentKey, left, right, Math.Max(count, SearchedCandidates), TokenCandidates, cancellationToken);
+    }
+
+    private List<string> Candidates(string documentKey, string left, string right, int searched, int fromTokens, CancellationToken cancellationToken)
+    {
         var healed = LocalContext(documentKey, left);
         var key = LocalKey(documentKey);
-        var (typed, matches, _) = MatchingWords(key, healed, Math.Max(count, SearchedCandidates), UserText(left) + " " + right, cancellationToken);
+        var (typed, matches, _) = MatchingWords(key, healed, searched, UserText(left) + " " + right, cancellationToken);
         var words = new List<string>(matches.Select(w => w.Word));
         var lead = Encoding.UTF8.GetString(healed.Constraint.Required, 0, healed.LeadBytes);
         if (lead is " " || left.Length == 0)
@@ -52,7 +59,7 @@ public sealed partial class TextPredictor
             using var state = _cache.Open(key, healed.Context, cancellationToken);
             var lp = state.LogProbs(0).ToArray();
             words.AddRange(_wordTokens.Where(w => w.Word.StartsWith(typed, StringComparison.Ordinal))
-                .OrderByDescending(w => lp[w.Token]).Take(TokenCandidates).Select(w => w.Word));
+                .OrderByDescending(w => lp[w.Token]).Take(fromTokens).Select(w => w.Word));
         }
         return [.. words.Distinct(StringComparer.Ordinal)];
     }
@@ -91,14 +98,16 @@ public sealed partial class TextPredictor
         ArgumentNullException.ThrowIfNull(left);
         ArgumentNullException.ThrowIfNull(right);
         var known = _lexicon.IsEmpty || Gate(left + " " + right).IsWord(word);
-        var near = known ? [] : Spelling.Near(word, _lexicon).Take(MaxNearSpellings).ToList();
+        // Acronyms and names written with inner capitals ("YAML", "MacOS") are not misspellings of a lowercase word.
+        var near = known || word.Skip(1).Any(char.IsUpper) ? [] : Spelling.Near(word, _lexicon).Take(MaxNearSpellings).ToList();
         var fit = Fit(documentKey, left, word, right, int.MaxValue, near, cancellationToken);
         return WordJudge.Judge(fit, known, near);
     }
 
     private WordFit Fit(string documentKey, string left, string word, string right, int alternatives, IReadOnlyList<string> extra, CancellationToken cancellationToken)
     {
-        var candidates = FillInCandidates(documentKey, left, right, WordJudge.Alternatives, cancellationToken).Take(FinalCandidates).ToList();
+        // Alternatives need only the likeliest words: a short word search and the likeliest single-token words.
+        var candidates = Candidates(documentKey, left, right, FitSearched, FitFromTokens, cancellationToken);
         candidates.Remove(word);
         candidates.InsertRange(0, [word, .. extra.Where(e => e != word)]);
         var typed = TokenHealing.TypedWord(left);

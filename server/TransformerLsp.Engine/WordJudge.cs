@@ -30,16 +30,17 @@ internal static class WordJudge
     {
         var word = fit.Word;
         bool Other(FillCandidate a) => a.Text.Trim().Length > 0 && !a.Text.Trim().Equals(word, StringComparison.OrdinalIgnoreCase);
+        var best = fit.Alternatives.FirstOrDefault(Other);
+        var none = new WordCheck(word, fit.Probability, null, 0, false, best?.Text.Trim(), best?.Probability ?? 0);
         if (!known)
         {
             var spelling = fit.Alternatives.FirstOrDefault(a => Other(a) && (near?.Contains(a.Text.Trim()) ?? false));
             return spelling is not null && spelling.Probability > fit.Probability
-                ? new WordCheck(word, fit.Probability, spelling.Text.Trim(), spelling.Probability, Misspelling: true)
-                : new WordCheck(word, fit.Probability, null, 0);
+                ? none with { Suggestion = spelling.Text.Trim(), SuggestionProbability = spelling.Probability, Misspelling = true }
+                : none;
         }
-        var best = fit.Alternatives.FirstOrDefault(Other);
         if (best is null || fit.Probability >= MaxFlaggedProbability || best.Probability < MinConfidence || best.Probability < MinRatio * fit.Probability)
-            return new WordCheck(word, fit.Probability, null, 0);
-        return new WordCheck(word, fit.Probability, best.Text.Trim(), best.Probability);
+            return none;
+        return none with { Suggestion = best.Text.Trim(), SuggestionProbability = best.Probability };
     }
 }
