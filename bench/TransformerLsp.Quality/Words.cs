@@ -50,7 +50,7 @@ internal sealed class WordList
     }
 
     public string Source { get; }
-    public int Count => words.Count;
+    public int Count => count ?? words.Count;
 
     public static readonly string[] DictionaryFiles = ["/usr/share/dict/american-english", "/usr/share/dict/british-english"];
 
@@ -66,19 +66,22 @@ internal sealed class WordList
         return new WordList(set, ignoreCase: true, string.Join(" + ", found));
     }
 
-    /// <summary>The model folder's lexicon.txt (one word a line, '#' starts a comment line), or null when the folder has none.</summary>
+    /// <summary>The model folder's lexicon.txt under the engine's own rule (<see cref="TransformerLsp.Engine.Words.Lexicon.Contains"/>:
+    /// case, possessives, numbers), so the figure measures the product's definition of a word; null when the folder has none.</summary>
     public static WordList? Lexicon(string modelFolder)
     {
-        string path = Path.Combine(modelFolder, "lexicon.txt");
+        string path = Path.Combine(modelFolder, TransformerLsp.Engine.Words.Lexicon.FileName);
         if (!File.Exists(path)) return null;
-        var set = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string line in File.ReadLines(path, Encoding.UTF8))
-            if (!line.StartsWith('#') && line.Trim() is { Length: > 0 } w) set.Add(Words.Normal(w));
-        return new WordList(set, ignoreCase: false, path);
+        var lexicon = TransformerLsp.Engine.Words.Lexicon.Load(modelFolder);
+        return new WordList([], ignoreCase: false, path) { rule = lexicon.Contains, count = lexicon.Count };
     }
+
+    private Func<string, bool>? rule;
+    private int? count;
 
     public bool Contains(string word)
     {
+        if (rule is not null) return rule(word);
         word = Words.Normal(word);
         if (words.Contains(word)) return true;
         return !ignoreCase && word.Length > 0 && char.IsUpper(word[0]) && words.Contains(word.ToLowerInvariant());

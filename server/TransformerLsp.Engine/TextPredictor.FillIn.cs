@@ -98,10 +98,19 @@ public sealed partial class TextPredictor
         ArgumentNullException.ThrowIfNull(left);
         ArgumentNullException.ThrowIfNull(right);
         var known = _lexicon.IsEmpty || Gate(left + " " + right).IsWord(word);
-        // Acronyms and names written with inner capitals ("YAML", "MacOS") are not misspellings of a lowercase word.
-        var near = known || word.Skip(1).Any(char.IsUpper) ? [] : Spelling.Near(word, _lexicon).Take(MaxNearSpellings).ToList();
+        // Acronyms and names with inner capitals ("YAML", "MacOS") are no misspellings; a capitalised word inside a sentence is a
+        // name, a misspelling only of a word the lexicon lists capitalised ("Congres" for "Congress"; "Rossum" is no "possum").
+        var acronym = word.Skip(1).Any(char.IsUpper);
+        var name = char.IsUpper(word[0]) && !AtSentenceStart(left);
+        var near = known || acronym ? [] : Spelling.Near(word, _lexicon, exactCase: name).Take(MaxNearSpellings).ToList();
         var fit = Fit(documentKey, left, word, right, int.MaxValue, near, cancellationToken);
         return WordJudge.Judge(fit, known, near);
+    }
+
+    private static bool AtSentenceStart(string left)
+    {
+        var t = left.TrimEnd(' ', '\t', '"', '\'', '“', '‘', '(', '[');
+        return t.Length == 0 || t[^1] is '.' or '!' or '?' or ':' or '\n' or '\r';
     }
 
     private WordFit Fit(string documentKey, string left, string word, string right, int alternatives, IReadOnlyList<string> extra, CancellationToken cancellationToken)

@@ -10,10 +10,17 @@ public class WordJudgeTests
     [Fact]
     public void AnUnknownWordWithANearSpellingTheModelPrefersIsAMisspelling()
     {
-        var check = WordJudge.Judge(Fit("teh", 0.2, ("the", 0.7), ("teh", 0.2), ("ten", 0.1)), known: false, near: ["the", "ten"]);
+        var check = WordJudge.Judge(Fit("teh", 0.0002, ("the", 0.7), ("ten", 0.1), ("teh", 0.0002)), known: false, near: ["the", "ten"]);
         Assert.Equal("the", check.Suggestion);
         Assert.Equal(0.7, check.SuggestionProbability);
         Assert.True(check.Misspelling);
+    }
+
+    [Fact]
+    public void ANearSpellingOnlySomewhatLikelierIsNoCorrection()
+    {
+        // "str" in technical prose: "sty" is likelier, but not by the margin that real misspellings show.
+        Assert.False(WordJudge.Judge(Fit("str", 0.0001, ("sty", 0.02)), known: false, near: ["sty"]).Flagged);
     }
 
     [Fact]
@@ -25,15 +32,14 @@ public class WordJudgeTests
     [Fact]
     public void AKnownWordFarBelowAConfidentAlternativeIsFlaggedWithIt()
     {
-        var check = WordJudge.Judge(Fit("cat", 0.005, ("States", 0.95), ("cat", 0.005)));
+        var check = WordJudge.Judge(Fit("cat", 0.00001, ("States", 0.995), ("cat", 0.00001)));
         Assert.Equal("States", check.Suggestion);
     }
 
     [Theory]
-    [InlineData(0.2, 0.7)]    // likely enough
-    [InlineData(0.02, 0.9)]   // unlikely, but not rare enough for a proof-reader
-    [InlineData(0.005, 0.4)]  // the model has no confident alternative
-    [InlineData(0.009, 0.3)]  // best is not fifty times likelier
+    [InlineData(0.2, 0.7)]       // likely enough
+    [InlineData(0.001, 0.995)]   // unlikely, but not rare enough for a proof-reader
+    [InlineData(0.00001, 0.9)]   // the model is not nearly certain of its alternative
     public void PlausibleWordsAreNotFlagged(double p, double best)
     {
         Assert.False(WordJudge.Judge(Fit("cat", p, ("dog", best))).Flagged);

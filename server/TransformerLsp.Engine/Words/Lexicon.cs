@@ -2,7 +2,7 @@ namespace TransformerLsp.Engine.Words;
 
 /// <summary>
 /// The words the model may suggest: the model folder's optional <c>lexicon.txt</c> (one word per line, '#' starts a
-/// comment line; the words of the training text plus a modern English word list, see the model card).
+/// comment line; the words of the training text plus modern English word lists, see the model card).
 /// </summary>
 /// <remarks>
 /// A word is known when it is listed as written, or in lower case when it is capitalised or all capitals ("The", "NASA"
@@ -42,6 +42,9 @@ public sealed class Lexicon
     /// <summary>The listed words (for candidate generation).</summary>
     public IReadOnlyCollection<string> Words => _words;
 
+    /// <summary>Whether <paramref name="word"/> is listed exactly as written (case included).</summary>
+    public bool Lists(string word) => _words.Contains(word);
+
     /// <summary>Whether <paramref name="word"/> is known (see the remarks for case, possessives and numbers).</summary>
     public bool Contains(string word)
     {
@@ -49,9 +52,18 @@ public sealed class Lexicon
         if (IsEmpty || word.Any(char.IsDigit)) return true;
         var normal = word.Replace('’', '\'');
         if (Listed(normal)) return true;
-        if (normal.EndsWith("'s", StringComparison.Ordinal) && normal.Length > 2) return Listed(normal[..^2]);
-        return normal.EndsWith("s'", StringComparison.Ordinal) && normal.Length > 2 && Listed(normal[..^1]);
+        if (normal.EndsWith("'s", StringComparison.Ordinal)) return Possessive(normal[..^2]);
+        return normal.EndsWith("s'", StringComparison.Ordinal) && Possessive(normal[..^1]);
     }
+
+    /// <summary>A possessive of a known noun or name ("whale's"); pronouns and short function words ("we's", "I's") have none.</summary>
+    private bool Possessive(string stem) => stem.Length >= 3 && !NoPossessive.Contains(stem.ToLowerInvariant()) && Listed(stem);
+
+    private static readonly HashSet<string> NoPossessive = new(StringComparer.Ordinal)
+    {
+        "you", "she", "him", "her", "hers", "his", "its", "our", "ours", "they", "them", "their", "your", "yours", "this", "that",
+        "these", "those", "which", "what", "whom", "whose", "the", "and", "but", "for", "not", "are", "was", "were", "has", "had",
+    };
 
     private bool Listed(string word) => _words.Contains(word) || (word.Length > 0 && char.IsUpper(word[0]) && _words.Contains(word.ToLowerInvariant()));
 }

@@ -6,7 +6,11 @@ internal static class Spelling
     private const string Letters = "abcdefghijklmnopqrstuvwxyz'";
 
     /// <summary>Lexicon words one edit (delete, swap of neighbours, replace, insert) from <paramref name="word"/>, keeping its capitalisation.</summary>
-    public static List<string> Near(string word, Lexicon lexicon)
+    /// <param name="word">The unknown word.</param>
+    /// <param name="lexicon">Known words.</param>
+    /// <param name="exactCase">Only words listed with exactly this capitalisation ("Congress" for "Congres" inside a sentence,
+    /// where a capital marks a name: "Rossum" is no misspelling of "possum").</param>
+    public static List<string> Near(string word, Lexicon lexicon, bool exactCase = false)
     {
         ArgumentNullException.ThrowIfNull(word);
         if (lexicon.IsEmpty || word.Length < 2 || word.Length > 30) return [];
@@ -17,7 +21,7 @@ internal static class Spelling
         {
             if (candidate.Length == 0 || candidate == lower) return;
             var cased = capital ? char.ToUpperInvariant(candidate[0]) + candidate[1..] : candidate;
-            if (lexicon.Contains(cased) && !cased.EndsWith('\'')) found.Add(cased);
+            if ((exactCase ? lexicon.Lists(cased) : lexicon.Contains(cased)) && !cased.EndsWith('\'')) found.Add(cased);
         }
         for (var i = 0; i <= lower.Length; i++)
         {

@@ -17,6 +17,7 @@ public sealed class LexiconTests
     [InlineData("ishmael", false)]   // a name listed capitalised is not admitted in lower case
     [InlineData("world't", false)]
     [InlineData("I's", false)]
+    [InlineData("we's", false)]     // no possessive of a pronoun
     [InlineData("whal", false)]
     [InlineData("1851", true)]       // numbers, codes and versions
     public void KnowsListedWordsAndTheirRegularForms(string word, bool known) => Assert.Equal(known, Small.Contains(word));
@@ -49,8 +50,10 @@ public sealed class LexiconTests
     public void NearSpellingsAreOneEditAwayAndKeepCapitalisation()
     {
         var lexicon = new Lexicon(["the", "then", "they", "tea", "whale", "while"]);
-        Assert.Equal(["tea", "the", "then", "they"], Spelling.Near("teh", lexicon).Order(StringComparer.Ordinal));
+        Assert.Equal(["tea", "the"], Spelling.Near("teh", lexicon).Order(StringComparer.Ordinal)); // "then", "they": two edits
         Assert.Equal(["Whale"], Spelling.Near("Whael", lexicon));
         Assert.Empty(Spelling.Near("zzzz", lexicon));
+        Assert.Empty(Spelling.Near("Whael", lexicon, exactCase: true)); // inside a sentence only capitalised entries count
+        Assert.Equal(["Congress"], Spelling.Near("Congres", new Lexicon(["Congress", "congress"]), exactCase: true));
     }
 }

@@ -5,6 +5,9 @@ internal static class TestModels
 {
     public static string TinyModel => Find("tests/fixtures/tiny-model");
 
+    /// <summary>The bundled default model (with its lexicon): for behaviour that needs a trained model.</summary>
+    public static string DefaultModel => Find("models/default");
+
     public static string RepositoryRoot
     {
         get
