@@ -24,7 +24,9 @@ public sealed class PredictorSmokeTests
 
         var beams = _p.BeamSearch("smoke", "The Congress of the ", new BeamOptions(3, new StopConditions(MaxTokens: 6)));
         Assert.InRange(beams.Count, 1, 3);
-        Assert.True(beams.Zip(beams.Skip(1)).All(p => p.First.TotalLogProbability >= p.Second.TotalLogProbability));
+        // Best first by GNMT's length-normalised score (the default α).
+        double Rank(Continuation c) => c.TotalLogProbability / Math.Pow((5.0 + c.Tokens.Count) / 6.0, new BeamOptions().LengthPenalty);
+        Assert.True(beams.Zip(beams.Skip(1)).All(p => Rank(p.First) >= Rank(p.Second) - 1e-9));
 
         var greedy = _p.Greedy("smoke", "The Congress of the ", new StopConditions(MaxTokens: 6));
         Assert.Equal(beams.Count == 0 ? 0 : greedy.Tokens.Count, greedy.TokenLogProbabilities.Count);
