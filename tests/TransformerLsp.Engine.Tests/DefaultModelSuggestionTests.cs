@@ -75,6 +75,16 @@ public sealed class DefaultModelSuggestionTests
     }
 
     [Fact]
+    public void FillInOffersEachWordOnceWhateverItsCase()
+    {
+        var fills = _p.FillIn("case", "Call me Ishmael. The ", " was white.", 8);
+        Assert.NotEmpty(fills);
+        Assert.Equal(fills.Count, fills.Select(f => f.Text.ToLowerInvariant()).Distinct().Count());
+        AllWordsKnown("Call me Ishmael. The ", fills.Select(f => f.Text));
+        Assert.InRange(fills.Sum(f => f.Probability), 0, 1.0000001);
+    }
+
+    [Fact]
     public void NextTokensAfterATrailingSpaceStartTheNextWord()
     {
         var tokens = _p.NextTokens("tokens", "The meeting has been moved to next ", 5);
