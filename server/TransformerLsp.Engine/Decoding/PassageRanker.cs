@@ -10,11 +10,21 @@ internal sealed record RankedPassage(int Index, double LogLikelihood, double Pro
 /// <remarks>Only the right side can separate candidates the left context finds equally likely; hence whole-passage scoring.</remarks>
 internal static class PassageRanker
 {
-    public static List<RankedPassage> Rank(IDecoderState state, IReadOnlyList<int[]> passages, CancellationToken cancellationToken)
+    /// <param name="state">The model state after the shared left context.</param>
+    /// <param name="passages">Candidate + right-window tokens, one array per candidate.</param>
+    /// <param name="cancellationToken">Checked between batches.</param>
+    /// <param name="maxBatch">Most passages scored in one model call: each row copies the context's KV cache, so a batch of
+    /// many candidates is split to bound memory (the softmax is still over all of them).</param>
+    public static List<RankedPassage> Rank(IDecoderState state, IReadOnlyList<int[]> passages, CancellationToken cancellationToken, int maxBatch = 24)
     {
         if (passages.Count == 0) return [];
-        var perToken = state.ScoreContinuations(passages, cancellationToken);
-        var sums = perToken.Select(lp => lp.Sum(x => (double)x)).ToArray();
+        var sums = new double[passages.Count];
+        for (var from = 0; from < passages.Count; from += maxBatch)
+        {
+            var batch = passages.Skip(from).Take(maxBatch).ToList();
+            var perToken = state.ScoreContinuations(batch, cancellationToken);
+            for (var i = 0; i < batch.Count; i++) sums[from + i] = perToken[i].Sum(x => (double)x);
+        }
         var probs = LogProbMath.Softmax(sums);
         return [.. sums.Select((s, i) => new RankedPassage(i, s, probs[i])).OrderByDescending(p => p.LogLikelihood)];
     }

@@ -33,4 +33,17 @@ public sealed class PassageRankerTests
         var dog = ranked.Single(r => candidates[r.Index].Text.Trim() == "dog");
         Assert.Equal(Math.Log(0.45 * (rightToken == 4 ? 0.9 : 0.1)), dog.LogLikelihood, 5);
     }
+
+    [Fact]
+    public void SplittingTheBatchChangesNothingButTheNumberOfCalls()
+    {
+        int[][] passages = [[2, 4], [3, 5], [2, 5], [3, 4]];
+        using var whole = new ToyDecoderState(ToyDecoderState.ByLastToken(6, Table), [1], 6);
+        using var split = new ToyDecoderState(ToyDecoderState.ByLastToken(6, Table), [1], 6);
+        var a = PassageRanker.Rank(whole, passages, default);
+        var b = PassageRanker.Rank(split, passages, default, maxBatch: 3);
+        Assert.Equal(a.Select(r => (r.Index, Math.Round(r.LogLikelihood, 6), Math.Round(r.Probability, 6))), b.Select(r => (r.Index, Math.Round(r.LogLikelihood, 6), Math.Round(r.Probability, 6))));
+        Assert.Equal(1, whole.ModelCalls);
+        Assert.Equal(2, split.ModelCalls);
+    }
 }
