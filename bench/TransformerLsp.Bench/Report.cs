@@ -182,12 +182,7 @@ internal static class Report
             md.AppendLine($"![latency chart]({Path.GetFileName(chartFile)})");
             md.AppendLine();
         }
-        md.AppendLine(EndOfGenerated);
-        string kept = File.Exists(path) ? File.ReadAllText(path) : "";
-        int at = kept.IndexOf(EndOfGenerated, StringComparison.Ordinal);
-        if (at >= 0) md.Append(kept[(at + EndOfGenerated.Length)..].TrimStart('\r', '\n').Insert(0, "\n"));
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, md.ToString());
+        GeneratedDocument.Write(path, md, EndOfGenerated);
     }
 
     /// <summary>Draws the chart with /usr/bin/python3 and matplotlib; returns false (and says why) when either is missing.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TransformerLsp.Bench;
 
 namespace TransformerLsp.Quality;
 
@@ -107,11 +108,6 @@ internal static class Report
         }
         md.AppendLine("How each figure is measured: see below.");
         md.AppendLine();
-        md.AppendLine(EndOfGenerated);
-        string kept = File.Exists(path) ? File.ReadAllText(path) : "";
-        int at = kept.IndexOf(EndOfGenerated, StringComparison.Ordinal);
-        if (at >= 0) md.Append(kept[(at + EndOfGenerated.Length)..].TrimStart('\r', '\n').Insert(0, "\n"));
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, md.ToString());
+        GeneratedDocument.Write(path, md, EndOfGenerated);
     }
 }
