@@ -66,8 +66,8 @@ public sealed partial class TextPredictor
 
     /// <summary>
     /// Ranks given candidate words for the blank between <paramref name="left"/> and <paramref name="right"/> by the
-    /// log-likelihood of the whole passage (left + candidate + right window), all candidates in one batched call; candidates
-    /// that differ only in case are merged into the likelier spelling, their shares added.
+    /// log-likelihood of the whole passage (left + candidate + right window), candidates batched (at most 24 rows a model
+    /// call); candidates that differ only in case are merged into the likelier spelling, their shares added.
     /// </summary>
     /// <param name="documentKey">Prefix-cache key of the document.</param>
     /// <param name="left">Text before the blank.</param>

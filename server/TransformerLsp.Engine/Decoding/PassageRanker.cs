@@ -5,7 +5,7 @@ internal sealed record RankedPassage(int Index, double LogLikelihood, double Pro
 
 /// <summary>
 /// Masked fill-in ranking: every candidate passage (candidate tokens + the right-window tokens after them) is scored by
-/// log P(passage | left context) in one batched call; Probability is the softmax over the candidates' log-likelihoods.
+/// log P(passage | left context) in batched calls; Probability is the softmax over the candidates' log-likelihoods.
 /// </summary>
 /// <remarks>Only the right side can separate candidates the left context finds equally likely; hence whole-passage scoring.</remarks>
 internal static class PassageRanker
