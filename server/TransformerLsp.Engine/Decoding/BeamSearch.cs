@@ -42,7 +42,7 @@ internal static class BeamSearch
                     if (child.End == EndReason.WordLimit)
                     {
                         // The parent ends here: its last word must end too, with the probability that it does.
-                        if (!wordLimitSeen) candidates.Add((child.WithEnd(EndReason.WordLimit, extender.BoundaryLogProb(state.LogProbs(row))), row));
+                        if (!wordLimitSeen) candidates.Add((child.WithEnd(EndReason.WordLimit, extender.Vocab.BoundaryLogProb(state.LogProbs(row))), row));
                         wordLimitSeen = true;
                         continue;
                     }

@@ -83,7 +83,7 @@ internal static class TokenByToken
                 child = extender.Extend(h, token, scratch[token]);
             }
             if (child is null) break;
-            h = child.End == EndReason.WordLimit ? child.WithEnd(EndReason.WordLimit, extender.BoundaryLogProb(state.LogProbs(0))) : child;
+            h = child.End == EndReason.WordLimit ? child.WithEnd(EndReason.WordLimit, extender.Vocab.BoundaryLogProb(state.LogProbs(0))) : child;
             if (h.IsFinished) return h;
             if (step + 1 < maxTokens) state.Advance([0], [token], cancellationToken);
         }

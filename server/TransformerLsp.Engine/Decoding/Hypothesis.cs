@@ -124,15 +124,6 @@ internal sealed class HypothesisExtender(TokenVocabulary vocab, PrefixConstraint
         return Gate.Admits(Encoding.UTF8.GetString(wordBytes.ToArray()), tokens, Vocab, lp);
     }
 
-    /// <summary>Log-probability that the word at the end of a row ends there: the mass of tokens that do not continue it.</summary>
-    public double BoundaryLogProb(ReadOnlySpan<float> logProbs)
-    {
-        double continuing = 0;
-        for (var t = 0; t < logProbs.Length; t++)
-            if (Vocab.ContinuesWord[t]) continuing += Math.Exp(logProbs[t]);
-        return Math.Log(Math.Max(1e-12, 1 - continuing));
-    }
-
     /// <summary>
     /// Sets to -inf the log-probability of every token that would complete a run of <see cref="StopConditions.NoRepeatNgram"/>
     /// tokens already in <paramref name="parent"/> (the n-gram ban of Hugging Face's no_repeat_ngram_size, over the

@@ -45,11 +45,8 @@ internal static class NextWordSearch
                 if (complete)
                 {
                     // The word may end here: the mass of every token that does not continue it.
-                    double continuing = 0;
-                    for (var t = 0; t < scratch.Length; t++)
-                        if (vocab.ContinuesWord[t]) continuing += Math.Exp(scratch[t]);
-                    var p = Math.Exp(h.Sum) * Math.Max(1e-12, 1 - continuing);
-                    if (gate.Admits(word, h.Tokens, vocab, Math.Log(p))) AddWord(words, word, h.Tokens, p);
+                    var logP = h.Sum + vocab.BoundaryLogProb(scratch);
+                    if (gate.Admits(word, h.Tokens, vocab, logP)) AddWord(words, word, h.Tokens, Math.Exp(logP));
                 }
                 if (step == maxTokens) continue;
                 constraint.Apply(scratch, vocab, h.Consumed);

@@ -29,6 +29,15 @@ internal sealed class TokenVocabulary
     /// <summary>See <see cref="WordChars.IsWordByte"/>.</summary>
     public static bool IsWordByte(byte b) => WordChars.IsWordByte(b);
 
+    /// <summary>Log-probability that the word at the end of a row ends there: the mass of the tokens that do not continue it.</summary>
+    public double BoundaryLogProb(ReadOnlySpan<float> logProbs)
+    {
+        double continuing = 0;
+        for (var t = 0; t < logProbs.Length; t++)
+            if (ContinuesWord[t]) continuing += Math.Exp(logProbs[t]);
+        return Math.Log(Math.Max(1e-12, 1 - continuing));
+    }
+
     public string Decode(IEnumerable<int> ids)
     {
         var buffer = new List<byte>();

@@ -1,4 +1,3 @@
-using System.Text;
 using TransformerLsp.Engine.Words;
 
 namespace TransformerLsp.Engine.Decoding;
@@ -51,9 +50,7 @@ internal sealed class WordGate
     public bool IsCanonical(ReadOnlySpan<int> tokens, TokenVocabulary vocab)
     {
         if (_encode is null || tokens.Length == 0) return true;
-        var bytes = new List<byte>();
-        foreach (var t in tokens) bytes.AddRange(vocab.Bytes[t]);
-        var text = Encoding.UTF8.GetString(bytes.ToArray());
+        var text = vocab.Decode(tokens.ToArray());
         if (!_spellings.TryGetValue(text, out var ids))
         {
             if (_spellings.Count > 50_000) _spellings.Clear();
