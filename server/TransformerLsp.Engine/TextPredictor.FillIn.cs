@@ -51,7 +51,7 @@ public sealed partial class TextPredictor
     {
         var healed = LocalContext(documentKey, left);
         var key = LocalKey(documentKey);
-        var (typed, matches, _) = MatchingWords(key, healed, searched, UserText(left) + " " + right, cancellationToken);
+        var (typed, matches, _) = MatchingWords(key, healed, searched, Gate(left, right), cancellationToken);
         var words = new List<string>(matches.Select(w => w.Word));
         var lead = Encoding.UTF8.GetString(healed.Constraint.Required, 0, healed.LeadBytes);
         if (lead is " " || left.Length == 0)
@@ -97,7 +97,7 @@ public sealed partial class TextPredictor
         ArgumentNullException.ThrowIfNull(word);
         ArgumentNullException.ThrowIfNull(left);
         ArgumentNullException.ThrowIfNull(right);
-        var known = _lexicon.IsEmpty || Gate(left + " " + right).IsWord(word);
+        var known = _lexicon.IsEmpty || Gate(left, right).IsWord(word);
         // Acronyms and names with inner capitals ("YAML", "MacOS") are no misspellings; a capitalised word inside a sentence is a
         // name, a misspelling only of a word the lexicon lists capitalised ("Congres" for "Congress"; "Rossum" is no "possum").
         var acronym = word.Skip(1).Any(char.IsUpper);

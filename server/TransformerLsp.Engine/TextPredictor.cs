@@ -64,11 +64,12 @@ public sealed partial class TextPredictor : IDisposable
     private static readonly System.Buffers.SearchValues<byte> WordBytes =
         System.Buffers.SearchValues.Create([.. Enumerable.Range(0, 256).Select(b => (byte)b).Where(WordChars.IsWordByte)]);
 
-    /// <summary>The word gate of one request: canonical spellings, the lexicon, and the user's own text (<paramref name="userText"/>).</summary>
-    private WordGate Gate(string userText) => new(_lexicon, text => _tokenizer.Encode(text, atDocumentStart: false), _spellings, UserText(userText));
-
-    /// <summary>The user's text whose words are admitted: without the word being typed at its end ("spl" is no word because it was typed).</summary>
-    private static string UserText(string text) => text[..^TokenHealing.TypedWord(text).Length];
+    /// <summary>The word gate of one request: canonical spellings, the lexicon, and the user's own text around the cursor, whose
+    /// words are admitted — without the word being typed at the end of <paramref name="before"/> ("spl" is no word because
+    /// it was typed).</summary>
+    private WordGate Gate(string before, string after = "") =>
+        new(_lexicon, text => _tokenizer.Encode(text, atDocumentStart: false), _spellings,
+            before[..^TokenHealing.TypedWord(before).Length] + (after.Length > 0 ? " " + after : ""));
 
     /// <summary>Loads a model folder (config.json, model.onnx, tokenizer) and prepares a predictor.</summary>
     /// <exception cref="ModelLoadException">A file is missing, corrupt or does not match config.json.</exception>
@@ -114,7 +115,7 @@ public sealed partial class TextPredictor : IDisposable
     {
         if (count <= 0) return new NextWordResult(TokenHealing.TypedWord(textBeforeCursor), []);
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
-        return PredictWords(documentKey, healed, count, textBeforeCursor, cancellationToken);
+        return PredictWords(documentKey, healed, count, Gate(textBeforeCursor), cancellationToken);
     }
 
     /// <summary>
@@ -122,16 +123,16 @@ public sealed partial class TextPredictor : IDisposable
     /// filtered as the word is typed ("w", "wh", "wha" reuse it without a model call); only when too few cached words
     /// match the typed prefix does a search constrained to it run.
     /// </summary>
-    private NextWordResult PredictWords(string cacheKey, HealedContext healed, int count, string userText, CancellationToken cancellationToken)
+    private NextWordResult PredictWords(string cacheKey, HealedContext healed, int count, WordGate gate, CancellationToken cancellationToken)
     {
-        var (typed, matches, mass) = MatchingWords(cacheKey, healed, count, userText, cancellationToken);
+        var (typed, matches, mass) = MatchingWords(cacheKey, healed, count, gate, cancellationToken);
         return new NextWordResult(typed, [.. matches.Take(count).Select(w => new WordPrediction(w.Word, w.Probability / mass, Math.Log(w.Probability / mass)))]);
     }
 
     /// <summary>The next words that continue what was typed, with their joint probabilities, and the mass they share
     /// (the typed prefix is conditioned on once, by dividing by it). With <c>mayRunModel</c> false the answer comes from the
     /// remembered distributions only (phrases are re-scored without a model call).</summary>
-    private (string Typed, List<WordPrediction> Matches, double Mass) MatchingWords(string cacheKey, HealedContext healed, int count, string userText, CancellationToken cancellationToken, bool mayRunModel = true)
+    private (string Typed, List<WordPrediction> Matches, double Mass) MatchingWords(string cacheKey, HealedContext healed, int count, WordGate gate, CancellationToken cancellationToken, bool mayRunModel = true)
     {
         var lead = healed.Constraint.Required[..healed.LeadBytes];
         var typed = healed.TypedPrefix;
@@ -140,7 +141,7 @@ public sealed partial class TextPredictor : IDisposable
         {
             if (!mayRunModel) return (typed, [], 1);
             var leadOnly = healed with { Constraint = new PrefixConstraint(lead), TypedPrefix = "" };
-            cached = new WordDistribution(healed.Context, lead, SearchWords(cacheKey, leadOnly, WordDistributionSize, userText, cancellationToken), "", []);
+            cached = new WordDistribution(healed.Context, lead, SearchWords(cacheKey, leadOnly, WordDistributionSize, gate, cancellationToken), "", []);
             _wordDistributions[cacheKey] = cached;
         }
         // The most specific distribution that still covers what was typed: the last constrained search (its best words for
@@ -151,7 +152,7 @@ public sealed partial class TextPredictor : IDisposable
         else if ((matches = Matching(cached.Words, typed)).Count >= enough || typed.Length == 0 || !mayRunModel) { }
         else
         {
-            matches = SearchWords(cacheKey, healed, Math.Max(count, 8), userText, cancellationToken);
+            matches = SearchWords(cacheKey, healed, Math.Max(count, 8), gate, cancellationToken);
             _wordDistributions[cacheKey] = cached with { Typed = typed, TypedWords = matches };
         }
         var mass = matches.Sum(w => w.Probability);
@@ -162,11 +163,11 @@ public sealed partial class TextPredictor : IDisposable
     private static List<WordPrediction> Matching(List<WordPrediction> words, string typed) =>
         [.. words.Where(w => w.Word.StartsWith(typed, StringComparison.Ordinal))];
 
-    private List<WordPrediction> SearchWords(string cacheKey, HealedContext healed, int count, string userText, CancellationToken cancellationToken)
+    private List<WordPrediction> SearchWords(string cacheKey, HealedContext healed, int count, WordGate gate, CancellationToken cancellationToken)
     {
         using var state = _cache.Open(cacheKey, healed.Context, cancellationToken);
         // Width bounds the batch (each row copies the context's KV cache); a typed prefix leaves few candidates, so fewer rows.
-        var words = NextWordSearch.Run(state, _vocab, healed.Constraint, Gate(userText), count, healed.TypedPrefix.Length > 0 ? 6 : 8, maxTokens: 6, cancellationToken);
+        var words = NextWordSearch.Run(state, _vocab, healed.Constraint, gate, count, healed.TypedPrefix.Length > 0 ? 6 : 8, maxTokens: 6, cancellationToken);
         return [.. words.Select(w => new WordPrediction(w.Text, w.Probability, Math.Log(w.Probability)))];
     }
 
@@ -208,7 +209,7 @@ public sealed partial class TextPredictor : IDisposable
         var typed = TokenHealing.TypedWord(textBeforeCursor);
         var beams = BeamSearch(documentKey, textBeforeCursor[..^typed.Length], options, cancellationToken);
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
-        var mass = MatchingWords(documentKey, healed, 8, textBeforeCursor, cancellationToken, mayRunModel: false).Mass;
+        var mass = MatchingWords(documentKey, healed, 8, Gate(textBeforeCursor), cancellationToken, mayRunModel: false).Mass;
         var logMass = typed.Length > 0 && mass > 0 ? Math.Log(mass) : 0;
         return [.. beams.Where(b => b.Text.Length > typed.Length && b.Text.StartsWith(typed, StringComparison.Ordinal))
             .Select(b => b with { Text = b.Text[typed.Length..], TotalLogProbability = b.TotalLogProbability - logMass })];
@@ -220,21 +221,25 @@ public sealed partial class TextPredictor : IDisposable
         ArgumentNullException.ThrowIfNull(stop);
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
         if (_searchMemos.TryGetValue((documentKey, stop), out var memo) && memo.Matches(healed)) return memo.Result[0];
-        var first = TypedWordSpelling(documentKey, healed, textBeforeCursor, cancellationToken);
+        var gate = Gate(textBeforeCursor);
+        var first = TypedWordSpelling(documentKey, healed, gate, cancellationToken);
         using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
-        var h = GreedySearch.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop, Gate(textBeforeCursor)), MaxTokens(stop, healed), cancellationToken, first);
+        var h = GreedySearch.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop, gate), MaxTokens(stop, healed), cancellationToken, first);
         var result = ToContinuation(h, healed);
         Remember((documentKey, stop), new SearchMemo(healed.Context, healed.Constraint.Required, [result]));
         return result;
     }
 
     /// <summary>The tokens of the likeliest word that completes a typed prefix (null when nothing was typed): token-by-token
-    /// decoding starts from them, since the likeliest first token of a prefix can lead to no word at all.</summary>
-    private int[]? TypedWordSpelling(string documentKey, HealedContext healed, string userText, CancellationToken cancellationToken)
+    /// decoding starts from them, since the likeliest first token of a prefix can lead to no word at all. The word comes from
+    /// the remembered next-word distribution (the completion list at the same cursor has usually computed it); its tokens
+    /// are the tokenizer's own spelling, which is the only one the word gate admits.</summary>
+    private int[]? TypedWordSpelling(string documentKey, HealedContext healed, WordGate gate, CancellationToken cancellationToken)
     {
         if (healed.TypedPrefix.Length == 0) return null;
-        using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
-        return NextWordSearch.Run(state, _vocab, healed.Constraint, Gate(userText), 1, 6, maxTokens: 6, cancellationToken).FirstOrDefault()?.Tokens;
+        if (MatchingWords(documentKey, healed, 1, gate, cancellationToken).Matches is not [var best, ..]) return null;
+        var lead = Encoding.UTF8.GetString(healed.Constraint.Required, 0, healed.LeadBytes);
+        return _tokenizer.Encode(lead + best.Word, atDocumentStart: false);
     }
 
     /// <summary>A sampled continuation (temperature, top-k, top-p), reproducible for a given seed.</summary>
@@ -242,9 +247,10 @@ public sealed partial class TextPredictor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(stop);
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
-        var first = TypedWordSpelling(documentKey, healed, textBeforeCursor, cancellationToken);
+        var gate = Gate(textBeforeCursor);
+        var first = TypedWordSpelling(documentKey, healed, gate, cancellationToken);
         using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
-        var h = Sampler.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop, Gate(textBeforeCursor)), MaxTokens(stop, healed), temperature, topK, topP, seed, cancellationToken, first);
+        var h = Sampler.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop, gate), MaxTokens(stop, healed), temperature, topK, topP, seed, cancellationToken, first);
         return ToContinuation(h, healed);
     }
 
