@@ -114,12 +114,7 @@ internal static class WordFinder
         int lineEnd = text.IndexOfAny(['\n', '\r'], offset);
         if (lineEnd < 0) lineEnd = text.Length;
         int Distance(TextSpan b) => b.End < offset ? offset - b.End : b.Start - offset;
-        TextSpan? nearest = null;
-        foreach (var blank in blanks.Where(b => b.Start >= lineStart && b.End <= lineEnd))
-            if (nearest is null || Distance(blank) < Distance(nearest.Value)) nearest = blank;
-        if (nearest is not null) return nearest;
-        foreach (var blank in blanks)
-            if (nearest is null || Distance(blank) < Distance(nearest.Value)) nearest = blank;
-        return nearest;
+        var onLine = blanks.Where(b => b.Start >= lineStart && b.End <= lineEnd).ToList();
+        return (onLine.Count > 0 ? onLine : blanks).MinBy(Distance); // the first of equal distances: ties go to the earlier blank
     }
 }
