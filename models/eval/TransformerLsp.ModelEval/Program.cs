@@ -2,11 +2,14 @@
 // for the blank once with both sides and once with the left side only (right = ""), and a case counts as a hit when
 // the answer (exact, case-sensitive) is the first candidate (top 1) or among the first five (top 5).
 // Usage: dotnet run --project models/eval/TransformerLsp.ModelEval -c Release -- MODEL_DIR CASES.json RESULTS.json [LIMIT]
+//        ... -- build-index TRAIN.bin VOCAB OUT.infinigram [--measure VAL.bin]   (BuildIndexCommand.cs)
 // Env MODEL_EVAL_THREADS sets ONNX Runtime's thread count (default 0 = ONNX Runtime decides).
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TransformerLsp.Engine;
+
+if (args.Length > 0 && args[0] == "build-index") return BuildIndexCommand.Run(args[1..]);
 
 if (args.Length < 3)
 {
