@@ -4,8 +4,8 @@ namespace TransformerLsp.Engine.NGrams;
 /// <remarks>
 /// SA-IS (Nong, Zhang and Chan, "Two efficient algorithms for linear time suffix array construction", 2009), ported
 /// from the AtCoder Library's <c>sa_is</c> (atcoder/string.hpp, CC0). O(n + vocab) time per recursion level, the
-/// reduced problem at most half as long; about 5n ints of memory at the top level. 2.1M tokens over an 8000-token
-/// vocabulary build in well under a second.
+/// reduced problem at most half as long; a few n ints of memory at the top level. 2.1M tokens over an 8000-token
+/// vocabulary build in 0.7 s (measured with `TransformerLsp.ModelEval build-index`).
 /// </remarks>
 internal static class SuffixArray
 {
