@@ -100,6 +100,10 @@ public sealed class UserTextIndex
         lock (_gate) _documents = _documents.SetItem(documentKey, new Entry(new Lazy<UserTextSegment>(segment), null));
     }
 
+    /// <summary>The indexed tokens of a document (empty when it is not indexed); for tests.</summary>
+    internal int[] DocumentTokens(string documentKey) =>
+        Snapshot().TryGetValue(documentKey, out var entry) ? entry.Segment.Value.Tokens.ToArray() : [];
+
     /// <summary>Forgets a document (no-op when it is not indexed).</summary>
     public void Remove(string documentKey)
     {
