@@ -55,11 +55,16 @@ public sealed partial class TextPredictor : IDisposable
         _vocab = new TokenVocabulary(tokenizer.AllTokenBytes(config.VocabSize), config.EosTokenId);
         _cache = new PrefixCache(session, capacity: 12);
         _window = new ContextWindow(tokenizer, config, contextTokens);
+        UserText = new NGrams.UserTextIndex(tokenizer, config.VocabSize);
         _wordTokens = [.. Enumerable.Range(0, _vocab.Count)
             .Where(t => _vocab.Bytes[t] is [(byte)' ', _, ..] b && b.AsSpan(1).IndexOfAnyExcept(WordBytes) < 0)
             .Select(t => (t, Encoding.UTF8.GetString(_vocab.Bytes[t], 1, _vocab.Bytes[t].Length - 1)))
             .Where(w => !w.Item2.Contains('\uFFFD', StringComparison.Ordinal) && (lexicon.IsEmpty || lexicon.Contains(w.Item2)))];
     }
+
+    /// <summary>The user's own text (open documents, by key) indexed with this model's tokenizer, so suggestions can learn
+    /// the user's names and phrases as they are typed. Safe to update from any thread (see <see cref="NGrams.UserTextIndex"/>).</summary>
+    public NGrams.UserTextIndex UserText { get; }
 
     private static readonly System.Buffers.SearchValues<byte> WordBytes =
         System.Buffers.SearchValues.Create([.. Enumerable.Range(0, 256).Select(b => (byte)b).Where(WordChars.IsWordByte)]);
