@@ -25,6 +25,14 @@ export function activate(context: vscode.ExtensionContext): void {
         void connection.restart();
       }
     }),
+    // Trust is sent in initializationOptions; granting it (it cannot be revoked without a reload) matters only when
+    // the server is to read the workspace's files.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (vscode.workspace.getConfiguration(section).get<boolean>('userText.workspaceFiles')) {
+        output.info('workspace trusted: restarting the server so that it reads the workspace files');
+        void connection.restart();
+      }
+    }),
   );
   void connection.start();
 }

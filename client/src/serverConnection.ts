@@ -99,7 +99,8 @@ export class ServerConnection implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: languages.map((language) => ({ language })),
       synchronize: { configurationSection: section },
-      initializationOptions: { [section]: readServerSettings(config) },
+      // workspaceTrusted: in an untrusted workspace the server reads no workspace files (open documents only).
+      initializationOptions: { [section]: readServerSettings(config), workspaceTrusted: vscode.workspace.isTrusted },
       outputChannel: this.output,
     };
     const client = new LanguageClient(section, 'TransformerLsp', serverOptions, clientOptions);

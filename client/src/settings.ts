@@ -14,6 +14,11 @@ export const serverSettingKeys = [
   'blankMarkers',
   'languages',
   'diagnostics.enable',
+  'userText.workspaceFiles',
+  'userText.extensions',
+  'userText.maxFiles',
+  'userText.maxFileSizeKb',
+  'userText.maxTotalMb',
 ] as const;
 
 /** Changing these needs a new server process (another program, or other documents to synchronise). */

@@ -28,6 +28,11 @@ const contract: Record<string, Partial<Property>> = {
   blankMarkers: { type: 'array', default: ['___', '[MASK]'] },
   languages: { type: 'array', default: ['plaintext', 'markdown', 'latex', 'restructuredtext', 'git-commit'] },
   'diagnostics.enable': { type: 'boolean', default: true },
+  'userText.workspaceFiles': { type: 'boolean', default: false },
+  'userText.extensions': { type: 'array', default: ['.md', '.markdown', '.txt', '.text', '.rst', '.tex', '.adoc', '.asciidoc', '.org'] },
+  'userText.maxFiles': { type: 'integer', default: 2000, minimum: 1, maximum: 100000 },
+  'userText.maxFileSizeKb': { type: 'integer', default: 512, minimum: 1, maximum: 10240 },
+  'userText.maxTotalMb': { type: 'integer', default: 8, minimum: 1, maximum: 256 },
   'server.path': { type: 'string', default: '', scope: 'machine' },
   'trace.server': { type: 'string', default: 'off', enum: ['off', 'messages', 'verbose'] },
 };

@@ -115,6 +115,8 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
         Add(new DidChangeHandler(context));
         Add(new DidCloseHandler(context));
         Add(new DidChangeConfigurationHandler(context));
+        Add(new DidChangeWorkspaceFoldersHandler(context));
+        Add(new DidChangeWatchedFilesHandler(context));
         Add(new ExecuteCommandHandler(context));
         Add(new CompletionHandler(context));
         Add(new InlineCompletionHandler(context));

@@ -8,6 +8,7 @@ using TransformerLsp.Server.Model;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Scheduling;
 using TransformerLsp.Server.Settings;
+using TransformerLsp.Server.Workspace;
 
 namespace TransformerLsp.Server.Hosting;
 
@@ -31,6 +32,11 @@ internal sealed class ServerContext : IDisposable
         Queue = new InferenceQueue();
         Model = new ModelService(Queue, Client, Logger);
         Diagnostics = new DiagnosticsService(this);
+        WorkspaceText = new WorkspaceTextIndexer((key, text) => UserText.Set(key, text), key => UserText.Remove(key), line =>
+        {
+            Logger.LogInformation("{Line}", line);
+            Client.LogMessage(MessageType.Info, "Transformer LSP: " + line);
+        });
     }
 
     public ILogger Logger { get; }
@@ -42,6 +48,58 @@ internal sealed class ServerContext : IDisposable
     public ModelService Model { get; }
     public DiagnosticsService Diagnostics { get; }
     public ServerSettings Settings => settings;
+
+    /// <summary>
+    /// The engine's index of the user's own text. Not yet connected: the integrator assigns an implementation over the
+    /// engine's UserTextIndex (IUserTextSink.cs says how); until then workspace text is read and goes nowhere.
+    /// </summary>
+    public IUserTextSink UserText { get; set; } = DetachedUserTextSink.Instance;
+    /// <summary>Feeds <see cref="UserText"/> the workspace's text files when userText.workspaceFiles is on.</summary>
+    public WorkspaceTextIndexer WorkspaceText { get; }
+    /// <summary>The workspace folders (initialize's workspaceFolders, else rootUri; then didChangeWorkspaceFolders).</summary>
+    public IReadOnlyList<WorkspaceFolderRef> WorkspaceFolders { get; set; } = [];
+    /// <summary>
+    /// initializationOptions.workspaceTrusted (the VS Code client sends vscode.workspace.isTrusted). Null when the
+    /// editor does not say: then the workspace counts as trusted, because files are read only after the user turned
+    /// userText.workspaceFiles on.
+    /// </summary>
+    public bool? WorkspaceTrusted { get; set; }
+    /// <summary>The client can register workspace/didChangeWatchedFiles dynamically.</summary>
+    public bool WatchedFilesSupported { get; set; }
+    private bool watchedFilesRegistered;
+
+    /// <summary>Gives the workspace text indexer the current settings, folders and trust (it rescans only on a change).</summary>
+    public void UpdateWorkspaceText()
+    {
+        if (Lifecycle != LifecycleState.Initialized) return;
+        var s = settings;
+        var scope = new WorkspaceScope(s.UserTextWorkspaceFiles, WorkspaceTrusted ?? true, WorkspaceFolders, ScanLimits.From(s));
+        if (s.UserTextWorkspaceFiles && !scope.Trusted)
+            Logger.LogInformation("Workspace text for suggestions: the workspace is not trusted; open documents only");
+        WorkspaceText.Update(scope);
+        if (scope.Active && WatchedFilesSupported && !watchedFilesRegistered)
+        {
+            watchedFilesRegistered = true;
+            _ = RegisterWatchedFilesAsync(s.UserTextExtensions);
+        }
+    }
+
+    // Registered once, when workspace files are first indexed, so editors watch nothing for users who did not opt in.
+    // Extensions added later are picked up by the rescan their setting change causes, not by the watcher.
+    private async Task RegisterWatchedFilesAsync(IReadOnlyList<string> extensions)
+    {
+        string glob = "**/*.{" + string.Join(",", extensions.Select(e => e.TrimStart('.'))) + "}";
+        var registration = new Registration("transformerLsp.userText.watchedFiles", LspMethods.DidChangeWatchedFiles,
+            new DidChangeWatchedFilesRegistrationOptions([new Protocol.FileSystemWatcher(glob), new Protocol.FileSystemWatcher("**/.gitignore")]));
+        try
+        {
+            await Client.RequestAsync(LspMethods.RegisterCapability, new RegistrationParams([registration]), ShutdownToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Logger.LogInformation("Could not watch workspace files ({Message}); files saved outside the editor are re-read at the next rescan", e.Message);
+        }
+    }
     public LifecycleState Lifecycle { get => lifecycle; set => lifecycle = value; }
 
     /// <summary>Fires on shutdown; every request token is linked to it.</summary>
@@ -72,6 +130,7 @@ internal sealed class ServerContext : IDisposable
         if (loadModel || (modelChanged && Lifecycle == LifecycleState.Initialized))
             _ = Model.LoadAsync(after, ProgressSupported);
         if (!loadModel && !ReferenceEquals(before, after)) Diagnostics.RefreshAll();
+        UpdateWorkspaceText();
     }
 
     /// <summary>
@@ -101,6 +160,7 @@ internal sealed class ServerContext : IDisposable
     {
         if (Lifecycle < LifecycleState.ShuttingDown) Lifecycle = LifecycleState.ShuttingDown;
         Diagnostics.ClearAll();
+        WorkspaceText.Dispose();
         try { shutdown.Cancel(); } catch (ObjectDisposedException) { }
         Queue.Dispose();
     }

@@ -11,6 +11,8 @@ internal sealed record InitializeParams
     [JsonPropertyName("processId")] public int? ProcessId { get; init; }
     [JsonPropertyName("clientInfo")] public ClientInfo? ClientInfo { get; init; }
     [JsonPropertyName("rootUri")] public string? RootUri { get; init; }
+    /// <summary>Null when the client does not support workspace folders; then <see cref="RootUri"/> is the one folder.</summary>
+    [JsonPropertyName("workspaceFolders")] public WorkspaceFolder[]? WorkspaceFolders { get; init; }
     [JsonPropertyName("capabilities")] public JsonElement? Capabilities { get; init; }
     [JsonPropertyName("initializationOptions")] public JsonElement? InitializationOptions { get; init; }
     [JsonPropertyName("trace")] public string? Trace { get; init; }
@@ -31,6 +33,7 @@ internal sealed record ServerCapabilities
     [JsonPropertyName("hoverProvider")] public bool HoverProvider { get; init; } = true;
     [JsonPropertyName("codeActionProvider")] public CodeActionOptions CodeActionProvider { get; init; } = new();
     [JsonPropertyName("executeCommandProvider")] public ExecuteCommandOptions ExecuteCommandProvider { get; init; } = new();
+    [JsonPropertyName("workspace")] public WorkspaceServerCapabilities Workspace { get; init; } = new();
 }
 
 internal sealed record TextDocumentSyncOptions

@@ -24,6 +24,9 @@ internal static class LspMethods
 
     public const string DidChangeConfiguration = "workspace/didChangeConfiguration";
     public const string ExecuteCommand = "workspace/executeCommand";
+    public const string DidChangeWorkspaceFolders = "workspace/didChangeWorkspaceFolders";
+    public const string DidChangeWatchedFiles = "workspace/didChangeWatchedFiles";
+    public const string RegisterCapability = "client/registerCapability";
 
     public const string ShowMessage = "window/showMessage";
     public const string LogMessage = "window/logMessage";

@@ -42,6 +42,21 @@ internal sealed record ServerSettings
     public int MaxDocumentSize { get; init; } = 1_000_000;
 
     /// <summary>
+    /// Opt-in: the workspace's text files (not only open documents) feed the user-text n-gram index, so names, terms
+    /// and phrases from the user's notes are suggested. Off by default: reading a folder is something to ask for.
+    /// Untrusted workspaces get open documents only (Workspace/WorkspaceTextIndexer.cs).
+    /// </summary>
+    public bool UserTextWorkspaceFiles { get; init; }
+    /// <summary>File extensions read when <see cref="UserTextWorkspaceFiles"/> is on (lower case, with the dot): what writers keep notes in.</summary>
+    public IReadOnlyList<string> UserTextExtensions { get; init; } = [".md", ".markdown", ".txt", ".text", ".rst", ".tex", ".adoc", ".asciidoc", ".org"];
+    /// <summary>Most workspace files indexed: a notes folder has hundreds; a checkout of someone's docs, thousands.</summary>
+    public int UserTextMaxFiles { get; init; } = 2000;
+    /// <summary>Larger files are skipped: at this size a file is a dump or a data file, not notes.</summary>
+    public int UserTextMaxFileSizeKb { get; init; } = 512;
+    /// <summary>Most text read from the workspace in all; bounds the index's memory (a few times the text).</summary>
+    public int UserTextMaxTotalMb { get; init; } = 8;
+
+    /// <summary>
     /// True when documents of <paramref name="languageId"/> get suggestions. Editors name the same languages
     /// differently (Neovim sends its filetype: text, tex, rst, gitcommit), so common aliases count as the VS Code id.
     /// </summary>

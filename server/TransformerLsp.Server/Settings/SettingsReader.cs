@@ -82,7 +82,43 @@ internal static class SettingsReader
                 case "maxDocumentSize":
                     if (Int(v, property.Name, 1_000, 100_000_000, problems) is { } size) s = s with { MaxDocumentSize = size };
                     break;
+                case "userText":
+                    if (v.ValueKind != JsonValueKind.Object) { problems.Add("userText: expected an object such as { \"workspaceFiles\": true }"); break; }
+                    foreach (var nested in v.EnumerateObject()) s = UserText(s, "userText." + nested.Name, nested.Value, problems);
+                    break;
+                case var flattened when flattened.StartsWith("userText.", StringComparison.Ordinal): // flattened form some clients send
+                    s = UserText(s, flattened, v, problems);
+                    break;
             }
+        }
+        return s;
+    }
+
+    /// <summary>One `userText.*` key (nested or flattened); unknown ones are ignored like other unknown keys.</summary>
+    private static ServerSettings UserText(ServerSettings s, string key, JsonElement v, List<string> problems)
+    {
+        switch (key)
+        {
+            case "userText.workspaceFiles":
+                if (v.ValueKind is JsonValueKind.True or JsonValueKind.False) return s with { UserTextWorkspaceFiles = v.GetBoolean() };
+                problems.Add($"userText.workspaceFiles: expected true or false, got {Describe(v)}");
+                break;
+            case "userText.extensions":
+                if (StringList(v, key, problems, allowEmpty: false) is not { } list) break;
+                var extensions = list.Select(e => e.Trim().ToLowerInvariant()).Select(e => e.StartsWith('.') ? e : "." + e).Distinct().ToArray();
+                if (extensions.All(e => e.Length > 1 && e[1..].All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '+') && !e.EndsWith('.')))
+                    return s with { UserTextExtensions = extensions };
+                problems.Add($"userText.extensions: expected file extensions such as \".md\" (letters, digits, dots; no wildcards or paths), got {Describe(v)}");
+                break;
+            case "userText.maxFiles":
+                if (Int(v, key, 1, 100_000, problems) is { } files) return s with { UserTextMaxFiles = files };
+                break;
+            case "userText.maxFileSizeKb":
+                if (Int(v, key, 1, 10_240, problems) is { } kb) return s with { UserTextMaxFileSizeKb = kb };
+                break;
+            case "userText.maxTotalMb":
+                if (Int(v, key, 1, 256, problems) is { } mb) return s with { UserTextMaxTotalMb = mb };
+                break;
         }
         return s;
     }

@@ -154,6 +154,60 @@ public class SettingsReaderTests
         Assert.Contains(p, x => x.StartsWith("maxDocumentSize"));
     }
 
+    [Fact]
+    public void UserTextWorkspaceFiles()
+    {
+        Assert.False(new ServerSettings().UserTextWorkspaceFiles); // opt-in
+        Assert.True(Apply("""{"userText":{"workspaceFiles":true}}""").Settings.UserTextWorkspaceFiles);
+        Assert.True(Apply("""{"userText.workspaceFiles":true}""").Settings.UserTextWorkspaceFiles);
+        var (s, p) = Apply("""{"userText":{"workspaceFiles":"yes"}}""");
+        Assert.False(s.UserTextWorkspaceFiles);
+        Assert.Contains(p, x => x.StartsWith("userText.workspaceFiles"));
+        Assert.Single(Apply("""{"userText":true}""").Problems);
+    }
+
+    [Fact]
+    public void UserTextExtensions()
+    {
+        Assert.Equal([".md", ".markdown", ".txt", ".text", ".rst", ".tex", ".adoc", ".asciidoc", ".org"], new ServerSettings().UserTextExtensions);
+        Assert.Equal([".md", ".wiki"], Apply("""{"userText":{"extensions":[".MD", "wiki"]}}""").Settings.UserTextExtensions);
+        var (s, p) = Apply("""{"userText":{"extensions":["*.md"]}}""");
+        Assert.Equal(new ServerSettings().UserTextExtensions, s.UserTextExtensions);
+        Assert.Contains(p, x => x.StartsWith("userText.extensions"));
+        Assert.Single(Apply("""{"userText":{"extensions":[]}}""").Problems);
+        Assert.Single(Apply("""{"userText.extensions":"md"}""").Problems);
+    }
+
+    [Fact]
+    public void UserTextMaxFiles()
+    {
+        Assert.Equal(2000, new ServerSettings().UserTextMaxFiles);
+        Assert.Equal(50, Apply("""{"userText":{"maxFiles":50}}""").Settings.UserTextMaxFiles);
+        var (s, p) = Apply("""{"userText":{"maxFiles":0}}""");
+        Assert.Equal(2000, s.UserTextMaxFiles);
+        Assert.Contains(p, x => x.StartsWith("userText.maxFiles"));
+    }
+
+    [Fact]
+    public void UserTextMaxFileSizeKb()
+    {
+        Assert.Equal(512, new ServerSettings().UserTextMaxFileSizeKb);
+        Assert.Equal(64, Apply("""{"userText":{"maxFileSizeKb":64}}""").Settings.UserTextMaxFileSizeKb);
+        var (s, p) = Apply("""{"userText":{"maxFileSizeKb":20000}}""");
+        Assert.Equal(512, s.UserTextMaxFileSizeKb);
+        Assert.Contains(p, x => x.StartsWith("userText.maxFileSizeKb"));
+    }
+
+    [Fact]
+    public void UserTextMaxTotalMb()
+    {
+        Assert.Equal(8, new ServerSettings().UserTextMaxTotalMb);
+        Assert.Equal(32, Apply("""{"userText":{"maxTotalMb":32}}""").Settings.UserTextMaxTotalMb);
+        var (s, p) = Apply("""{"userText":{"maxTotalMb":1.5}}""");
+        Assert.Equal(8, s.UserTextMaxTotalMb);
+        Assert.Contains(p, x => x.StartsWith("userText.maxTotalMb"));
+    }
+
     [Theory]
     [InlineData("""{"transformerLsp":{"beamWidth":2}}""")]
     [InlineData("""{"beamWidth":2}""")]

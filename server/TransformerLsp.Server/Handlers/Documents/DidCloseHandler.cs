@@ -3,7 +3,10 @@ using TransformerLsp.Server.Protocol;
 
 namespace TransformerLsp.Server.Handlers.Documents;
 
-/// <summary>textDocument/didClose: forgets the document and its prefix cache, and clears its diagnostics.</summary>
+/// <summary>
+/// textDocument/didClose: forgets the document and its prefix cache, clears its diagnostics, and has the workspace
+/// text indexer read the file from disk again.
+/// </summary>
 internal sealed class DidCloseHandler(ServerContext context) : INotificationHandler<DidCloseTextDocumentParams>
 {
     public string Method => LspMethods.DidClose;
@@ -21,5 +24,7 @@ internal sealed class DidCloseHandler(ServerContext context) : INotificationHand
             foreach (var key in Scheduling.CacheKeys.All(uri)) context.Model.Predictor?.Forget(key);
             return true;
         }).ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        // Last: the file on disk is indexed again (when workspace files are on and it is one of them).
+        context.WorkspaceText.DocumentClosed(uri);
     }
 }

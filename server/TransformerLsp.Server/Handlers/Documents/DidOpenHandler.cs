@@ -12,6 +12,8 @@ internal sealed class DidOpenHandler(ServerContext context) : INotificationHandl
     public void Handle(DidOpenTextDocumentParams notification)
     {
         if (notification?.TextDocument?.Uri is null) return;
+        // Before the document's live text reaches the user-text index: from now on the file on disk is not read for it.
+        context.WorkspaceText.DocumentOpened(notification.TextDocument.Uri);
         context.Queue.CancelDocument(notification.TextDocument.Uri);
         var snapshot = context.Documents.Open(notification.TextDocument);
         context.Diagnostics.OnDocumentChanged(snapshot, changedFrom: 0);

@@ -2,10 +2,14 @@ using System.Reflection;
 using System.Text.Json;
 using TransformerLsp.Server.Hosting;
 using TransformerLsp.Server.Protocol;
+using TransformerLsp.Server.Workspace;
 
 namespace TransformerLsp.Server.Handlers.Lifecycle;
 
-/// <summary>initialize: reads settings from initializationOptions and answers the server's capabilities.</summary>
+/// <summary>
+/// initialize: reads settings from initializationOptions, the workspace folders and trust (initializationOptions
+/// .workspaceTrusted), and answers the server's capabilities.
+/// </summary>
 internal sealed class InitializeHandler(ServerContext context) : IRequestHandler<InitializeParams, InitializeResult>
 {
     public string Method => LspMethods.Initialize;
@@ -20,6 +24,13 @@ internal sealed class InitializeHandler(ServerContext context) : IRequestHandler
             throw new InvalidRequestException("initialize was already called");
         context.ProgressSupported = Probe(request.Capabilities, "window", "workDoneProgress");
         if (request.Trace is { } trace) context.Trace = trace;
+        context.WatchedFilesSupported = Probe(request.Capabilities, "workspace", "didChangeWatchedFiles", "dynamicRegistration");
+        context.WorkspaceFolders = request.WorkspaceFolders is { } folders
+            ? [.. folders.Select(f => WorkspaceFolderRef.FromUri(f?.Uri)).OfType<WorkspaceFolderRef>()]
+            : WorkspaceFolderRef.FromUri(request.RootUri) is { } root ? [root] : [];
+        if (request.InitializationOptions is { ValueKind: JsonValueKind.Object } options && options.TryGetProperty("workspaceTrusted", out var trusted)
+            && trusted.ValueKind is JsonValueKind.True or JsonValueKind.False)
+            context.WorkspaceTrusted = trusted.GetBoolean();
         context.ApplySettings(request.InitializationOptions, loadModel: false);
         context.Lifecycle = LifecycleState.Initialized;
         return Task.FromResult(new InitializeResult(new ServerCapabilities(), Info));
