@@ -127,9 +127,20 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
 
     private static string Pct(int k, int n) => n == 0 ? "–" : (100.0 * k / n).ToString("F1", CultureInfo.InvariantCulture) + "%";
 
+    /// <summary>The case's document is open in the "editor": the engine's user-text index holds it under each call's key, as
+    /// the server's document handlers do (the text after the cursor stays hidden from the index's view).</summary>
+    private void Open(string text, params string[] keys)
+    {
+        foreach (string k in keys) predictor.UserText.Set(k, text);
+    }
+
     private void Forget(params string[] keys)
     {
-        foreach (string k in keys) predictor.Forget(k);
+        foreach (string k in keys)
+        {
+            predictor.Forget(k);
+            predictor.UserText.Remove(k);
+        }
     }
 
     public void RunNextWords(IReadOnlyList<NextWordCase> cases)
@@ -140,6 +151,7 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
             var t = Set(c.Set);
             var left = LeftWords(c.Left);
             string kw = "q-nw-" + c.Id, kb = "q-beam-" + c.Id, kg = "q-ghost-" + c.Id;
+            Open(c.Left, kw, kb, kg);
 
             var next = Timed(t.NextWordMs, () => predictor.NextWords(kw, c.Left, TopK)).Words.Take(TopK).ToList();
             if (c.Next.Count > 0)
@@ -203,6 +215,7 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
             var t = Set(c.Set);
             var left = LeftWords(c.Left);
             string kf = "q-fill-" + c.Id, kl = "q-fill-left-" + c.Id, kc = "q-fill-cand-" + c.Id;
+            Open(c.Left + c.Answer + c.Right, kf, kl, kc);
             t.FillInN++;
 
             var both = Timed(t.FillInMs, () => predictor.FillIn(kf, c.Left, c.Right, TopK)).Take(TopK).ToList();
@@ -234,6 +247,8 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
             var c = cases[i];
             var t = Set(c.Set);
             string kc = "q-hint-clean-" + c.Id, kx = "q-hint-corrupted-" + c.Id;
+            Open(c.Clean, kc);
+            Open(c.Corrupted, kx);
 
             foreach (var (start, length) in Words.Spans(c.Clean))
             {

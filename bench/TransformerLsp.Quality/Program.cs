@@ -9,7 +9,7 @@ using TransformerLsp.Quality;
 // The suggestion-quality benchmark of issue 9. One command:
 //   dotnet run -c Release --project bench/TransformerLsp.Quality -- [--quick] [--model models/default] [--json FILE]
 //       [--docs DIR | --no-docs] [--label NAME] [--compare BEFORE.json] [--data DIR]
-//       [--only next-word,fill-in,hints] [--length-penalty ALPHA] [--dump-checks FILE.tsv]
+//       [--only next-word,fill-in,hints] [--length-penalty ALPHA] [--dump-checks FILE.tsv] [--no-ngrams]
 // --only runs some parts (the others' figures are null); --length-penalty overrides the engine's default α for the beams;
 // --dump-checks writes every hint check (set, kind, word, p, best, p_best, flagged, misspelling, suggestion, p_suggestion)
 // as TSV, for calibrating the rule.
@@ -43,7 +43,9 @@ if (lexicon is null) progress.WriteLine($"no {Path.Combine(modelFolder, "lexicon
 progress.WriteLine($"quality benchmark ({(quick ? "quick" : "full")}): model {modelFolder}, data {dataFolder}: "
     + $"{data.NextWord.Count} next-word, {data.FillIn.Count} fill-in, {data.Hints.Count} hint cases; sets {string.Join(", ", data.Sets)}");
 
-using var predictor = TextPredictor.Load(new ModelOptions(modelFolder, Threads: Threads, ContextTokens: ContextTokens));
+// --no-ngrams: the transformer alone (no corpus ∞-gram, no user text), the baseline of the hybrid measured in the same build.
+bool ngrams = !options.Has("--no-ngrams");
+using var predictor = TextPredictor.Load(new ModelOptions(modelFolder, Threads: Threads, ContextTokens: ContextTokens, NGrams: ngrams));
 var evaluation = new Evaluation(predictor, dictionary, lexicon, progress, quick ? 10 : 100);
 if (options.Value("--length-penalty") is { } lp)
     Evaluation.Beams = Evaluation.Beams with { LengthPenalty = double.Parse(lp, CultureInfo.InvariantCulture) };
@@ -66,7 +68,7 @@ var result = new JsonObject
     ["quick"] = quick,
     ["git_commit"] = GitCommit(root),
     ["machine"] = new JsonObject { ["cpu"] = CpuName(), ["cores"] = Environment.ProcessorCount, ["os"] = RuntimeInformation.OSDescription, ["runtime"] = RuntimeInformation.FrameworkDescription },
-    ["model"] = new JsonObject { ["name"] = predictor.ModelName, ["folder"] = Shown(modelFolder), ["context_tokens"] = ContextTokens, ["threads"] = Threads, ["provider"] = predictor.ProviderName },
+    ["model"] = new JsonObject { ["name"] = predictor.ModelName, ["ngrams"] = ngrams, ["corpus_index_tokens"] = predictor.CorpusIndexTokens, ["folder"] = Shown(modelFolder), ["context_tokens"] = ContextTokens, ["threads"] = Threads, ["provider"] = predictor.ProviderName },
     ["data"] = new JsonObject
     {
         ["folder"] = Shown(dataFolder), ["next_word_cases"] = data.NextWord.Count, ["fill_in_cases"] = data.FillIn.Count, ["hint_passages"] = data.Hints.Count,

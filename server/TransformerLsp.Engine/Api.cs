@@ -23,7 +23,9 @@ public enum ExecutionProviderKind
 /// <param name="ContextTokens">Most tokens before the cursor the model sees; 0 = as many as its position table allows
 /// (n_positions less the room kept for generation). Fewer tokens make every decode step cheaper (each step reads and
 /// copies the whole KV cache) at a cost in quality that depends on the model: see docs/benchmarks.md.</param>
-public sealed record ModelOptions(string ModelFolder, ExecutionProviderKind Provider = ExecutionProviderKind.Cpu, int Threads = 0, int ContextTokens = 0);
+/// <param name="NGrams">Mix the corpus ∞-gram (when the folder has one) and the user's text into every suggestion
+/// (<see cref="TextPredictor.UserText"/>); false = the transformer alone (for comparisons).</param>
+public sealed record ModelOptions(string ModelFolder, ExecutionProviderKind Provider = ExecutionProviderKind.Cpu, int Threads = 0, int ContextTokens = 0, bool NGrams = true);
 
 /// <summary>A model folder that could not be loaded; the message names the file, what was expected and what was found.</summary>
 public sealed class ModelLoadException(string message, Exception? inner = null) : Exception(message, inner);
@@ -94,3 +96,19 @@ public sealed record StopConditions(int MaxTokens = 16, bool AtSentenceEnd = tru
 /// The default, 1.5, was chosen with bench/TransformerLsp.Quality (docs/quality.md): it removes most of that bias while
 /// beams still end at a sentence end; from α = 2 nearly every beam runs on to the token limit.</param>
 public sealed record BeamOptions(int Width = 4, StopConditions? Stop = null, double LengthPenalty = 1.5);
+
+/// <summary>A document of the user's text and how often it contains a suggestion.</summary>
+public sealed record SourceDocument(string DocumentKey, int Count);
+
+/// <summary>Where a suggestion's probability comes from (see <see cref="TextPredictor.Explain"/>).</summary>
+/// <param name="UserShare">Part of its probability that would vanish without the user's text, in [0, 1].</param>
+/// <param name="CorpusShare">Part that would vanish without the bundled corpus index, in [0, 1].</param>
+/// <param name="Seen">The user's documents that contain it, most occurrences first.</param>
+public sealed record SuggestionSource(double UserShare, double CorpusShare, IReadOnlyList<SourceDocument> Seen)
+{
+    /// <summary>Nothing to explain: the transformer alone.</summary>
+    public static SuggestionSource None { get; } = new(0, 0, []);
+
+    /// <summary>Total occurrences in the user's text.</summary>
+    public int SeenCount => Seen.Sum(s => s.Count);
+}

@@ -51,12 +51,13 @@ public sealed partial class TextPredictor
     {
         var healed = LocalContext(documentKey, left);
         var key = LocalKey(documentKey);
-        var (typed, matches, _) = MatchingWords(key, healed, searched, Gate(left, right), cancellationToken);
+        var scorer = Scorer(documentKey, left);
+        var (typed, matches, _) = MatchingWords(key, scorer, healed, searched, Gate(left, right), cancellationToken);
         var words = new List<string>(matches.Select(w => w.Word));
         var lead = Encoding.UTF8.GetString(healed.Constraint.Required, 0, healed.LeadBytes);
         if (lead is " " || left.Length == 0)
         {
-            using var state = _cache.Open(key, healed.Context, cancellationToken);
+            using var state = Open(key, scorer, healed.Context, cancellationToken);
             var lp = state.LogProbs(0).ToArray();
             words.AddRange(_wordTokens.Where(w => w.Word.StartsWith(typed, StringComparison.Ordinal))
                 .OrderByDescending(w => lp[w.Token]).Take(fromTokens).Select(w => w.Word));
@@ -134,7 +135,7 @@ public sealed partial class TextPredictor
         if (distinct.Count == 0) return [];
         var healed = LocalContext(documentKey, left);
         var lead = Encoding.UTF8.GetString(healed.Constraint.Required, 0, healed.LeadBytes);
-        using var state = _cache.Open(LocalKey(documentKey), healed.Context, cancellationToken);
+        using var state = Open(LocalKey(documentKey), Scorer(documentKey, left), healed.Context, cancellationToken);
         var budget = state.RemainingPositions;
         var rightText = RightWindow(right, Math.Min(rightTokens, budget / 2));
         var documentStart = left.Length == 0;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using TransformerLsp.Engine.Decoding;
 using TransformerLsp.Engine.Model;
+using TransformerLsp.Engine.NGrams;
 using TransformerLsp.Engine.Tokenization;
 using TransformerLsp.Engine.Words;
 
@@ -42,12 +43,17 @@ public sealed partial class TextPredictor : IDisposable
     private readonly PrefixCache _cache;
     private readonly ContextWindow _window;
     private readonly Lexicon _lexicon;
+    private readonly SuffixArrayIndex? _corpus;
+    private readonly HybridWeights? _hybrid;
     private readonly Dictionary<string, int[]> _spellings = [];
     /// <summary>Tokens that are a whole lexicon word after a space ("▁whale"), with that word: fill-in candidates read off one distribution.</summary>
     private readonly (int Token, string Word)[] _wordTokens;
 
-    private TextPredictor(ModelConfig config, TextTokenizer tokenizer, ModelSession session, int contextTokens, Lexicon lexicon)
+    private TextPredictor(ModelConfig config, TextTokenizer tokenizer, ModelSession session, int contextTokens, Lexicon lexicon,
+        SuffixArrayIndex? corpus, HybridWeights? hybrid)
     {
+        _corpus = corpus;
+        _hybrid = hybrid;
         _config = config;
         _tokenizer = tokenizer;
         _session = session;
@@ -89,9 +95,19 @@ public sealed partial class TextPredictor : IDisposable
         var tokenizer = TokenizerLoader.Load(folder, config);
         progress?.Report(0.3);
         var lexicon = Lexicon.Load(folder);
-        var session = new ModelSession(Path.Combine(folder, "model.onnx"), config, options.Provider, options.Threads);
-        progress?.Report(1.0);
-        return new TextPredictor(config, tokenizer, session, options.ContextTokens, lexicon);
+        var (corpus, hybrid) = options.NGrams ? LoadHybrid(folder, config) : (null, null);
+        progress?.Report(0.5);
+        try
+        {
+            var session = new ModelSession(Path.Combine(folder, "model.onnx"), config, options.Provider, options.Threads);
+            progress?.Report(1.0);
+            return new TextPredictor(config, tokenizer, session, options.ContextTokens, lexicon, corpus, hybrid);
+        }
+        catch
+        {
+            corpus?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Human-readable model name (from config.json, else the folder name).</summary>
@@ -120,7 +136,7 @@ public sealed partial class TextPredictor : IDisposable
     {
         if (count <= 0) return new NextWordResult(TokenHealing.TypedWord(textBeforeCursor), []);
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
-        return PredictWords(documentKey, healed, count, Gate(textBeforeCursor), cancellationToken);
+        return PredictWords(documentKey, Scorer(documentKey, textBeforeCursor), healed, count, Gate(textBeforeCursor), cancellationToken);
     }
 
     /// <summary>
@@ -128,16 +144,16 @@ public sealed partial class TextPredictor : IDisposable
     /// filtered as the word is typed ("w", "wh", "wha" reuse it without a model call); only when too few cached words
     /// match the typed prefix does a search constrained to it run.
     /// </summary>
-    private NextWordResult PredictWords(string cacheKey, HealedContext healed, int count, WordGate gate, CancellationToken cancellationToken)
+    private NextWordResult PredictWords(string cacheKey, HybridScorer? scorer, HealedContext healed, int count, WordGate gate, CancellationToken cancellationToken)
     {
-        var (typed, matches, mass) = MatchingWords(cacheKey, healed, count, gate, cancellationToken);
+        var (typed, matches, mass) = MatchingWords(cacheKey, scorer, healed, count, gate, cancellationToken);
         return new NextWordResult(typed, [.. matches.Take(count).Select(w => new WordPrediction(w.Word, w.Probability / mass, Math.Log(w.Probability / mass)))]);
     }
 
     /// <summary>The next words that continue what was typed, with their joint probabilities, and the mass they share
     /// (the typed prefix is conditioned on once, by dividing by it). With <c>mayRunModel</c> false the answer comes from the
     /// remembered distributions only (phrases are re-scored without a model call).</summary>
-    private (string Typed, List<WordPrediction> Matches, double Mass) MatchingWords(string cacheKey, HealedContext healed, int count, WordGate gate, CancellationToken cancellationToken, bool mayRunModel = true)
+    private (string Typed, List<WordPrediction> Matches, double Mass) MatchingWords(string cacheKey, HybridScorer? scorer, HealedContext healed, int count, WordGate gate, CancellationToken cancellationToken, bool mayRunModel = true)
     {
         var lead = healed.Constraint.Required[..healed.LeadBytes];
         var typed = healed.TypedPrefix;
@@ -146,7 +162,7 @@ public sealed partial class TextPredictor : IDisposable
         {
             if (!mayRunModel) return (typed, [], 1);
             var leadOnly = healed with { Constraint = new PrefixConstraint(lead), TypedPrefix = "" };
-            cached = new WordDistribution(healed.Context, lead, SearchWords(cacheKey, leadOnly, WordDistributionSize, gate, cancellationToken), "", []);
+            cached = new WordDistribution(healed.Context, lead, SearchWords(cacheKey, scorer, leadOnly, WordDistributionSize, gate, cancellationToken), "", []);
             _wordDistributions[cacheKey] = cached;
         }
         // The most specific distribution that still covers what was typed: the last constrained search (its best words for
@@ -157,7 +173,7 @@ public sealed partial class TextPredictor : IDisposable
         else if ((matches = Matching(cached.Words, typed)).Count >= enough || typed.Length == 0 || !mayRunModel) { }
         else
         {
-            matches = SearchWords(cacheKey, healed, Math.Max(count, 8), gate, cancellationToken);
+            matches = SearchWords(cacheKey, scorer, healed, Math.Max(count, 8), gate, cancellationToken);
             _wordDistributions[cacheKey] = cached with { Typed = typed, TypedWords = matches };
         }
         var mass = matches.Sum(w => w.Probability);
@@ -168,9 +184,9 @@ public sealed partial class TextPredictor : IDisposable
     private static List<WordPrediction> Matching(List<WordPrediction> words, string typed) =>
         [.. words.Where(w => w.Word.StartsWith(typed, StringComparison.Ordinal))];
 
-    private List<WordPrediction> SearchWords(string cacheKey, HealedContext healed, int count, WordGate gate, CancellationToken cancellationToken)
+    private List<WordPrediction> SearchWords(string cacheKey, HybridScorer? scorer, HealedContext healed, int count, WordGate gate, CancellationToken cancellationToken)
     {
-        using var state = _cache.Open(cacheKey, healed.Context, cancellationToken);
+        using var state = Open(cacheKey, scorer, healed.Context, cancellationToken);
         // Width bounds the batch (each row copies the context's KV cache); a typed prefix leaves few candidates, so fewer rows.
         var words = NextWordSearch.Run(state, _vocab, healed.Constraint, gate, count, healed.TypedPrefix.Length > 0 ? 6 : 8, maxTokens: 6, cancellationToken);
         return [.. words.Select(w => new WordPrediction(w.Text, w.Probability, Math.Log(w.Probability)))];
@@ -186,7 +202,7 @@ public sealed partial class TextPredictor : IDisposable
         options = options with { Stop = stop };
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
         if (_searchMemos.TryGetValue((documentKey, options), out var memo) && memo.Matches(healed)) return memo.Result;
-        using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
+        using var state = Open(documentKey, Scorer(documentKey, textBeforeCursor), healed.Context, cancellationToken);
         var extender = new HypothesisExtender(_vocab, healed.Constraint, stop, Gate(textBeforeCursor));
         var found = Decoding.BeamSearch.Run(state, extender, Math.Max(1, options.Width), MaxTokens(stop, healed), options.LengthPenalty, cancellationToken);
         Continuation[] result = [.. found.Select(h => ToContinuation(h, healed))];
@@ -214,7 +230,7 @@ public sealed partial class TextPredictor : IDisposable
         var typed = TokenHealing.TypedWord(textBeforeCursor);
         var beams = BeamSearch(documentKey, textBeforeCursor[..^typed.Length], options, cancellationToken);
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
-        var mass = MatchingWords(documentKey, healed, 8, Gate(textBeforeCursor), cancellationToken, mayRunModel: false).Mass;
+        var mass = MatchingWords(documentKey, null, healed, 8, Gate(textBeforeCursor), cancellationToken, mayRunModel: false).Mass;
         var logMass = typed.Length > 0 && mass > 0 ? Math.Log(mass) : 0;
         return [.. beams.Where(b => b.Text.Length > typed.Length && b.Text.StartsWith(typed, StringComparison.Ordinal))
             .Select(b => b with { Text = b.Text[typed.Length..], TotalLogProbability = b.TotalLogProbability - logMass })];
@@ -227,8 +243,9 @@ public sealed partial class TextPredictor : IDisposable
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
         if (_searchMemos.TryGetValue((documentKey, stop), out var memo) && memo.Matches(healed)) return memo.Result[0];
         var gate = Gate(textBeforeCursor);
-        var first = TypedWordSpelling(documentKey, healed, gate, cancellationToken);
-        using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
+        var scorer = Scorer(documentKey, textBeforeCursor);
+        var first = TypedWordSpelling(documentKey, scorer, healed, gate, cancellationToken);
+        using var state = Open(documentKey, scorer, healed.Context, cancellationToken);
         var h = GreedySearch.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop, gate), MaxTokens(stop, healed), cancellationToken, first);
         var result = ToContinuation(h, healed);
         Remember((documentKey, stop), new SearchMemo(healed.Context, healed.Constraint.Required, [result]));
@@ -239,10 +256,10 @@ public sealed partial class TextPredictor : IDisposable
     /// decoding starts from them, since the likeliest first token of a prefix can lead to no word at all. The word comes from
     /// the remembered next-word distribution (the completion list at the same cursor has usually computed it); its tokens
     /// are the tokenizer's own spelling, which is the only one the word gate admits.</summary>
-    private int[]? TypedWordSpelling(string documentKey, HealedContext healed, WordGate gate, CancellationToken cancellationToken)
+    private int[]? TypedWordSpelling(string documentKey, HybridScorer? scorer, HealedContext healed, WordGate gate, CancellationToken cancellationToken)
     {
         if (healed.TypedPrefix.Length == 0) return null;
-        if (MatchingWords(documentKey, healed, 1, gate, cancellationToken).Matches is not [var best, ..]) return null;
+        if (MatchingWords(documentKey, scorer, healed, 1, gate, cancellationToken).Matches is not [var best, ..]) return null;
         var lead = Encoding.UTF8.GetString(healed.Constraint.Required, 0, healed.LeadBytes);
         return _tokenizer.Encode(lead + best.Word, atDocumentStart: false);
     }
@@ -253,8 +270,9 @@ public sealed partial class TextPredictor : IDisposable
         ArgumentNullException.ThrowIfNull(stop);
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
         var gate = Gate(textBeforeCursor);
-        var first = TypedWordSpelling(documentKey, healed, gate, cancellationToken);
-        using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
+        var scorer = Scorer(documentKey, textBeforeCursor);
+        var first = TypedWordSpelling(documentKey, scorer, healed, gate, cancellationToken);
+        using var state = Open(documentKey, scorer, healed.Context, cancellationToken);
         var h = Sampler.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop, gate), MaxTokens(stop, healed), temperature, topK, topP, seed, cancellationToken, first);
         return ToContinuation(h, healed);
     }
@@ -266,7 +284,7 @@ public sealed partial class TextPredictor : IDisposable
     public IReadOnlyList<TokenProbability> NextTokens(string documentKey, string textBeforeCursor, int count, CancellationToken cancellationToken = default)
     {
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
-        using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
+        using var state = Open(documentKey, Scorer(documentKey, textBeforeCursor), healed.Context, cancellationToken);
         var lp = state.LogProbs(0).ToArray();
         healed.Constraint.Apply(lp, _vocab, 0);
         double mass = 0;
@@ -282,7 +300,8 @@ public sealed partial class TextPredictor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(continuation);
-        using var state = _cache.Open(ScoreKey, _window.Tokens(context, ScoreKey), cancellationToken);
+        var tokens = _window.Tokens(context, ScoreKey);
+        using var state = Open(ScoreKey, Scorer(null, context), tokens, cancellationToken);
         var ids = _tokenizer.Encode(continuation, atDocumentStart: context.Length == 0);
         if (ids.Length > state.RemainingPositions) ids = ids[..state.RemainingPositions];
         if (ids.Length == 0) return new Continuation(continuation, 0, [], []);
@@ -307,6 +326,7 @@ public sealed partial class TextPredictor : IDisposable
     {
         _cache.Dispose();
         _session.Dispose();
+        _corpus?.Dispose();
     }
 
     private int MaxTokens(StopConditions stop, HealedContext healed) =>

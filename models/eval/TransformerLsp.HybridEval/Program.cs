@@ -1,0 +1,171 @@
+// Fits the hybrid's mixing weights on the validation split and measures the hybrid (transformer + corpus ∞-gram + the user's
+// text) on the test split and on the modern held-out documents. Writes a JSON of figures and, with --write-config, the
+// "hybrid" section of the model folder's config.json.
+//
+// Usage: dotnet run --project models/eval/TransformerLsp.HybridEval -c Release -- \
+//          --model models/default --data models/work/data --modern models/work/modern/docs_heldout.jsonl \
+//          --out models/work/hybrid.json [--write-config] [--cache models/work/hybrid]
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TransformerLsp.Engine;
+using TransformerLsp.Engine.Model;
+using TransformerLsp.Engine.NGrams;
+using TransformerLsp.Engine.Tokenization;
+using TransformerLsp.HybridEval;
+
+var opts = Options.Parse(args);
+if (opts is null)
+{
+    Console.Error.WriteLine("usage: TransformerLsp.HybridEval --model DIR --data DIR --modern FILE --out JSON [--write-config] [--cache DIR] [--threads N]");
+    return 2;
+}
+void Log(string m) => Console.Error.WriteLine($"[hybrid {DateTime.Now:HH:mm:ss}] {m}");
+
+var config = ModelConfig.Read(opts.Model);
+var tokenizer = TokenizerLoader.Load(opts.Model, config);
+var vocabBytes = tokenizer.AllTokenBytes(config.VocabSize);
+using var session = new ModelSession(Path.Combine(opts.Model, "model.onnx"), config, ExecutionProviderKind.Cpu, opts.Threads);
+var shape = new HybridWeights("corpus.infinigram", 0.8, 32, [1, 2, 3, 4, 5, 7, 10, 15, 20], [2, 4, 16, 256], [1, 2, 3, 4, 5, 6, 8, 12, 18], []);
+var indexPath = Path.Combine(opts.Model, shape.CorpusIndex);
+using var corpus = SuffixArrayIndex.Open(indexPath);
+Log($"corpus index {indexPath}: {corpus.Total + 1:N0} tokens");
+
+var stamp = new FileInfo(Path.Combine(opts.Model, "model.onnx")) is var f ? $"{f.Length:x}-{f.LastWriteTimeUtc.Ticks:x}" : "";
+Split Load(string label, string path)
+{
+    var texts = File.ReadLines(path).Select(l => JsonNode.Parse(l)!["text"]!.GetValue<string>()).ToList();
+    var docs = texts.Select(t => (int[])[config.BosTokenId, .. tokenizer.Encode(t, atDocumentStart: true)]).ToList();
+    var lp = TransformerLogProbs.Cached(Path.Combine(opts.Cache, $"{label}-{stamp}.lp"), session, docs, label);
+    return new Split(label, texts, docs, lp, texts.Sum(t => (long)System.Text.Encoding.UTF8.GetByteCount(t)));
+}
+var val = Load("val", Path.Combine(opts.Data, "docs_val.jsonl"));
+var test = Load("test", Path.Combine(opts.Data, "docs_test.jsonl"));
+var modern = Load("modern", opts.Modern);
+
+// Every scored token with its evidence; the user's text is the document's own text before the token (document memory),
+// or the given sibling documents.
+List<ScoredToken> Score(Split s, Func<int, DocumentMemory?> user, bool secondHalfOnly = false)
+{
+    var result = new List<ScoredToken>();
+    for (var d = 0; d < s.Docs.Count; d++)
+    {
+        var ids = s.Docs[d];
+        var memory = user(d);
+        for (var i = secondHalfOnly ? Math.Max(1, ids.Length / 2) : 1; i < ids.Length; i++)
+        {
+            var history = ids.AsSpan(0, i);
+            result.Add(new ScoredToken(s.LogProbs[d][i], Evidence.Of(corpus, history, ids[i], shape.MaxMatch),
+                Evidence.Of(memory?.Before(i), history, ids[i], shape.MaxMatch), vocabBytes[ids[i]].Length));
+        }
+    }
+    return result;
+}
+DocumentMemory? Own(Split s, int d) => new(s.Docs[d], config.VocabSize);
+
+Log("evidence on the validation split ...");
+var valMemory = Score(val, d => Own(val, d));
+var valPlain = valMemory.Select(t => t with { User = null }).ToList();
+var fitSet = valMemory.Concat(valPlain).ToList();
+
+var results = new JsonObject();
+(double Discount, double[][] Weights, double Bpb) best = (0, [], double.MaxValue);
+foreach (var discount in new[] { 0.6, 0.7, 0.8, 0.9, 0.95 })
+{
+    var w = MixtureFit.Fit(shape, fitSet, discount);
+    var weights = shape with { Discount = discount, Weights = w };
+    var (bits, _) = MixtureFit.Bits(weights, valPlain, discount);
+    var bpb = bits / val.Bytes;
+    Log($"  discount {discount}: validation hybrid {bpb:F4} bits/byte");
+    results[$"hybrid_validation_bits_per_byte_d{discount.ToString(CultureInfo.InvariantCulture)}"] = bpb;
+    if (bpb < best.Bpb) best = (discount, w, bpb);
+}
+var fitted = shape with { Discount = best.Discount, Weights = best.Weights };
+Log($"chosen discount {fitted.Discount}");
+
+JsonObject Measure(Split s, string prefix)
+{
+    var memory = Score(s, d => Own(s, d));
+    var plain = memory.Select(t => t with { User = null }).ToList();
+    double transformer = -plain.Sum(t => t.TransformerLogProb / Math.Log(2));
+    double infini = -plain.Sum(t => Math.Log2(t.Corpus!.Probability(fitted.Discount)));
+    var hybrid = MixtureFit.Bits(fitted, plain, fitted.Discount).Bits;
+    var withMemory = MixtureFit.Bits(fitted, memory, fitted.Discount).Bits;
+    var o = new JsonObject
+    {
+        [$"{prefix}bits_per_byte"] = transformer / s.Bytes,
+        [$"{prefix}infinigram_bits_per_byte"] = infini / s.Bytes,
+        [$"{prefix}hybrid_bits_per_byte"] = hybrid / s.Bytes,
+        [$"{prefix}hybrid_memory_bits_per_byte"] = withMemory / s.Bytes,
+    };
+    Log($"{s.Label}: transformer {transformer / s.Bytes:F4}, corpus ∞-gram {infini / s.Bytes:F4}, hybrid {hybrid / s.Bytes:F4}, " +
+        $"hybrid with document memory {withMemory / s.Bytes:F4} bits/byte");
+    return o;
+}
+
+// Personalisation: each document's second half, scored with the user's text indexed (its own text before each token — its
+// first half and what precedes in the second — or the sibling documents) and without it (the bundled corpus alone).
+JsonObject Personalisation(Split s, string prefix)
+{
+    var baseline = MixtureFit.Bits(fitted, Score(s, _ => null, secondHalfOnly: true), fitted.Discount);
+    var own = MixtureFit.Bits(fitted, Score(s, d => Own(s, d), secondHalfOnly: true), fitted.Discount);
+    var siblings = MixtureFit.Bits(fitted, Score(s, d => DocumentMemory.Siblings(s.Docs, d, config.VocabSize), secondHalfOnly: true), fitted.Discount);
+    Log($"{s.Label} second halves: corpus alone {baseline.Bits / baseline.Bytes:F4}, with the document's first half {own.Bits / own.Bytes:F4} " +
+        $"({1 - own.Bits / baseline.Bits:P1} fewer bits), with sibling documents {siblings.Bits / siblings.Bytes:F4} bits/byte");
+    return new JsonObject
+    {
+        [$"{prefix}workspace_bits_per_byte"] = own.Bits / own.Bytes,
+        [$"{prefix}workspace_baseline_bits_per_byte"] = baseline.Bits / baseline.Bytes,
+        [$"{prefix}workspace_siblings_bits_per_byte"] = siblings.Bits / siblings.Bytes,
+        [$"{prefix}workspace_reduction"] = 1 - own.Bits / baseline.Bits,
+        [$"{prefix}workspace_siblings_reduction"] = 1 - siblings.Bits / baseline.Bits,
+    };
+}
+
+foreach (var o in new[] { Measure(test, ""), Measure(modern, "modern_"), Personalisation(modern, "modern_"), Personalisation(test, "test_") })
+    foreach (var (k, v) in o) results[k] = v?.DeepClone();
+results["hybrid_discount"] = fitted.Discount;
+results["hybrid_cells"] = fitted.CellCount;
+results["hybrid_validation_tokens"] = valPlain.Count;
+File.WriteAllText(opts.Out, results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+Log($"wrote {opts.Out}");
+
+if (opts.WriteConfig)
+{
+    var path = Path.Combine(opts.Model, "config.json");
+    var root = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+    root["hybrid"] = new JsonObject
+    {
+        ["corpus_index"] = fitted.CorpusIndex,
+        ["discount"] = fitted.Discount,
+        ["max_match"] = fitted.MaxMatch,
+        ["corpus_length_edges"] = new JsonArray([.. fitted.CorpusLengthEdges.Select(e => (JsonNode)e)]),
+        ["corpus_count_edges"] = new JsonArray([.. fitted.CorpusCountEdges.Select(e => (JsonNode)e)]),
+        ["user_length_edges"] = new JsonArray([.. fitted.UserLengthEdges.Select(e => (JsonNode)e)]),
+        ["weights"] = new JsonArray([.. fitted.Weights.Select(r => (JsonNode)new JsonArray([.. r.Select(x => (JsonNode)Math.Round(x, 5))]))]),
+    };
+    File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    Log($"wrote the \"hybrid\" section of {path}");
+}
+return 0;
+
+internal sealed record Split(string Label, List<string> Texts, List<int[]> Docs, float[][] LogProbs, long Bytes);
+
+internal sealed record Options(string Model, string Data, string Modern, string Out, string Cache, bool WriteConfig, int Threads)
+{
+    public static Options? Parse(string[] args)
+    {
+        var d = new Dictionary<string, string>();
+        var write = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--write-config") write = true;
+            else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length) d[args[i][2..]] = args[++i];
+            else return null;
+        }
+        if (!d.TryGetValue("model", out var model) || !d.TryGetValue("data", out var data) || !d.TryGetValue("modern", out var modern) || !d.TryGetValue("out", out var output))
+            return null;
+        return new Options(model, data, modern, output, d.GetValueOrDefault("cache", "models/work/hybrid"), write,
+            int.Parse(d.GetValueOrDefault("threads", "0"), CultureInfo.InvariantCulture));
+    }
+}

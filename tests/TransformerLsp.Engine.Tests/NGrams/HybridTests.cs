@@ -1,0 +1,157 @@
+using System.Text.Json;
+using TransformerLsp.Engine.NGrams;
+using TransformerLsp.Engine.Tests.Decoding;
+
+namespace TransformerLsp.Engine.Tests.NGrams;
+
+/// <summary>The ∞-gram distribution and the mixture are proper distributions, and the fused decoder state is the mixture of
+/// its inner state, checked against the formulas computed by hand on small random corpora.</summary>
+public class HybridTests
+{
+    private const int Vocab = 6;
+
+    private static int[] Corpus(int seed, int length = 400)
+    {
+        var r = new Random(seed);
+        var t = new int[length];
+        for (var i = 0; i < length; i++) t[i] = i > 3 && r.NextDouble() < 0.4 ? t[i - 3] : r.Next(Vocab);
+        return t;
+    }
+
+    /// <summary>p_L by the recursion in <see cref="NGramDistribution"/>'s remarks, from brute-force counts.</summary>
+    private static double Reference(int[] corpus, int[] context, int token, double d, int maxLength)
+    {
+        var levels = BruteForceCounts.Continuations(corpus, context, maxLength);
+        var uni = BruteForceCounts.Unigrams(corpus, Vocab);
+        var p = (uni[token] + 1.0) / (corpus.Length - 1 + Vocab);
+        foreach (var level in levels)
+        {
+            double c = level.Sum(x => x.Count);
+            var ct = level.FirstOrDefault(x => x.Token == token).Count;
+            p = Math.Max(ct - d, 0) / c + d * level.Length / c * p;
+        }
+        return p;
+    }
+
+    [Fact]
+    public void Distribution_matches_the_recursion_and_sums_to_one()
+    {
+        for (var seed = 0; seed < 30; seed++)
+        {
+            var corpus = Corpus(seed);
+            var index = new SuffixArrayIndex(corpus, Vocab);
+            var r = new Random(seed);
+            foreach (var context in BruteForceCounts.Contexts(corpus, Vocab, r, 10))
+            {
+                var d = 0.3 + 0.7 * r.NextDouble();
+                var dist = new NGramDistribution(index, index.Continuations(context, 8), d);
+                var dense = new float[Vocab];
+                dist.AddTo(dense, 1);
+                Assert.Equal(1.0, dense.Sum(x => (double)x), 4);
+                for (var t = 0; t < Vocab; t++)
+                {
+                    var expected = Reference(corpus, context, t, d, 8);
+                    Assert.Equal(expected, dist.Probability(t), 9);
+                    Assert.Equal(expected, dense[t], 5);
+                    Assert.True(dist.Probability(t) > 0);
+                }
+            }
+        }
+    }
+
+    private static HybridWeights Weights(double t, double c, double u) => new("corpus.infinigram", 0.75, 8, [1, 3], [4], [1, 2], [.. Enumerable.Range(0, 3 * 2 * 3).Select(_ => new[] { t, c, u })]);
+
+    [Fact]
+    public void Fused_state_is_the_mixture_of_its_inner_state_and_a_proper_distribution()
+    {
+        var corpus = Corpus(7);
+        var user = Corpus(8, 120);
+        var index = new SuffixArrayIndex(corpus, Vocab);
+        var userIndex = new SuffixArrayIndex(user, Vocab);
+        var weights = Weights(0.6, 0.3, 0.1);
+        var scorer = new HybridScorer(weights, index, userIndex);
+        var toy = ToyDecoderState.Random(Vocab, 3);
+        int[] context = [1, 2, 3, 1, 2];
+        using var fused = new HybridDecoderState(new ToyDecoderState(toy, context, Vocab), scorer, context);
+
+        void Check(int[] history, ReadOnlySpan<float> lp)
+        {
+            var pt = toy(history);
+            var pc = new NGramDistribution(index, index.Continuations(history.TakeLast(8).ToArray(), 8), 0.75);
+            var pu = new NGramDistribution(userIndex, userIndex.Continuations(history.TakeLast(8).ToArray(), 8), 0.75);
+            double sum = 0;
+            for (var t = 0; t < Vocab; t++)
+            {
+                var expected = 0.6 * pt[t] + 0.3 * pc.Probability(t) + 0.1 * pu.Probability(t);
+                Assert.Equal(expected, Math.Exp(lp[t]), 5);
+                sum += Math.Exp(lp[t]);
+            }
+            Assert.Equal(1.0, sum, 4);
+        }
+
+        Check(context, fused.LogProbs(0));
+        fused.Advance([0, 0], [4, 5], CancellationToken.None);
+        Check([.. context, 4], fused.LogProbs(0));
+        Check([.. context, 5], fused.LogProbs(1));
+        fused.Advance([1], [2], CancellationToken.None);
+        Check([.. context, 5, 2], fused.LogProbs(0));
+
+        // Passages are scored token by token with the same mixture.
+        int[] passage = [3, 0, 2];
+        var scores = fused.ScoreContinuations([passage], CancellationToken.None)[0];
+        int[] seq = [.. context, 5, 2];
+        for (var j = 0; j < passage.Length; j++)
+        {
+            var expected = new float[Vocab];
+            using var step = new HybridDecoderState(new ToyDecoderState(toy, [.. seq, .. passage[..j]], Vocab), scorer, [.. seq, .. passage[..j]]);
+            Assert.Equal(step.LogProbs(0)[passage[j]], scores[j], 4);
+        }
+    }
+
+    [Fact]
+    public void Absent_components_give_their_weight_to_the_others()
+    {
+        var weights = Weights(0.5, 0.3, 0.2);
+        Assert.Equal((0.625, 0.375, 0.0), weights.For(0, hasCorpus: true, hasUser: false));
+        Assert.Equal((0.5 / 0.7, 0.0, 0.2 / 0.7), weights.For(0, hasCorpus: false, hasUser: true));
+        var scorer = new HybridScorer(weights, new SuffixArrayIndex([], Vocab), null);
+        Assert.False(scorer.Active);
+        var lp = new[] { -1f, -2f };
+        scorer.Mix([1], lp);
+        Assert.Equal([-1f, -2f], lp);
+    }
+
+    [Fact]
+    public void Cells_separate_no_user_text_from_an_unmatched_one()
+    {
+        var w = Weights(1, 0, 0);
+        Assert.NotEqual(w.Cell(0, 0, -1), w.Cell(0, 0, 0));
+        Assert.Equal(w.Cell(0, 0, 1), w.Cell(0, 0, 5));
+        Assert.Equal(w.CellCount - 1, w.Cell(10, 100, 10));
+    }
+
+    [Theory]
+    [InlineData("""{"hybrid": {"discount": 0}}""", "discount")]
+    [InlineData("""{"hybrid": {"corpus_index": "../x"}}""", "corpus_index")]
+    [InlineData("""{"hybrid": {"weights": [[0.5, 0.5]]}}""", "three numbers")]
+    [InlineData("""{"hybrid": {"weights": [[0.5, 0.6, 0.1]]}}""", "summing to 1")]
+    [InlineData("""{"hybrid": {"corpus_length_edges": [2, 1], "weights": []}}""", "increasing")]
+    [InlineData("""{"hybrid": {"corpus_length_edges": [1], "weights": [[1, 0, 0]]}}""", "cells")]
+    public void Bad_hybrid_sections_name_the_key(string json, string expected)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var e = Assert.Throws<ModelLoadException>(() => HybridWeights.Read(doc.RootElement, "config.json"));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("config.json", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_good_hybrid_section_reads()
+    {
+        using var doc = JsonDocument.Parse("""{"hybrid": {"discount": 0.7, "max_match": 16, "user_length_edges": [1], "weights": [[0.9, 0.1, 0], [0.8, 0.1, 0.1]]}}""");
+        var w = HybridWeights.Read(doc.RootElement, "config.json")!;
+        Assert.Equal(0.7, w.Discount);
+        Assert.Equal(2, w.CellCount);
+        Assert.Equal("corpus.infinigram", w.CorpusIndex);
+    }
+}
