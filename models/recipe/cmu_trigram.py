@@ -23,8 +23,8 @@ KenLM's quantised trie). Everything little-endian:
   "w2 w3", lm_trie.c's recursive_insert adds a blank middle entry with prob P(w3) + bo(w2) and backoff 0, so the
   trigram is reachable; we drop those again (they are not bigrams of the model; see PRUNING).
 
-Writing cmu-trigram.bin (format TLSPTRI1 version 1, little-endian; documented in docs/model-folder.md and read by
-server/TransformerLsp.Engine/Words/WordTrigram.cs). The n-grams are stored forward: bigrams grouped by their first
+Writing cmu-trigram.bin (format TLSPTRI1 version 1, little-endian; this docstring is its specification, README.md's
+model-folder paragraph points here, and server/TransformerLsp.Engine/Words/WordTrigram.cs reads it). The n-grams are stored forward: bigrams grouped by their first
 word, trigrams grouped by their bigram (w1 w2), each group sorted by word id. Word ids in the groups are delta-coded
 varints (LEB128: 7 bits a byte, low first, high bit = more; at most 3 bytes, as ids are < 2^21): the first id of a
 group as is, every next one as the difference from the previous (>= 1). Fixed 3-byte ids made the file 15 MB; varints
@@ -312,7 +312,6 @@ def log10_prob(fw: dict, w1: int, w2: int, w3: int) -> float:
     b12 = bigram(w1, w2)
     if b12 < 0:
         return p2
-    k = (b12, w3)
     i = int(np.searchsorted(fw["tkey"], b12 * V + w3))
     if i < len(fw["tkey"]) and fw["tkey"][i] == b12 * V + w3:
         return float(fw["q_tp"][i])
@@ -426,6 +425,8 @@ def main():
     if not args.no_check:
         res = check(fw, args.lm, args.queries, tolerance)
         stats.update({k: v for k, v in res.items() if k != "rows"})
+        if not res["within_tolerance"]:
+            raise SystemExit(f"check failed: largest error {res['max_error_nats']:.4f} nats > {tolerance:.4f}")
         os.makedirs(os.path.dirname(os.path.abspath(args.check_out)), exist_ok=True)
         doc = {"about": "libsphinxbase ngram_tg_score(w3 | w1 w2) on the original en-us.lm.bin, in natural logs "
                         "(null: logmath zero, an unknown w3); written by models/recipe/cmu_trigram.py",

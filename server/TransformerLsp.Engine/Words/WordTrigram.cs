@@ -8,13 +8,13 @@ namespace TransformerLsp.Engine.Words;
 /// English trigram (72,547 words, 2.0 M bigrams, 1.67 M trigrams) converted by <c>models/recipe/cmu_trigram.py</c>.
 /// </summary>
 /// <remarks>
-/// <para>File format TLSPTRI1 version 1 (little-endian; the converter's docstring and <c>docs/model-folder.md</c> are
-/// the specification): header, vocabulary (NUL-terminated UTF-8), unigram log10 prob and backoff (float32), three
-/// 256-entry log10 codebooks (bigram prob, bigram backoff, trigram prob), bigrams grouped by first word, the context
+/// <para>File format TLSPTRI1 version 1 (little-endian; the converter's docstring is the specification): header,
+/// vocabulary (NUL-terminated UTF-8), unigram log10 prob and backoff (float32), three 256-entry log10 codebooks
+/// (bigram prob, bigram backoff, trigram prob), bigrams grouped by first word, the context
 /// bigrams (those with a backoff or trigrams) with their backoff codes and trigram counts, trigrams grouped by bigram.
-/// Word ids within a group are delta-coded varints; the whole file is read and decoded into arrays once (about 11 ms a
-/// MB on one core), and every count, id and sum is checked, so a damaged file is a <see cref="ModelLoadException"/>
-/// naming it, never a crash or a hang.</para>
+/// Word ids within a group are delta-coded varints; the whole file is read and decoded into arrays once (a few hundred
+/// milliseconds and ~28 MB for the CMU model), and every count, id and sum is checked, so a damaged file is a
+/// <see cref="ModelLoadException"/> naming it, never a crash or a hang.</para>
 /// <para>Scores follow libsphinxbase's <c>ngram_tg_score</c> (which the tests check against): P(w3 | w1 w2) is the
 /// trigram's if listed, else bo(w1 w2) + P(w3 | w2); P(w3 | w2) is the bigram's, else bo(w2) + P(w3). An unknown
 /// history word (-1) cuts the history there, as the model has no &lt;UNK&gt;: unknown w2 gives P(w3), unknown w1
