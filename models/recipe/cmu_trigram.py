@@ -24,11 +24,12 @@ KenLM's quantised trie). Everything little-endian:
   trigram is reachable; we drop those again (they are not bigrams of the model; see PRUNING).
 
 Writing cmu-trigram.bin (format TLSPTRI1 version 1, little-endian; this docstring is its specification, README.md's
-model-folder paragraph points here, and server/TransformerLsp.Engine/Words/WordTrigram.cs reads it). The n-grams are stored forward: bigrams grouped by their first
-word, trigrams grouped by their bigram (w1 w2), each group sorted by word id. Word ids in the groups are delta-coded
+model-folder paragraph points here, and server/TransformerLsp.Engine/Words/WordTrigram.cs reads it). The n-grams are
+stored forward: bigrams grouped by their first word, trigrams grouped by their bigram (w1 w2), each group sorted by
+word id. Word ids in the groups are delta-coded
 varints (LEB128: 7 bits a byte, low first, high bit = more; at most 3 bytes, as ids are < 2^21): the first id of a
-group as is, every next one as the difference from the previous (>= 1). Fixed 3-byte ids made the file 15 MB; varints
-make it ~11 MB with nothing pruned but the blank entries. Probabilities are log10, as in ARPA files.
+group as is, every next one as the difference from the previous (>= 1). Fixed 3-byte ids made the file ~17 MB; varints
+make it 11.96 MB with nothing pruned but the blank entries. Probabilities are log10, as in ARPA files.
   header: "TLSPTRI1", uint32 version (1), uint32 V (words), uint32 B (bigrams), uint32 C (context bigrams: those with
           a backoff or trigrams), uint32 T (trigrams), int32 id of <s>, int32 id of </s> (-1 if absent),
           uint32 byte count of the vocabulary block
