@@ -27,6 +27,9 @@ $PY models/recipe/prepare_data.py --work "$work" --out "$data" --vocab-size 8000
 step "lexicon: the training words plus the CMU Sphinx US English word list"
 $PY models/recipe/make_lexicon.py --train "$data/docs_train.jsonl" --out "$out/lexicon.txt"
 
+step "word trigram: the CMU Sphinx US English trigram converted to cmu-trigram.bin, checked against libsphinxbase"
+$PY models/recipe/cmu_trigram.py --out "$out/cmu-trigram.bin" --check-out tests/fixtures/cmu-trigram/check.json
+
 step "train the 4 x 256 model (budget: ${TIME_BUDGET_MIN} min, max iters: ${MAX_ITERS})"
 mkdir -p "$run"
 $PY models/recipe/train.py --data "$data" --out "$run/ckpt_best.pt" --log "$run/train_log.jsonl" \

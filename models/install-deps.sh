@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs, idempotently, what the model recipe needs: Debian's PyTorch (CPU, with OpenBLAS: ~18x faster than
 # without), ONNX, SentencePiece (tools and Python binding), NumPy, Matplotlib, xz, and pocketsphinx-en-us (the CMU
-# Sphinx US English LM whose vocabulary goes into the lexicon), wamerican and wbritish (SCOWL spellings, also in the
-# lexicon) and python3.11-doc (the modern prose of bench/quality).
+# Sphinx US English LM whose vocabulary goes into the lexicon and which cmu_trigram.py converts), libsphinxbase3
+# (libsphinxbase.so.3, its reader: the reference scores of cmu_trigram.py's check, through ctypes), wamerican and
+# wbritish (SCOWL spellings, also in the lexicon) and python3.11-doc (the modern prose of bench/quality).
 # Runs apt-get only if one is missing.
 set -euo pipefail
 packages=(python3-torch python3-onnx libopenblas0-pthread sentencepiece python3-sentencepiece python3-numpy
-          python3-matplotlib xz-utils pocketsphinx-en-us wamerican wbritish
+          python3-matplotlib xz-utils pocketsphinx-en-us libsphinxbase3 wamerican wbritish
           python3.11-doc)
 missing=()
 for p in "${packages[@]}"; do

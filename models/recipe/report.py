@@ -191,6 +191,7 @@ def card(args, start, steps, evals, end, stats, ev) -> str:
       "the blank), ranked by the C# engine's `TextPredictor.FillIn` (models/eval/TransformerLsp.ModelEval); "
       "exact match of the trimmed candidate.\n")
     w(lexicon_section(args.model_dir))
+    w(cmu_trigram_section(args.model_dir))
     w("## Reproduce\n")
     w("```")
     w(args.command)
@@ -222,6 +223,66 @@ def lexicon_section(model_dir: str) -> str:
             + "".join(f"- {h[3:]}\n" for h in sources)
             + "\nRebuild: `/usr/bin/python3 models/recipe/make_lexicon.py` (after `prepare_data.py`; "
             "`models/build-default-model.sh` runs it).\n")
+
+
+CMU_COPYRIGHT = "/usr/share/doc/pocketsphinx-en-us/copyright"
+CMU_CHECK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fixtures", "cmu-trigram",
+                         "check.json")
+
+
+def cmu_licence(path: str = CMU_COPYRIGHT) -> str:
+    """The copyright lines and BSD-2 licence text of the 'Files: *' stanza of Debian's pocketsphinx-en-us copyright."""
+    try:
+        text = open(path, encoding="utf-8").read()
+    except OSError:
+        return ""
+    stanza = text.split("\n\n")[1] if text.count("\n\n") >= 1 else text
+    out = []
+    for line in stanza.splitlines():
+        if line.startswith(("Files:",)):
+            continue
+        line = line[1:] if line.startswith(" ") else line
+        out.append("" if line.strip() == "." else line.rstrip())
+    return "\n".join(out).strip("\n")
+
+
+def cmu_trigram_section(model_dir: str, check_path: str = CMU_CHECK) -> str:
+    """The card's section on cmu-trigram.bin, from the summary cmu_trigram.py writes into the check fixture."""
+    path = os.path.join(model_dir, "cmu-trigram.bin")
+    if not os.path.exists(path) or not os.path.exists(check_path):
+        return ""
+    s = json.load(open(check_path, encoding="utf-8"))["summary"]
+    e = s["max_error_log10"]
+    used = s.get("n_used", {})
+    licence = cmu_licence()
+    return ("## Word trigram (`cmu-trigram.bin`)\n\n"
+            "The CMU Sphinx generic US English trigram (Debian package pocketsphinx-en-us, "
+            f"`/usr/share/pocketsphinx/model/en-us/{s['source']}`, {s['source_bytes'] / 1e6:.1f} MB in sphinxbase's "
+            "binary trie format), converted by `models/recipe/cmu_trigram.py` into the engine's own format TLSPTRI1 "
+            "(specified in that script's docstring; read by `server/TransformerLsp.Engine/Words/WordTrigram.cs`). "
+            "A word model with ARPA backoff for next-word candidates and scores beside the transformer.\n\n"
+            f"- Counts: {s['words']:,} words, {s['bigrams']:,} bigrams ({s['context_bigrams']:,} with a backoff or "
+            f"trigrams), {s['trigrams']:,} trigrams (the source trie: {s['source_entries'][1]:,} bigram entries, "
+            f"{s['source_entries'][2]:,} trigrams).\n"
+            f"- Size: {s['bytes']:,} bytes ({s['bytes'] / 2**20:.1f} MiB). Word ids delta-coded as varints within each "
+            "group; unigram log10 prob and backoff as float32; bigram prob, bigram backoff and trigram prob as 8-bit "
+            "codes into 256-entry codebooks (64 centres evenly spaced over the range, the rest by Lloyd's algorithm). "
+            f"Largest quantisation error, log10: bigram prob {e['bigram_prob']:.3f}, backoff {e['bigram_backoff']:.3f}, "
+            f"trigram prob {e['trigram_prob']:.3f}.\n"
+            f"- Pruning: only the {s['blank_bigrams_dropped']:,} blank bigram entries sphinxbase's trie adds so that "
+            "a trigram whose last two words are no bigram stays reachable (backoff 0, no trigrams, probability within "
+            f"{s['blank_tolerance_log10']} log10 of what backoff gives). Every trigram is kept.\n"
+            f"- Check against libsphinxbase (`ngram_tg_score` on the original file through ctypes, natural logs; "
+            f"`tests/fixtures/cmu-trigram/check.json`, {sum(used.values()):,} queries: {used.get('trigram', 0)} scored "
+            f"by a trigram, {used.get('bigram', 0)} by a bigram, {used.get('unigram', 0)} by a unigram, "
+            f"{used.get('zero (unknown w3)', 0)} unknown words): largest error {s['max_error_nats']:.3f} nats, mean "
+            f"{s['mean_error_nats']:.4f} nats; every query within the stated bound of {s['tolerance_nats']:.3f} nats "
+            "(the three codebooks' largest errors plus the blank threshold). `WordTrigramTests` repeats it in C#.\n"
+            "- Licence: BSD-2-clause. Debian's `/usr/share/doc/pocketsphinx-en-us/copyright` for the model files:\n\n"
+            + ("```\n" + licence + "\n```\n" if licence else
+               "Copyright 1995-2014 Carnegie Mellon University, 2014-2015 Alpha Cephei Inc.; BSD-2-clause.\n")
+            + "\nRebuild: `/usr/bin/python3 models/recipe/cmu_trigram.py` (needs pocketsphinx-en-us, and libsphinxbase3 "
+              "for the check; `models/build-default-model.sh` runs it).\n")
 
 
 def main():
