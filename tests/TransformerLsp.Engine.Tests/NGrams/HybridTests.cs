@@ -112,8 +112,10 @@ public class HybridTests
     public void Absent_components_give_their_weight_to_the_others()
     {
         var weights = Weights(0.5, 0.3, 0.2);
-        Assert.Equal((0.625, 0.375, 0.0), weights.For(0, hasCorpus: true, hasUser: false));
-        Assert.Equal((0.5 / 0.7, 0.0, 0.2 / 0.7), weights.For(0, hasCorpus: false, hasUser: true));
+        var (t, c, u) = weights.For(0, hasCorpus: true, hasUser: false);
+        Assert.Equal([0.625, 0.375, 0.0], new[] { t, c, u }, (a, b) => Math.Abs(a - b) < 1e-12);
+        (t, c, u) = weights.For(0, hasCorpus: false, hasUser: true);
+        Assert.Equal([0.5 / 0.7, 0.0, 0.2 / 0.7], new[] { t, c, u }, (a, b) => Math.Abs(a - b) < 1e-12);
         var scorer = new HybridScorer(weights, new SuffixArrayIndex([], Vocab), null);
         Assert.False(scorer.Active);
         var lp = new[] { -1f, -2f };
@@ -133,7 +135,7 @@ public class HybridTests
     [Theory]
     [InlineData("""{"hybrid": {"discount": 0}}""", "discount")]
     [InlineData("""{"hybrid": {"corpus_index": "../x"}}""", "corpus_index")]
-    [InlineData("""{"hybrid": {"weights": [[0.5, 0.5]]}}""", "three numbers")]
+    [InlineData("""{"hybrid": {"weights": [[0.5, 0.5]]}}""", "[transformer, corpus, user]")]
     [InlineData("""{"hybrid": {"weights": [[0.5, 0.6, 0.1]]}}""", "summing to 1")]
     [InlineData("""{"hybrid": {"corpus_length_edges": [2, 1], "weights": []}}""", "increasing")]
     [InlineData("""{"hybrid": {"corpus_length_edges": [1], "weights": [[1, 0, 0]]}}""", "cells")]
