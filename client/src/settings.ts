@@ -14,6 +14,7 @@ export const serverSettingKeys = [
   'blankMarkers',
   'languages',
   'diagnostics.enable',
+  'userText.openDocuments',
 ] as const;
 
 /** Changing these needs a new server process (another program, or other documents to synchronise). */

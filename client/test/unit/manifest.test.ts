@@ -28,6 +28,7 @@ const contract: Record<string, Partial<Property>> = {
   blankMarkers: { type: 'array', default: ['___', '[MASK]'] },
   languages: { type: 'array', default: ['plaintext', 'markdown', 'latex', 'restructuredtext', 'git-commit'] },
   'diagnostics.enable': { type: 'boolean', default: true },
+  'userText.openDocuments': { type: 'boolean', default: true },
   'server.path': { type: 'string', default: '', scope: 'machine' },
   'trace.server': { type: 'string', default: 'off', enum: ['off', 'messages', 'verbose'] },
 };

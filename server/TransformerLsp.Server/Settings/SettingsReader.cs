@@ -82,6 +82,18 @@ internal static class SettingsReader
                 case "maxDocumentSize":
                     if (Int(v, property.Name, 1_000, 100_000_000, problems) is { } size) s = s with { MaxDocumentSize = size };
                     break;
+                case "userText":
+                    if (v.ValueKind != JsonValueKind.Object) { problems.Add("userText: expected an object such as { \"openDocuments\": true }"); break; }
+                    if (v.TryGetProperty("openDocuments", out var openDocuments))
+                    {
+                        if (openDocuments.ValueKind is JsonValueKind.True or JsonValueKind.False) s = s with { UserTextOpenDocuments = openDocuments.GetBoolean() };
+                        else problems.Add($"userText.openDocuments: expected true or false, got {Describe(openDocuments)}");
+                    }
+                    break;
+                case "userText.openDocuments": // flattened form
+                    if (v.ValueKind is JsonValueKind.True or JsonValueKind.False) s = s with { UserTextOpenDocuments = v.GetBoolean() };
+                    else problems.Add($"userText.openDocuments: expected true or false, got {Describe(v)}");
+                    break;
             }
         }
         return s;
