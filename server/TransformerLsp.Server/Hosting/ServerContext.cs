@@ -31,6 +31,8 @@ internal sealed class ServerContext : IDisposable
         Queue = new InferenceQueue();
         Model = new ModelService(Queue, Client, Logger);
         Diagnostics = new DiagnosticsService(this);
+        UserText = new UserTextFeed(Documents, Model, () => settings);
+        Model.PredictorLoaded += UserText.Resync;
     }
 
     public ILogger Logger { get; }
@@ -41,6 +43,8 @@ internal sealed class ServerContext : IDisposable
     public ClientChannel Client { get; }
     public ModelService Model { get; }
     public DiagnosticsService Diagnostics { get; }
+    /// <summary>Keeps the model's index of the user's text in step with the open documents.</summary>
+    public UserTextFeed UserText { get; }
     public ServerSettings Settings => settings;
     public LifecycleState Lifecycle { get => lifecycle; set => lifecycle = value; }
 
@@ -72,6 +76,7 @@ internal sealed class ServerContext : IDisposable
         if (loadModel || (modelChanged && Lifecycle == LifecycleState.Initialized))
             _ = Model.LoadAsync(after, ProgressSupported);
         if (!loadModel && !ReferenceEquals(before, after)) Diagnostics.RefreshAll();
+        if (before.UserTextOpenDocuments != after.UserTextOpenDocuments || !before.Languages.SequenceEqual(after.Languages)) UserText.Resync();
     }
 
     /// <summary>

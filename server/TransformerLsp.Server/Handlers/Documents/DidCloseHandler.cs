@@ -3,7 +3,7 @@ using TransformerLsp.Server.Protocol;
 
 namespace TransformerLsp.Server.Handlers.Documents;
 
-/// <summary>textDocument/didClose: forgets the document and its prefix cache, and clears its diagnostics.</summary>
+/// <summary>textDocument/didClose: forgets the document, its prefix cache and its user text, and clears its diagnostics.</summary>
 internal sealed class DidCloseHandler(ServerContext context) : INotificationHandler<DidCloseTextDocumentParams>
 {
     public string Method => LspMethods.DidClose;
@@ -14,6 +14,7 @@ internal sealed class DidCloseHandler(ServerContext context) : INotificationHand
         if (notification?.TextDocument?.Uri is not { } uri) return;
         context.Queue.CancelDocument(uri);
         context.Documents.Close(uri);
+        context.UserText.Remove(uri);
         context.GhostText.Forget(uri);
         context.Diagnostics.OnDocumentClosed(uri);
         _ = context.Queue.RunAsync<bool>(null, null, Scheduling.WorkPriority.Background, _ =>
