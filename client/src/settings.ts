@@ -14,6 +14,7 @@ export const serverSettingKeys = [
   'blankMarkers',
   'languages',
   'diagnostics.enable',
+  'userText.openDocuments',
   'userText.workspaceFiles',
   'userText.extensions',
   'userText.maxFiles',

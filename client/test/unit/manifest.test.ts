@@ -28,6 +28,7 @@ const contract: Record<string, Partial<Property>> = {
   blankMarkers: { type: 'array', default: ['___', '[MASK]'] },
   languages: { type: 'array', default: ['plaintext', 'markdown', 'latex', 'restructuredtext', 'git-commit'] },
   'diagnostics.enable': { type: 'boolean', default: true },
+  'userText.openDocuments': { type: 'boolean', default: true },
   'userText.workspaceFiles': { type: 'boolean', default: false },
   'userText.extensions': { type: 'array', default: ['.md', '.markdown', '.txt', '.text', '.rst', '.tex', '.adoc', '.asciidoc', '.org'] },
   'userText.maxFiles': { type: 'integer', default: 2000, minimum: 1, maximum: 100000 },

@@ -49,7 +49,7 @@ public sealed class UserTextIndex
     /// document start).</summary>
     internal UserTextIndex(TextTokenizer tokenizer, int vocabSize) : this(vocabSize)
     {
-        var bytes = tokenizer.AllTokenBytes(Math.Max(vocabSize, tokenizer.Count));
+        var bytes = tokenizer.AllTokenBytes(vocabSize); // the array TextPredictor already computed (cached per count)
         var prefix = tokenizer.DocumentStartPrefixBytes;
         _encode = (text, atStart) =>
         {

@@ -32,11 +32,20 @@ internal sealed class ServerContext : IDisposable
         Queue = new InferenceQueue();
         Model = new ModelService(Queue, Client, Logger);
         Diagnostics = new DiagnosticsService(this);
-        WorkspaceText = new WorkspaceTextIndexer((key, text) => UserText.Set(key, text), key => UserText.Remove(key), line =>
+        UserText = new UserTextFeed(Documents, Model, () => settings);
+        // Workspace files go to the loaded model's index (thread-safe); a newly loaded model starts with an empty index,
+        // so it gets the open documents again and the workspace files are read again.
+        WorkspaceSink = new LoadedModelUserTextSink(Model);
+        WorkspaceText = new WorkspaceTextIndexer((key, text) => WorkspaceSink.Set(key, text), key => WorkspaceSink.Remove(key), line =>
         {
             Logger.LogInformation("{Line}", line);
             Client.LogMessage(MessageType.Info, "Transformer LSP: " + line);
         });
+        Model.PredictorLoaded += () =>
+        {
+            UserText.Resync();
+            WorkspaceText.Reload();
+        };
     }
 
     public ILogger Logger { get; }
@@ -47,14 +56,13 @@ internal sealed class ServerContext : IDisposable
     public ClientChannel Client { get; }
     public ModelService Model { get; }
     public DiagnosticsService Diagnostics { get; }
+    /// <summary>Keeps the model's index of the user's text in step with the open documents.</summary>
+    public UserTextFeed UserText { get; }
     public ServerSettings Settings => settings;
 
-    /// <summary>
-    /// The engine's index of the user's own text. Not yet connected: the integrator assigns an implementation over the
-    /// engine's UserTextIndex (IUserTextSink.cs says how); until then workspace text is read and goes nowhere.
-    /// </summary>
-    public IUserTextSink UserText { get; set; } = DetachedUserTextSink.Instance;
-    /// <summary>Feeds <see cref="UserText"/> the workspace's text files when userText.workspaceFiles is on.</summary>
+    /// <summary>Where workspace files go: the loaded model's user-text index (tests substitute a recorder).</summary>
+    public IUserTextSink WorkspaceSink { get; set; }
+    /// <summary>Feeds <see cref="WorkspaceSink"/> the workspace's text files when userText.workspaceFiles is on.</summary>
     public WorkspaceTextIndexer WorkspaceText { get; }
     /// <summary>The workspace folders (initialize's workspaceFolders, else rootUri; then didChangeWorkspaceFolders).</summary>
     public IReadOnlyList<WorkspaceFolderRef> WorkspaceFolders { get; set; } = [];
@@ -130,6 +138,7 @@ internal sealed class ServerContext : IDisposable
         if (loadModel || (modelChanged && Lifecycle == LifecycleState.Initialized))
             _ = Model.LoadAsync(after, ProgressSupported);
         if (!loadModel && !ReferenceEquals(before, after)) Diagnostics.RefreshAll();
+        if (before.UserTextOpenDocuments != after.UserTextOpenDocuments || !before.Languages.SequenceEqual(after.Languages)) UserText.Resync();
         UpdateWorkspaceText();
     }
 

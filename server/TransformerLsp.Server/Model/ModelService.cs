@@ -50,6 +50,9 @@ internal sealed class ModelService : IDisposable
     /// <summary>Completes when the first load attempt has finished (ready or error).</summary>
     public Task FirstLoadDone => firstLoadDone.Task;
 
+    /// <summary>Raised after a newly loaded predictor has been swapped in (off the inference thread).</summary>
+    public event Action? PredictorLoaded;
+
     /// <summary>Loads the model the settings point at, replacing the current one when it succeeds.</summary>
     public async Task LoadAsync(ServerSettings settings, bool progressSupported)
     {
@@ -80,6 +83,7 @@ internal sealed class ModelService : IDisposable
                 return true;
             }).ConfigureAwait(false);
             if (!current) return;
+            PredictorLoaded?.Invoke();
             logger.LogInformation("Model {Model} ready on {Provider} in {Ms} ms", loaded.ModelName, loaded.ProviderName, started.ElapsedMilliseconds);
             client.LogMessage(MessageType.Info, $"transformer-lsp: model {loaded.ModelName} from {location.Folder} ({location.HowFound}) ready on {loaded.ProviderName} in {started.ElapsedMilliseconds} ms");
             EndProgress(token, "ready");

@@ -40,6 +40,8 @@ internal sealed record ServerSettings
     /// inline completion, hover and commands still work on a bounded window around the cursor. Guard, as Harper does.
     /// </summary>
     public int MaxDocumentSize { get; init; } = 1_000_000;
+    /// <summary>Index the open documents (of the served languages) so suggestions learn the user's names and phrases as typed.</summary>
+    public bool UserTextOpenDocuments { get; init; } = true;
 
     /// <summary>
     /// Opt-in: the workspace's text files (not only open documents) feed the user-text n-gram index, so names, terms

@@ -83,7 +83,7 @@ internal static class SettingsReader
                     if (Int(v, property.Name, 1_000, 100_000_000, problems) is { } size) s = s with { MaxDocumentSize = size };
                     break;
                 case "userText":
-                    if (v.ValueKind != JsonValueKind.Object) { problems.Add("userText: expected an object such as { \"workspaceFiles\": true }"); break; }
+                    if (v.ValueKind != JsonValueKind.Object) { problems.Add("userText: expected an object such as { \"openDocuments\": true }"); break; }
                     foreach (var nested in v.EnumerateObject()) s = UserText(s, "userText." + nested.Name, nested.Value, problems);
                     break;
                 case var flattened when flattened.StartsWith("userText.", StringComparison.Ordinal): // flattened form some clients send
@@ -99,6 +99,10 @@ internal static class SettingsReader
     {
         switch (key)
         {
+            case "userText.openDocuments":
+                if (v.ValueKind is JsonValueKind.True or JsonValueKind.False) return s with { UserTextOpenDocuments = v.GetBoolean() };
+                problems.Add($"userText.openDocuments: expected true or false, got {Describe(v)}");
+                break;
             case "userText.workspaceFiles":
                 if (v.ValueKind is JsonValueKind.True or JsonValueKind.False) return s with { UserTextWorkspaceFiles = v.GetBoolean() };
                 problems.Add($"userText.workspaceFiles: expected true or false, got {Describe(v)}");

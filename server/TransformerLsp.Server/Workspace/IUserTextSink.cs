@@ -1,14 +1,15 @@
+using TransformerLsp.Server.Model;
+
 namespace TransformerLsp.Server.Workspace;
 
 /// <summary>
-/// The engine's index of the user's own text as the server feeds it: one text per document key (a `file://` URI).
-/// The seam between the server and the engine's <c>UserTextIndex</c>; the implementation over the engine is
-/// <c>Set => index.Set(key, text)</c>, <c>Remove => index.Remove(key)</c>.
+/// Where the workspace indexer puts the workspace's text files: one text per document key (a `file://` URI). In the
+/// server, the loaded model's user-text index (<see cref="LoadedModelUserTextSink"/>); tests substitute a recorder.
 /// </summary>
 /// <remarks>
 /// Called from the workspace indexer's background task, one call at a time and in order (never concurrently with
-/// itself), but not on the inference thread: an implementation must be safe to call while the engine predicts, or
-/// post the call to the inference queue in order.
+/// itself), but not on the inference thread: an implementation must be safe to call while the engine predicts (the
+/// engine's UserTextIndex is).
 /// </remarks>
 internal interface IUserTextSink
 {
@@ -16,11 +17,10 @@ internal interface IUserTextSink
     void Remove(string documentKey);
 }
 
-/// <summary>Until the server is connected to an engine index: workspace text is read and counted but goes nowhere.</summary>
-internal sealed class DetachedUserTextSink : IUserTextSink
+/// <summary>The loaded model's <see cref="Engine.TextPredictor.UserText"/>; nothing while no model is loaded (a model that
+/// loads later gets the files again: <see cref="WorkspaceTextIndexer.Reload"/>).</summary>
+internal sealed class LoadedModelUserTextSink(ModelService model) : IUserTextSink
 {
-    public static readonly DetachedUserTextSink Instance = new();
-
-    public void Set(string documentKey, string text) { }
-    public void Remove(string documentKey) { }
+    public void Set(string documentKey, string text) => model.Predictor?.UserText.Set(documentKey, text);
+    public void Remove(string documentKey) => model.Predictor?.UserText.Remove(documentKey);
 }

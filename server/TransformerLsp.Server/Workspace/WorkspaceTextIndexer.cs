@@ -81,6 +81,19 @@ internal sealed class WorkspaceTextIndexer : IDisposable
         }
     }
 
+    /// <summary>The index was replaced by an empty one (a model was loaded): every eligible file is read again.</summary>
+    public void Reload()
+    {
+        WorkspaceScope current;
+        lock (gate)
+        {
+            indexed.Clear();
+            indexedBytes = 0;
+            current = scope;
+        }
+        if (current.Active) Update(current, force: true);
+    }
+
     /// <summary>A document opened (call before the open-document path sets its live text).</summary>
     public void DocumentOpened(string uri)
     {

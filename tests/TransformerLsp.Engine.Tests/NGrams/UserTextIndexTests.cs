@@ -213,6 +213,27 @@ public sealed class UserTextIndexTests
         Assert.DoesNotContain(index.Counts("doc", before.Length + firstLength - 1).Continuations(context, 24).SelectMany(l => l), c => c.Token == quimby);
     }
 
+    [Theory]
+    [InlineData("Zorblat swam.")]
+    [InlineData("émigré naïve 😀 東京 x")]
+    [InlineData("two\nlines\n\n  indented")]
+    public void TokenOffsetsMapTheCursorToTokens(string text)
+    {
+        var folder = Fixtures.HasDefaultModel ? Fixtures.DefaultModel : Fixtures.TinyModel;
+        var tokenizer = Tokenizer(folder);
+        var bytes = tokenizer.AllTokenBytes(ModelConfig.Read(folder).VocabSize);
+        var tokens = tokenizer.Encode(text, atDocumentStart: true);
+        var starts = UserTextIndex.CharStarts(text, tokens, bytes, tokenizer.DocumentStartPrefixBytes);
+        // Offsets never decrease, and every whole-character token is the text at its offset (less the dummy prefix).
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            if (i > 0) Assert.True(starts[i] >= starts[i - 1]);
+            var piece = System.Text.Encoding.UTF8.GetString(bytes[tokens[i]]);
+            if (i == 0 && tokenizer.DocumentStartPrefixBytes == 1) piece = piece[1..];
+            if (!piece.Contains('\uFFFD')) Assert.StartsWith(piece, text[starts[i]..], StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task ConcurrentEditsWhileQueryingDoNotThrow()
     {

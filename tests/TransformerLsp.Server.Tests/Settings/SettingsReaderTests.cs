@@ -27,6 +27,7 @@ public class SettingsReaderTests
         Assert.Equal(["___", "[MASK]"], s.BlankMarkers);
         Assert.Equal(["plaintext", "markdown", "latex", "restructuredtext", "git-commit"], s.Languages);
         Assert.True(s.DiagnosticsEnable);
+        Assert.True(s.UserTextOpenDocuments);
     }
 
     [Fact]
@@ -143,6 +144,17 @@ public class SettingsReaderTests
         Assert.True(s.DiagnosticsEnable);
         Assert.Contains(p, x => x.StartsWith("diagnostics.enable"));
         Assert.Single(Apply("""{"diagnostics":true}""").Problems);
+    }
+
+    [Fact]
+    public void UserTextOpenDocuments()
+    {
+        Assert.False(Apply("""{"userText":{"openDocuments":false}}""").Settings.UserTextOpenDocuments);
+        Assert.False(Apply("""{"userText.openDocuments":false}""").Settings.UserTextOpenDocuments);
+        var (s, p) = Apply("""{"userText":{"openDocuments":1}}""");
+        Assert.True(s.UserTextOpenDocuments);
+        Assert.Contains(p, x => x.StartsWith("userText.openDocuments"));
+        Assert.Single(Apply("""{"userText":true}""").Problems);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public class WorkspaceTextServerTests
     private static async Task<RecordingSink> StartAsync(LspTestClient client, TempWorkspace ws, bool? trusted, bool workspaceFiles = true)
     {
         var sink = new RecordingSink();
-        client.Context.UserText = sink;
+        client.Context.WorkspaceSink = sink;
         var settings = new { modelPath = "/nonexistent", userText = new { workspaceFiles } };
         object options = trusted is { } t ? new { transformerLsp = settings, workspaceTrusted = t } : new { transformerLsp = settings };
         await client.RequestAsync<object>(LspMethods.Initialize, new { processId = (int?)null, capabilities = new { }, workspaceFolders = new[] { new { uri = ws.Uri, name = "ws" } }, initializationOptions = options });

@@ -6,7 +6,7 @@ namespace TransformerLsp.Server.Handlers.Documents;
 
 /// <summary>
 /// textDocument/didChange (incremental): applies the edits, cancels work in flight for the document (its requests
-/// answer -32801 ContentModified) and reschedules diagnostics.
+/// answer -32801 ContentModified), updates the user-text index and reschedules diagnostics.
 /// </summary>
 /// <remarks>A backwards range is applied as if its ends were swapped (and logged); a change for an unopened document is logged and dropped.</remarks>
 internal sealed class DidChangeHandler(ServerContext context) : INotificationHandler<DidChangeTextDocumentParams>
@@ -37,6 +37,8 @@ internal sealed class DidChangeHandler(ServerContext context) : INotificationHan
             else changedFrom = 0;
         }
         var after = context.Documents.Change(notification.TextDocument, notification.ContentChanges.Where(c => c is not null));
-        if (after is not null) context.Diagnostics.OnDocumentChanged(after, changedFrom == int.MaxValue ? 0 : changedFrom);
+        if (after is null) return;
+        context.UserText.Update(after);
+        context.Diagnostics.OnDocumentChanged(after, changedFrom == int.MaxValue ? 0 : changedFrom);
     }
 }

@@ -4,8 +4,8 @@ using TransformerLsp.Server.Protocol;
 namespace TransformerLsp.Server.Handlers.Documents;
 
 /// <summary>
-/// textDocument/didClose: forgets the document and its prefix cache, clears its diagnostics, and has the workspace
-/// text indexer read the file from disk again.
+/// textDocument/didClose: forgets the document, its prefix cache and its user text, clears its diagnostics, and has the
+/// workspace text indexer read the file from disk again.
 /// </summary>
 internal sealed class DidCloseHandler(ServerContext context) : INotificationHandler<DidCloseTextDocumentParams>
 {
@@ -17,6 +17,7 @@ internal sealed class DidCloseHandler(ServerContext context) : INotificationHand
         if (notification?.TextDocument?.Uri is not { } uri) return;
         context.Queue.CancelDocument(uri);
         context.Documents.Close(uri);
+        context.UserText.Remove(uri);
         context.GhostText.Forget(uri);
         context.Diagnostics.OnDocumentClosed(uri);
         _ = context.Queue.RunAsync<bool>(null, null, Scheduling.WorkPriority.Background, _ =>

@@ -3,7 +3,7 @@ using TransformerLsp.Server.Protocol;
 
 namespace TransformerLsp.Server.Handlers.Documents;
 
-/// <summary>textDocument/didOpen: stores the document (every language; features check the languages setting).</summary>
+/// <summary>textDocument/didOpen: stores the document (every language; features check the languages setting) and indexes its text.</summary>
 internal sealed class DidOpenHandler(ServerContext context) : INotificationHandler<DidOpenTextDocumentParams>
 {
     public string Method => LspMethods.DidOpen;
@@ -16,6 +16,7 @@ internal sealed class DidOpenHandler(ServerContext context) : INotificationHandl
         context.WorkspaceText.DocumentOpened(notification.TextDocument.Uri);
         context.Queue.CancelDocument(notification.TextDocument.Uri);
         var snapshot = context.Documents.Open(notification.TextDocument);
+        context.UserText.Update(snapshot);
         context.Diagnostics.OnDocumentChanged(snapshot, changedFrom: 0);
     }
 }
