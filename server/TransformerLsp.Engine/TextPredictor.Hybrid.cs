@@ -38,11 +38,12 @@ public sealed partial class TextPredictor
     }
 
     /// <summary>The mixture of one request: the corpus index and the user's text as seen from <paramref name="textBefore"/>'s
-    /// end in <paramref name="documentKey"/> (the text after the cursor is hidden, or it would be suggested back).</summary>
+    /// end in the document of <paramref name="documentKey"/> (the text after the cursor is hidden, or it would be suggested
+    /// back; see <see cref="UserTextIndex.CountsFor"/>).</summary>
     private HybridScorer? Scorer(string? documentKey, string textBefore)
     {
         if (_hybrid is null) return null;
-        var scorer = new HybridScorer(_hybrid, _corpus, UserText.Counts(documentKey, textBefore.Length));
+        var scorer = new HybridScorer(_hybrid, _corpus, UserText.CountsFor(documentKey, textBefore));
         return scorer.Active ? scorer : null;
     }
 
@@ -73,7 +74,7 @@ public sealed partial class TextPredictor
         using var state = _cache.Open(documentKey, healed.Context, cancellationToken);
         if (ids.Length > state.RemainingPositions) ids = ids[..state.RemainingPositions];
         var raw = state.ScoreContinuations([ids], cancellationToken)[0];
-        var user = UserText.Counts(documentKey, textBeforeCursor.Length);
+        var user = UserText.CountsFor(documentKey, textBeforeCursor);
         double Total(ITokenCounts? corpus, ITokenCounts? userCounts)
         {
             var scorer = new HybridScorer(_hybrid, corpus, userCounts);

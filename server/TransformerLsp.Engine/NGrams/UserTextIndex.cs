@@ -32,8 +32,10 @@ public sealed class UserTextIndex
     private UnigramCache? _unigrams;
 
     /// <summary>A document's latest text, its segment (built on first use) and the line tokenization to reuse when building it.</summary>
-    private sealed class Entry(Lazy<UserTextSegment> segment, IReadOnlyDictionary<string, UserTextSegment.LineTokens>? reuse)
+    private sealed class Entry(Lazy<UserTextSegment> segment, IReadOnlyDictionary<string, UserTextSegment.LineTokens>? reuse, string? text = null)
     {
+        /// <summary>The indexed text (null for documents given as tokens): where a request's text before the cursor ends in it.</summary>
+        public string? Text { get; } = text;
         public Lazy<UserTextSegment> Segment { get; } = segment;
         public IReadOnlyDictionary<string, UserTextSegment.LineTokens>? Reuse { get; } = reuse;
 
@@ -89,7 +91,7 @@ public sealed class UserTextIndex
         lock (_gate)
         {
             var reuse = _documents.TryGetValue(documentKey, out var old) ? old.Lines : null;
-            _documents = _documents.SetItem(documentKey, new Entry(new Lazy<UserTextSegment>(() => Build(text, reuse)), reuse));
+            _documents = _documents.SetItem(documentKey, new Entry(new Lazy<UserTextSegment>(() => Build(text, reuse)), reuse, text));
         }
     }
 
@@ -121,6 +123,28 @@ public sealed class UserTextIndex
             .Select(d => (DocumentKey: d.Key, Count: d.Segment.Count(tokens)))
             .Where(d => d.Count > 0)
             .OrderByDescending(d => d.Count).ThenBy(d => d.DocumentKey, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The view for a request on <paramref name="requestKey"/> with <paramref name="textBeforeCursor"/>: the indexed document
+    /// the request is in is the key itself or, for a key with a '#' suffix naming a separate cache of the same document
+    /// ("file:///a.md#diagnostics"), the key before the last '#'; the cursor is where the text before it ends in that
+    /// document — at its length when the document starts with it (the usual case), else at its first occurrence (callers
+    /// may pass only the last part of a long document's prefix), else nowhere: the whole document is hidden, so the text
+    /// after the cursor can never be suggested back.
+    /// </summary>
+    internal ITokenCounts CountsFor(string? requestKey, string textBeforeCursor)
+    {
+        var documents = Snapshot();
+        if (requestKey is null) return Counts(null, 0);
+        var key = requestKey;
+        if (!documents.ContainsKey(key) && key.LastIndexOf('#') is var hash and > 0 && documents.ContainsKey(key[..hash])) key = key[..hash];
+        if (!documents.TryGetValue(key, out var entry) || entry.Text is not { } text) return Counts(key, textBeforeCursor.Length);
+        int cursor;
+        if (text.AsSpan().StartsWith(textBeforeCursor, StringComparison.Ordinal)) cursor = textBeforeCursor.Length;
+        else if (textBeforeCursor.Length > 0 && text.IndexOf(textBeforeCursor, StringComparison.Ordinal) is var at and >= 0) cursor = at + textBeforeCursor.Length;
+        else cursor = 0;
+        return Counts(key, cursor);
     }
 
     /// <summary>

@@ -83,6 +83,8 @@ internal static class TerminalMode
         using (predictor)
         {
             var document = new TextDocumentSnapshot("untitled:terminal", "plaintext", 1, TextSanitizer.Clean(text));
+            // As in the editor, the document is the user's text (userText.openDocuments): its words and phrases count.
+            predictor.UserText.Set(document.Uri, document.Text);
             int end = document.Text.Length;
             object result;
             var output = new StringBuilder();

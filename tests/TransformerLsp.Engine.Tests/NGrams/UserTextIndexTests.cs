@@ -190,6 +190,30 @@ public sealed class UserTextIndexTests
     }
 
     [Fact]
+    public void ARequestFindsItsDocumentAndCursorFromItsKeyAndTextBefore()
+    {
+        var folder = Fixtures.HasDefaultModel ? Fixtures.DefaultModel : Fixtures.TinyModel;
+        var tokenizer = Tokenizer(folder);
+        var index = new UserTextIndex(tokenizer, ModelConfig.Read(folder).VocabSize);
+        const string before = "Then the captain called Zorblat to the deck.\nLater the captain called";
+        const string text = before + " Quimby to the bridge.";
+        index.Set("file:///a.md", text);
+        var context = tokenizer.Encode(before, atDocumentStart: true);
+        var quimby = tokenizer.Encode(" Quimby", atDocumentStart: false)[0];
+        bool Sees(ITokenCounts view) => view.Continuations(context, 24).SelectMany(l => l).Any(c => c.Token == quimby);
+
+        // The document itself, a '#' cache of it, and only the end of its prefix (a long document's window): the text after
+        // the cursor stays hidden in each.
+        Assert.False(Sees(index.CountsFor("file:///a.md", before)));
+        Assert.False(Sees(index.CountsFor("file:///a.md#diagnostics", before)));
+        Assert.False(Sees(index.CountsFor("file:///a.md", before[20..])));
+        // A prefix that is not in the document (a stale request) hides the whole document; another document sees it all.
+        Assert.False(Sees(index.CountsFor("file:///a.md", "Something else entirely")));
+        Assert.True(Sees(index.CountsFor("file:///b.md", before)));
+        Assert.True(Sees(index.CountsFor(null, before)));
+    }
+
+    [Fact]
     public void AMadeUpNameTypedEarlierIsOfferedAndTheTextAfterTheCursorIsNot()
     {
         var folder = Fixtures.HasDefaultModel ? Fixtures.DefaultModel : Fixtures.TinyModel;

@@ -85,6 +85,7 @@ public class FeatureTests
         await using var lease = client;
         using var engine = TextPredictor.Load(new ModelOptions(TestModels.TinyModel, Threads: 1, ContextTokens: 160));
         var stop = new StopConditions(MaxTokens: 8, AtSentenceEnd: true, AtNewline: true, NoRepeatNgram: ServerSettings.NoRepeatNgram);
+        engine.UserText.Set("reference", "The cat sat on the "); // the open document is the user's text, as in the server
 
         var automatic = await InlineAsync(client, line, character, triggerKind: 2);
         // (The tiny fixture's greedy text here may be only spaces, which is shown as nothing.)
