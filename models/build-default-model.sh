@@ -48,6 +48,14 @@ $PY models/recipe/evaluate.py --data "$data" --ckpt "$run/ckpt_best.pt" --out "$
 MODEL_EVAL_THREADS=1 dotnet run --project models/eval/TransformerLsp.ModelEval -c Release -- "$out" "$run/fillin_cases.json" "$run/fillin_results.json"
 $PY models/recipe/evaluate.py --out "$out/eval.json" --merge-fillin "$run/fillin_results.json"
 
+step "corpus ∞-gram index over the training tokens; the hybrid's mixing weights fitted on validation and measured"
+dotnet run --project models/eval/TransformerLsp.ModelEval -c Release -- build-index "$data/train.bin" 8000 "$out/corpus.infinigram"
+# The modern held-out documents (Python 3.11 docs, PSF) are made with the quality sets: models/work/modern/docs_heldout.jsonl.
+[ -f "$work/modern/docs_heldout.jsonl" ] || $PY models/recipe/make_quality_sets.py --data "$data"
+dotnet run --project models/eval/TransformerLsp.HybridEval -c Release -- --model "$out" --data "$data" \
+  --modern "$work/modern/docs_heldout.jsonl" --out "$run/hybrid.json" --cache "$run/hybrid" --write-config
+$PY models/recipe/evaluate.py --out "$out/eval.json" --merge "$run/hybrid.json"
+
 step "training curve and model card"
 $PY models/recipe/report.py --log "$run/train_log.jsonl" --data "$data" --model-dir "$out" \
   --command "bash models/build-default-model.sh   # TIME_BUDGET_MIN=${TIME_BUDGET_MIN} MAX_ITERS=${MAX_ITERS}"

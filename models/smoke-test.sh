@@ -34,4 +34,15 @@ $PY models/recipe/export.py "$smoke/ckpt.pt" "$smoke/model" --name smoke --token
 
 step "load in ONNX Runtime and compare with PyTorch (past 0, then with a past)"
 dotnet run models/eval/check-onnx.cs -- "$smoke/model"
+step "corpus ∞-gram index, and the hybrid's weights fitted and measured (validation documents stand in for the modern set)"
+dotnet run --project models/eval/TransformerLsp.ModelEval -c Release -- build-index "$smoke/data/train.bin" 400 "$smoke/model/corpus.infinigram"
+dotnet run --project models/eval/TransformerLsp.HybridEval -c Release -- --model "$smoke/model" --data "$smoke/data" \
+  --modern "$smoke/data/docs_val.jsonl" --out "$smoke/hybrid.json" --cache "$smoke/hybrid" --write-config
+$PY - "$smoke/hybrid.json" "$smoke/model/config.json" <<'PYEOF'
+import json, sys
+h, c = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert h["hybrid_bits_per_byte"] < h["bits_per_byte"], h
+assert len(c["hybrid"]["weights"]) > 0, c
+print(f"  smoke: hybrid {h['hybrid_bits_per_byte']:.3f} < transformer {h['bits_per_byte']:.3f} bits/byte", file=sys.stderr)
+PYEOF
 echo "model recipe smoke test passed" >&2

@@ -17,6 +17,7 @@ Measures (all on the test documents, which were never trained or tuned on):
 Usage:
   python3 evaluate.py --data DIR --ckpt CKPT --out eval.json [--fillin-cases cases.json]
   python3 evaluate.py --merge-fillin results.json --out eval.json      (adds the engine's fill-in accuracies)
+  python3 evaluate.py --merge hybrid.json --out eval.json              (adds the hybrid's figures)
 """
 from __future__ import annotations
 
@@ -250,7 +251,9 @@ def main():
     ap.add_argument("--ckpt", help="trained checkpoint (.pt)")
     ap.add_argument("--out", required=True, help="eval.json to write (or to merge into)")
     ap.add_argument("--fillin-cases", help="where to write the fill-in cases for the C# engine")
-    ap.add_argument("--merge-fillin", help="fill-in results from models/eval/TransformerLsp.ModelEval to merge")
+    ap.add_argument("--merge-fillin", "--merge", dest="merge_fillin",
+                    help="results to merge into eval.json: fill-in (models/eval/TransformerLsp.ModelEval) or the hybrid's "
+                         "(models/eval/TransformerLsp.HybridEval)")
     ap.add_argument("--next-word-samples", type=int, default=1000)
     ap.add_argument("--fillin-samples", type=int, default=1000)
     ap.add_argument("--ngram-orders", default="3,4,5")

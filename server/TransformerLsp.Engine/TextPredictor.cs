@@ -27,15 +27,16 @@ public sealed partial class TextPredictor : IDisposable
     /// <summary>The last search on a document with given options (a BeamOptions or, for greedy, a StopConditions), by its
     /// exact inputs: decoding is deterministic, so the same healed context and constraint give the same continuations,
     /// and a repeated request costs no model call.</summary>
-    private sealed record SearchMemo(int[] Context, byte[] Required, IReadOnlyList<Continuation> Result)
+    private sealed record SearchMemo(int[] Context, byte[] Required, IReadOnlyList<Continuation> Result, long UserGeneration)
     {
-        public bool Matches(HealedContext healed) =>
-            Context.AsSpan().SequenceEqual(healed.Context) && Required.AsSpan().SequenceEqual(healed.Constraint.Required);
+        public bool Matches(HealedContext healed, long userGeneration) =>
+            Context.AsSpan().SequenceEqual(healed.Context) && Required.AsSpan().SequenceEqual(healed.Constraint.Required)
+            && UserGeneration == userGeneration;
     }
 
     /// <summary>All next words after a context (and the lead bytes, e.g. the space, that start them), most probable first.</summary>
     /// <remarks><see cref="Typed"/>/<see cref="TypedWords"/>: the last search constrained to a typed prefix, reused while typing continues that prefix.</remarks>
-    private sealed record WordDistribution(int[] Context, byte[] Lead, List<WordPrediction> Words, string Typed, List<WordPrediction> TypedWords);
+    private sealed record WordDistribution(int[] Context, byte[] Lead, List<WordPrediction> Words, string Typed, List<WordPrediction> TypedWords, long UserGeneration);
     private readonly ModelConfig _config;
     private readonly TextTokenizer _tokenizer;
     private readonly TokenVocabulary _vocab;
@@ -158,11 +159,12 @@ public sealed partial class TextPredictor : IDisposable
         var lead = healed.Constraint.Required[..healed.LeadBytes];
         var typed = healed.TypedPrefix;
         var enough = Math.Min(count, 3);
-        if (!_wordDistributions.TryGetValue(cacheKey, out var cached) || !cached.Context.AsSpan().SequenceEqual(healed.Context) || !cached.Lead.AsSpan().SequenceEqual(lead))
+        if (!_wordDistributions.TryGetValue(cacheKey, out var cached) || !cached.Context.AsSpan().SequenceEqual(healed.Context) || !cached.Lead.AsSpan().SequenceEqual(lead)
+            || cached.UserGeneration != UserText.Generation)
         {
             if (!mayRunModel) return (typed, [], 1);
             var leadOnly = healed with { Constraint = new PrefixConstraint(lead), TypedPrefix = "" };
-            cached = new WordDistribution(healed.Context, lead, SearchWords(cacheKey, scorer, leadOnly, WordDistributionSize, gate, cancellationToken), "", []);
+            cached = new WordDistribution(healed.Context, lead, SearchWords(cacheKey, scorer, leadOnly, WordDistributionSize, gate, cancellationToken), "", [], UserText.Generation);
             _wordDistributions[cacheKey] = cached;
         }
         // The most specific distribution that still covers what was typed: the last constrained search (its best words for
@@ -201,12 +203,12 @@ public sealed partial class TextPredictor : IDisposable
         var stop = options.Stop ?? new StopConditions();
         options = options with { Stop = stop };
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
-        if (_searchMemos.TryGetValue((documentKey, options), out var memo) && memo.Matches(healed)) return memo.Result;
+        if (_searchMemos.TryGetValue((documentKey, options), out var memo) && memo.Matches(healed, UserText.Generation)) return memo.Result;
         using var state = Open(documentKey, Scorer(documentKey, textBeforeCursor), healed.Context, cancellationToken);
         var extender = new HypothesisExtender(_vocab, healed.Constraint, stop, Gate(textBeforeCursor));
         var found = Decoding.BeamSearch.Run(state, extender, Math.Max(1, options.Width), MaxTokens(stop, healed), options.LengthPenalty, cancellationToken);
         Continuation[] result = [.. found.Select(h => ToContinuation(h, healed))];
-        Remember((documentKey, options), new SearchMemo(healed.Context, healed.Constraint.Required, result));
+        Remember((documentKey, options), new SearchMemo(healed.Context, healed.Constraint.Required, result, UserText.Generation));
         return result;
     }
 
@@ -241,26 +243,28 @@ public sealed partial class TextPredictor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(stop);
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
-        if (_searchMemos.TryGetValue((documentKey, stop), out var memo) && memo.Matches(healed)) return memo.Result[0];
+        if (_searchMemos.TryGetValue((documentKey, stop), out var memo) && memo.Matches(healed, UserText.Generation)) return memo.Result[0];
         var gate = Gate(textBeforeCursor);
         var scorer = Scorer(documentKey, textBeforeCursor);
-        var first = TypedWordSpelling(documentKey, scorer, healed, gate, cancellationToken);
+        var first = FirstWordSpelling(documentKey, scorer, healed, gate, cancellationToken, afterSpace: true);
         using var state = Open(documentKey, scorer, healed.Context, cancellationToken);
         var h = GreedySearch.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop, gate), MaxTokens(stop, healed), cancellationToken, first);
         var result = ToContinuation(h, healed);
-        Remember((documentKey, stop), new SearchMemo(healed.Context, healed.Constraint.Required, [result]));
+        Remember((documentKey, stop), new SearchMemo(healed.Context, healed.Constraint.Required, [result], UserText.Generation));
         return result;
     }
 
-    /// <summary>The tokens of the likeliest word that completes a typed prefix (null when nothing was typed): token-by-token
-    /// decoding starts from them, since the likeliest first token of a prefix can lead to no word at all. The word comes from
-    /// the remembered next-word distribution (the completion list at the same cursor has usually computed it); its tokens
-    /// are the tokenizer's own spelling, which is the only one the word gate admits.</summary>
-    private int[]? TypedWordSpelling(string documentKey, HybridScorer? scorer, HealedContext healed, WordGate gate, CancellationToken cancellationToken)
+    /// <summary>The tokens of the likeliest word that completes a typed prefix or, with <paramref name="afterSpace"/>, that
+    /// follows a typed space (null otherwise): token-by-token decoding starts from them, since the likeliest first token can
+    /// lead to no word at all (after "The wh" the likeliest is "▁wh"; after "meeting, " it can be a lone "▁", the start of
+    /// numbers and rare capitals, whose mass no single word behind it has). The word comes from the remembered next-word
+    /// distribution (the completion list at the same cursor has usually computed it); its tokens are the tokenizer's own
+    /// spelling, which is the only one the word gate admits.</summary>
+    private int[]? FirstWordSpelling(string documentKey, HybridScorer? scorer, HealedContext healed, WordGate gate, CancellationToken cancellationToken, bool afterSpace)
     {
-        if (healed.TypedPrefix.Length == 0) return null;
-        if (MatchingWords(documentKey, scorer, healed, 1, gate, cancellationToken).Matches is not [var best, ..]) return null;
         var lead = Encoding.UTF8.GetString(healed.Constraint.Required, 0, healed.LeadBytes);
+        if (healed.TypedPrefix.Length == 0 && !(afterSpace && lead == " ")) return null;
+        if (MatchingWords(documentKey, scorer, healed, 1, gate, cancellationToken).Matches is not [var best, ..]) return null;
         return _tokenizer.Encode(lead + best.Word, atDocumentStart: false);
     }
 
@@ -271,7 +275,7 @@ public sealed partial class TextPredictor : IDisposable
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
         var gate = Gate(textBeforeCursor);
         var scorer = Scorer(documentKey, textBeforeCursor);
-        var first = TypedWordSpelling(documentKey, scorer, healed, gate, cancellationToken);
+        var first = FirstWordSpelling(documentKey, scorer, healed, gate, cancellationToken, afterSpace: false);
         using var state = Open(documentKey, scorer, healed.Context, cancellationToken);
         var h = Sampler.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop, gate), MaxTokens(stop, healed), temperature, topK, topP, seed, cancellationToken, first);
         return ToContinuation(h, healed);

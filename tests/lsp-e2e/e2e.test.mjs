@@ -1,7 +1,7 @@
 // One editing session against the built server over stdio: every feature once, then shutdown and exit code 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, initialize, fixtureModel } from './server.mjs';
+import { startServer, initialize, fixtureModel, defaultModel } from './server.mjs';
 
 const uri = 'file:///e2e/notes.md';
 const text = '# Notes\n\nThe cat sat on the ___ and then it went to sl';
@@ -85,6 +85,29 @@ test('initialize, edit and use every feature, shutdown, exit 0', { timeout: 180_
     await connection.sendNotification('exit');
     assert.equal(await server.exited, 0);
     assert.match(server.stderr(), /ready/); // logs went to stderr, the protocol alone to stdout
+  } finally {
+    connection.dispose();
+    server.child.kill();
+  }
+});
+
+test('a made-up name typed earlier is offered later, and the item says it comes from your text', { timeout: 180_000 }, async () => {
+  const server = startServer();
+  const { connection } = server;
+  try {
+    await initialize(server, defaultModel);
+    const zuri = 'file:///e2e/plan.md';
+    const ztext = 'Our new colleague Zorblat joined the team today. Everyone welcomed Zorblat warmly, and tomorrow Zorblat will present the plan.\n\nAt the meeting, Zor';
+    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri: zuri, languageId: 'markdown', version: 1, text: ztext } });
+    const position = { line: 2, character: 'At the meeting, Zor'.length };
+    const completion = await connection.sendRequest('textDocument/completion', { textDocument: { uri: zuri }, position });
+    const item = completion.items.find((i) => i.label === 'Zorblat');
+    assert.ok(item, `Zorblat not offered: ${completion.items.map((i) => i.label).join(', ')}`);
+    const resolved = await connection.sendRequest('completionItem/resolve', item);
+    assert.match(resolved.documentation.value, /From your text: seen 3× in plan\.md/);
+    await connection.sendRequest('shutdown');
+    await connection.sendNotification('exit');
+    assert.equal(await server.exited, 0);
   } finally {
     connection.dispose();
     server.child.kill();

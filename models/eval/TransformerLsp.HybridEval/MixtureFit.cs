@@ -12,7 +12,7 @@ internal static class MixtureFit
 {
     public const double PriorTokens = 200;
 
-    public static double[][] Fit(HybridWeights shape, IReadOnlyList<ScoredToken> tokens, double discount, int iterations = 25)
+    public static double[][] Fit(HybridWeights shape, IReadOnlyList<ScoredToken> tokens, Func<Evidence, double> estimate, int iterations = 25)
     {
         var n = tokens.Count;
         var p = new double[n][];
@@ -20,8 +20,8 @@ internal static class MixtureFit
         for (var i = 0; i < n; i++)
         {
             var s = tokens[i];
-            p[i] = [Math.Exp(s.TransformerLogProb), s.Corpus?.Probability(discount) ?? 0, s.User?.Probability(discount) ?? 0];
-            cells[i] = shape.Cell(s.Corpus?.MatchedLength ?? 0, s.Corpus?.MatchedCount ?? 0, s.User?.MatchedLength ?? -1);
+            p[i] = [Math.Exp(s.TransformerLogProb), s.Corpus is null ? 0 : estimate(s.Corpus), s.User is null ? 0 : estimate(s.User)];
+            cells[i] = shape.Cell(s.Corpus?.Match ?? default, s.User?.Match);
         }
         double[] global = [1.0 / 3, 1.0 / 3, 1.0 / 3];
         for (var it = 0; it < iterations; it++)
@@ -61,7 +61,7 @@ internal static class MixtureFit
     }
 
     /// <summary>Total bits of the tokens under a mixture (the weights of each token's cell, absent components' shares moved).</summary>
-    public static (double Bits, long Bytes) Bits(HybridWeights weights, IEnumerable<ScoredToken> tokens, double discount, bool useCorpus = true, bool useUser = true)
+    public static (double Bits, long Bytes) Bits(HybridWeights weights, IEnumerable<ScoredToken> tokens, Func<Evidence, double> estimate, bool useCorpus = true, bool useUser = true)
     {
         double bits = 0;
         long bytes = 0;
@@ -69,9 +69,9 @@ internal static class MixtureFit
         {
             var corpus = useCorpus ? s.Corpus : null;
             var user = useUser ? s.User : null;
-            var cell = weights.Cell(corpus?.MatchedLength ?? 0, corpus?.MatchedCount ?? 0, user?.MatchedLength ?? -1);
+            var cell = weights.Cell(corpus?.Match ?? default, user?.Match);
             var w = weights.For(cell, corpus is not null, user is not null);
-            var p = w.Transformer * Math.Exp(s.TransformerLogProb) + w.Corpus * (corpus?.Probability(discount) ?? 0) + w.User * (user?.Probability(discount) ?? 0);
+            var p = w.Transformer * Math.Exp(s.TransformerLogProb) + w.Corpus * (corpus is null ? 0 : estimate(corpus)) + w.User * (user is null ? 0 : estimate(user));
             bits -= Math.Log2(Math.Max(p, 1e-300));
             bytes += s.Bytes;
         }

@@ -71,6 +71,9 @@ internal sealed class HypothesisExtender(TokenVocabulary vocab, PrefixConstraint
     public Hypothesis? Extend(Hypothesis parent, int token, float logProb)
     {
         var bytes = Vocab.Bytes[token];
+        // No run of spaces: a space never follows a space inside a continuation (prose never wants one, and a lone-space
+        // token — the start of a spelling such as " " + "Z" + "or" — is not a way into indentation).
+        if (bytes is [(byte)' ', ..] && parent.Tokens.Length > 0 && Vocab.Bytes[parent.Tokens[^1]] is [.., (byte)' ']) return null;
         var consumed = Constraint.Advance(bytes, parent.Consumed);
         if (consumed < 0) return null;
         var requiredPart = Constraint.RequiredPart(bytes.Length, parent.Consumed);

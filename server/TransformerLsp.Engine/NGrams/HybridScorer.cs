@@ -78,7 +78,7 @@ internal sealed class HybridScorer
         if (history.Length > _weights.MaxMatch) history = history[^_weights.MaxMatch..];
         var corpus = _corpus is null ? null : new NGramDistribution(_corpus, _corpus.Continuations(history, _weights.MaxMatch), _weights.Discount);
         var user = _user is null ? null : new NGramDistribution(_user, _user.Continuations(history, _weights.MaxMatch), _weights.Discount);
-        var cell = _weights.Cell(corpus?.MatchedLength ?? 0, corpus?.MatchedCount ?? 0, user?.MatchedLength ?? -1);
+        var cell = _weights.Cell(corpus?.Evidence ?? default, user?.Evidence);
         return (corpus, user, _weights.For(cell, corpus is not null, user is not null));
     }
 }

@@ -22,6 +22,16 @@ internal interface ITokenCounts
     ReadOnlySpan<int> Unigrams { get; }
 
     /// <summary>
+    /// The lowest level of a backoff: Kneser–Ney's continuation counts (how many distinct tokens preceded each token) where
+    /// the index has them, else <see cref="Unigrams"/>. A word that follows many different words is a likelier novel
+    /// continuation than one that is frequent after a single context ("Francisco").
+    /// </summary>
+    ReadOnlySpan<int> BackoffUnigrams => Unigrams;
+
+    /// <summary>The sum of <see cref="BackoffUnigrams"/>.</summary>
+    long BackoffTotal => Total;
+
+    /// <summary>
     /// Levels 1..L: element k-1 lists the tokens that followed the last k tokens of <paramref name="context"/> in the indexed
     /// text, sorted by token id, every count &gt; 0. Stops before the first length whose suffix has no continuation (so L is
     /// the longest matched suffix that was followed by something), or at <paramref name="maxLength"/>, or at the context's

@@ -29,6 +29,8 @@ internal sealed class SuffixArrayIndex : ITokenCounts, IDisposable
     private readonly ISuffixArrayData _data;
     private readonly int _n;
     private readonly int[] _unigrams;
+    private readonly int[] _predecessors;     // per token: distinct tokens seen before it (Kneser–Ney continuation counts)
+    private long _predecessorTotal;
     private readonly int[] _bucketStart;      // suffixes starting with token t are ranks [_bucketStart[t], _bucketStart[t+1])
     private readonly TokenCount[][] _level1;  // per token: its next tokens, sorted by id
     private readonly ContinuationCache _cache = new(CacheCapacity);
@@ -49,6 +51,10 @@ internal sealed class SuffixArrayIndex : ITokenCounts, IDisposable
         _bucketStart = new int[vocab + 1];
         _level1 = new TokenCount[vocab][];
         BuildLevel1();
+        _predecessors = new int[vocab];
+        foreach (var list in _level1)
+            foreach (var tc in list) _predecessors[tc.Token]++;
+        _predecessorTotal = _predecessors.Sum(x => (long)x);
     }
 
     /// <summary>Opens a <c>corpus.infinigram</c> file (memory-mapped); throws <see cref="ModelLoadException"/> if it is invalid.</summary>
@@ -74,6 +80,12 @@ internal sealed class SuffixArrayIndex : ITokenCounts, IDisposable
 
     /// <inheritdoc/>
     public ReadOnlySpan<int> Unigrams => _unigrams;
+
+    /// <inheritdoc />
+    public ReadOnlySpan<int> BackoffUnigrams => _predecessors;
+
+    /// <inheritdoc />
+    public long BackoffTotal => _predecessorTotal;
 
     /// <summary>Tokens in the corpus (n).</summary>
     public int Length => _n;

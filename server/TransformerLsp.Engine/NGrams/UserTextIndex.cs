@@ -74,6 +74,11 @@ public sealed class UserTextIndex
     /// <summary>Whether a build re-tokenizes only changed lines (the tokenizer never merges across a line feed).</summary>
     internal bool SplitsLines => _splitLines;
 
+    /// <summary>Changes whenever a document is added or removed (not when one is edited): results remembered for a context
+    /// stay valid while it does not change, since edits reach the results through the context itself.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+    private long _generation;
+
     /// <summary>Documents indexed.</summary>
     public int DocumentCount => _documents.Count;
 
@@ -91,6 +96,7 @@ public sealed class UserTextIndex
         lock (_gate)
         {
             var reuse = _documents.TryGetValue(documentKey, out var old) ? old.Lines : null;
+            if (old is null) Interlocked.Increment(ref _generation);
             _documents = _documents.SetItem(documentKey, new Entry(new Lazy<UserTextSegment>(() => Build(text, reuse)), reuse, text));
         }
     }
@@ -110,7 +116,11 @@ public sealed class UserTextIndex
     public void Remove(string documentKey)
     {
         ArgumentNullException.ThrowIfNull(documentKey);
-        lock (_gate) _documents = _documents.Remove(documentKey);
+        lock (_gate)
+        {
+            if (_documents.ContainsKey(documentKey)) Interlocked.Increment(ref _generation);
+            _documents = _documents.Remove(documentKey);
+        }
     }
 
     /// <summary>The documents in which <paramref name="tokens"/> occurs (overlapping occurrences count), most occurrences first,

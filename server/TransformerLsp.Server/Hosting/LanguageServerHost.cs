@@ -119,6 +119,7 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
         Add(new DidChangeWatchedFilesHandler(context));
         Add(new ExecuteCommandHandler(context));
         Add(new CompletionHandler(context));
+        Add(new CompletionResolveHandler(context));
         Add(new InlineCompletionHandler(context));
         Add(new HoverHandler(context));
         Add(new CodeActionHandler(context));

@@ -25,7 +25,17 @@ internal sealed record CompletionItem
     [JsonPropertyName("insertTextFormat")] public int InsertTextFormat { get; init; } = 1;
     [JsonPropertyName("textEdit")] public TextEdit? TextEdit { get; init; }
     [JsonPropertyName("preselect")] public bool? Preselect { get; init; }
+    /// <summary>Filled in by completionItem/resolve: where the suggestion comes from.</summary>
+    [JsonPropertyName("documentation")] public MarkupContent? Documentation { get; init; }
+    /// <summary>What completionItem/resolve needs (<see cref="CompletionItemData"/>); the client hands it back unchanged.</summary>
+    [JsonPropertyName("data")] public CompletionItemData? Data { get; init; }
 }
+
+/// <summary>A completion item's document, cursor offset (UTF-16) and the text it inserts after the cursor.</summary>
+internal sealed record CompletionItemData(
+    [property: JsonPropertyName("uri")] string Uri,
+    [property: JsonPropertyName("offset")] int Offset,
+    [property: JsonPropertyName("insert")] string Insert);
 
 internal sealed record CompletionList([property: JsonPropertyName("isIncomplete")] bool IsIncomplete, [property: JsonPropertyName("items")] CompletionItem[] Items)
 {

@@ -50,7 +50,8 @@ internal sealed record CompletionOptions
     /// opening it after every space would stand in the user's way. Ghost text (inline completion) covers word boundaries.
     /// </summary>
     [JsonPropertyName("triggerCharacters")] public string[] TriggerCharacters { get; init; } = [];
-    [JsonPropertyName("resolveProvider")] public bool ResolveProvider { get; init; }
+    /// <summary>completionItem/resolve says where a suggestion comes from (the user's text, the corpus, the model).</summary>
+    [JsonPropertyName("resolveProvider")] public bool ResolveProvider { get; init; } = true;
     [JsonPropertyName("completionItem")] public CompletionItemOptions CompletionItem { get; init; } = new();
 }
 

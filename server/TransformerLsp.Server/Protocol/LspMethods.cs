@@ -17,6 +17,7 @@ internal static class LspMethods
     public const string DidClose = "textDocument/didClose";
     public const string DidSave = "textDocument/didSave";
     public const string Completion = "textDocument/completion";
+    public const string CompletionResolve = "completionItem/resolve";
     public const string InlineCompletion = "textDocument/inlineCompletion";
     public const string Hover = "textDocument/hover";
     public const string CodeAction = "textDocument/codeAction";

@@ -16,7 +16,7 @@ public class LifecycleTests
         Assert.Equal("utf-16", caps.GetProperty("positionEncoding").GetString());
         Assert.True(caps.GetProperty("textDocumentSync").GetProperty("openClose").GetBoolean());
         Assert.Equal(2, caps.GetProperty("textDocumentSync").GetProperty("change").GetInt32());
-        Assert.False(caps.GetProperty("completionProvider").GetProperty("resolveProvider").GetBoolean());
+        Assert.True(caps.GetProperty("completionProvider").GetProperty("resolveProvider").GetBoolean()); // where a suggestion comes from
         Assert.True(caps.GetProperty("inlineCompletionProvider").GetBoolean());
         Assert.True(caps.GetProperty("hoverProvider").GetBoolean());
         Assert.Equal(["quickfix", "refactor.rewrite"], caps.GetProperty("codeActionProvider").GetProperty("codeActionKinds").EnumerateArray().Select(e => e.GetString()));

@@ -62,6 +62,7 @@ internal sealed class CompletionHandler(ServerContext context) : IRequestHandler
                 Detail = $"{pct} next word",
                 FilterText = word.Word,
                 TextEdit = new TextEdit(range, word.Word),
+                Data = new CompletionItemData(document.Uri, offset, word.Word.StartsWith(typed, StringComparison.Ordinal) ? word.Word[typed.Length..] : word.Word),
             }));
         }
 
@@ -81,6 +82,7 @@ internal sealed class CompletionHandler(ServerContext context) : IRequestHandler
                 Detail = $"{pct} phrase (beam search)",
                 FilterText = phrase,
                 TextEdit = new TextEdit(range, phrase),
+                Data = new CompletionItemData(document.Uri, offset, phrase.StartsWith(typed, StringComparison.Ordinal) ? phrase[typed.Length..] : phrase),
             }));
         }
 

@@ -1,0 +1,28 @@
+using TransformerLsp.Engine;
+using TransformerLsp.Server.Documents;
+using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Protocol;
+using TransformerLsp.Server.Scheduling;
+
+namespace TransformerLsp.Server.Handlers.Completion;
+
+/// <summary>
+/// completionItem/resolve: says where a selected suggestion comes from — the user's own text ("seen 3× in your text:
+/// notes/plan.md"), the bundled corpus, or the model — from the share of its probability each part gives it
+/// (<see cref="TextPredictor.Explain"/>). Only document names inside the workspace are shown, never their contents.
+/// </summary>
+internal sealed class CompletionResolveHandler(ServerContext context) : IRequestHandler<CompletionItem, CompletionItem>
+{
+    public string Method => LspMethods.CompletionResolve;
+    public bool MutatesState => false;
+
+    public async Task<CompletionItem> HandleAsync(CompletionItem request, CancellationToken cancellationToken)
+    {
+        if (request.Data is not { } data || context.Documents.Get(data.Uri) is not { } document) return request;
+        int offset = Math.Clamp(data.Offset, 0, document.Text.Length);
+        var source = await context.RunModelAsync(document.Uri, "completion-resolve", WorkPriority.Interactive, SuggestionSource.None,
+            (predictor, token) => predictor.Explain(document.Uri, TextContext.Left(document.Text, offset), data.Insert, token), cancellationToken).ConfigureAwait(false);
+        var text = SourceDescription.Describe(source, key => SourceDescription.DocumentName(key, context.WorkspaceFolders.Select(f => f.Uri)));
+        return text is null ? request : request with { Documentation = new MarkupContent("markdown", text) };
+    }
+}
