@@ -53,7 +53,7 @@ dotnet run --project models/eval/TransformerLsp.ModelEval -c Release -- build-in
 # The modern held-out documents (Python 3.11 docs, PSF) are made with the quality sets: models/work/modern/docs_heldout.jsonl.
 [ -f "$work/modern/docs_heldout.jsonl" ] || $PY models/recipe/make_quality_sets.py --data "$data"
 dotnet run --project models/eval/TransformerLsp.HybridEval -c Release -- --model "$out" --data "$data" \
-  --modern "$work/modern/docs_heldout.jsonl" --out "$run/hybrid.json" --cache "$run/hybrid" --write-config
+  --modern "$work/modern/docs_heldout.jsonl" --fit-extra "$work/modern/docs_rest.jsonl" --out "$run/hybrid.json" --cache "$run/hybrid" --write-config
 $PY models/recipe/evaluate.py --out "$out/eval.json" --merge "$run/hybrid.json"
 
 step "training curve and model card"

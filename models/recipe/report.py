@@ -192,6 +192,7 @@ def card(args, start, steps, evals, end, stats, ev) -> str:
       "exact match of the trimmed candidate.\n")
     w(lexicon_section(args.model_dir))
     w(cmu_trigram_section(args.model_dir))
+    w(hybrid_section(args.model_dir, ev))
     w("## Reproduce\n")
     w("```")
     w(args.command)
@@ -223,6 +224,41 @@ def lexicon_section(model_dir: str) -> str:
             + "".join(f"- {h[3:]}\n" for h in sources)
             + "\nRebuild: `/usr/bin/python3 models/recipe/make_lexicon.py` (after `prepare_data.py`; "
             "`models/build-default-model.sh` runs it).\n")
+
+
+def hybrid_section(model_dir: str, ev: dict) -> str:
+    """The card's section on the corpus ∞-gram index and the hybrid, from eval.json's keys (TransformerLsp.HybridEval)."""
+    path = os.path.join(model_dir, "corpus.infinigram")
+    if not os.path.exists(path) or "hybrid_bits_per_byte" not in ev:
+        return ""
+    size = os.path.getsize(path)
+    d = ev.get("hybrid_discount", [])
+    rows = [
+        ("transformer alone", "bits_per_byte", "modern_bits_per_byte"),
+        ("corpus ∞-gram alone", "infinigram_bits_per_byte", "modern_infinigram_bits_per_byte"),
+        ("hybrid (transformer + corpus ∞-gram)", "hybrid_bits_per_byte", "modern_hybrid_bits_per_byte"),
+        ("hybrid + the document's own earlier text", "hybrid_memory_bits_per_byte", "modern_hybrid_memory_bits_per_byte"),
+    ]
+    table = "".join(f"| {name} | {fmt(ev.get(k))} | {fmt(ev.get(m))} |\n" for name, k, m in rows)
+    return ("## Corpus ∞-gram index and the hybrid (`corpus.infinigram`, `config.json` \"hybrid\")\n\n"
+            f"A suffix array over the {ev.get('hybrid_corpus_tokens', 0):,} training tokens ({size / 1e6:.1f} MB; format in "
+            "docs/model-folder.md) answers, for any context, the longest suffix that occurred in the training text and what "
+            "followed it. The engine mixes, at every decoding step, the transformer's next-token distribution with that "
+            "∞-gram's (interpolated absolute discounting from the longest match down to Kneser–Ney continuation counts, "
+            f"discounts {d}) and with the same estimate over the user's own text, weights by the evidence (matched length, "
+            "count, share of the likeliest continuation, for the corpus and the user's text), fitted by EM on the "
+            "validation split (the user's-text cells also on modern prose outside the held-out set) by "
+            "`models/eval/TransformerLsp.HybridEval`. Bits per byte (test split; modern held-out Python documentation):\n\n"
+            "| predictor | test | modern held-out |\n|---|---:|---:|\n" + table +
+            f"\nPersonalisation (each modern held-out document's second half, its own first half as the user's text): "
+            f"{fmt(ev.get('modern_workspace_baseline_bits_per_byte'))} → {fmt(ev.get('modern_workspace_bits_per_byte'))} bits per "
+            f"byte ({100 * ev.get('modern_workspace_reduction', 0):.1f} % fewer); on the test split "
+            f"{fmt(ev.get('test_workspace_baseline_bits_per_byte'))} → {fmt(ev.get('test_workspace_bits_per_byte'))} "
+            f"({100 * ev.get('test_workspace_reduction', 0):.1f} %). The infini-gram paper's longest-match estimate in the "
+            f"same mixture: {fmt(ev.get('hybrid_validation_bits_per_byte_longest_match'))} bits per byte on validation, against "
+            f"{fmt(ev.get('hybrid_validation_bits_per_byte'))} for the interpolated one. Cost: "
+            f"{fmt(ev.get('hybrid_step_ms_p50'))} ms per decoding step (p95 {fmt(ev.get('hybrid_step_ms_p95'))}) with "
+            f"{ev.get('user_index_tokens', 0):,} user tokens indexed, {fmt(ev.get('user_index_edit_ms_p50'))} ms per edit.\n")
 
 
 CMU_COPYRIGHT = "/usr/share/doc/pocketsphinx-en-us/copyright"

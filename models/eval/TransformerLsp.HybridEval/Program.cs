@@ -153,8 +153,24 @@ JsonObject Personalisation(Split s, string prefix)
 
 foreach (var o in new[] { Measure(test, ""), Measure(modern, "modern_"), Personalisation(modern, "modern_"), Personalisation(test, "test_") })
     foreach (var (k, v) in o) results[k] = v?.DeepClone();
+// The cost of the n-gram parts per decoding step and per edit (workspace: the modern fitting documents and the test split).
+{
+    var contexts = test.Docs.SelectMany(d => Enumerable.Range(0, d.Length / 64).Select(i => d[(i * 64)..(i * 64 + 32)])).Take(2000).ToList();
+    var workspace = (extra?.Texts ?? []).Concat(test.Texts).ToList();
+    var lp = new float[config.VocabSize];
+    Array.Fill(lp, -MathF.Log(config.VocabSize));
+    var cost = StepCost.Measure(fitted, corpus, tokenizer, config.VocabSize, workspace, contexts, lp);
+    Log($"cost: {cost.StepP50:F3} ms per decoding step (p95 {cost.StepP95:F3}) with {cost.UserTokens:N0} user tokens indexed; " +
+        $"{cost.EditP50:F2} ms per edit (p95 {cost.EditP95:F2})");
+    results["hybrid_step_ms_p50"] = cost.StepP50;
+    results["hybrid_step_ms_p95"] = cost.StepP95;
+    results["user_index_edit_ms_p50"] = cost.EditP50;
+    results["user_index_edit_ms_p95"] = cost.EditP95;
+    results["user_index_tokens"] = cost.UserTokens;
+}
 results["hybrid_discount"] = new JsonArray(fitted.Discount.One, fitted.Discount.Two, fitted.Discount.More);
 results["hybrid_cells"] = fitted.CellCount;
+results["hybrid_corpus_tokens"] = corpus.Total + 1;
 results["hybrid_validation_tokens"] = valPlain.Count;
 results["hybrid_fit_extra_tokens"] = extraMemory.Count;
 File.WriteAllText(opts.Out, results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

@@ -20,6 +20,8 @@ internal sealed class HybridScorer
     private readonly ITokenCounts? _corpus;
     private readonly ITokenCounts? _user;
     private float[] _scratch = [];
+    private float[]? _corpusLevel0, _userLevel0; // the ∞-grams' level 0, dense: the same for every context of a request
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ITokenCounts, float[]> CorpusLevel0 = [];
 
     public HybridScorer(HybridWeights weights, ITokenCounts? corpus, ITokenCounts? user)
     {
@@ -43,8 +45,20 @@ internal sealed class HybridScorer
         var p = _scratch.AsSpan(0, logProbs.Length);
         TensorPrimitives.Exp(logProbs, p);
         TensorPrimitives.Multiply(p, (float)w.Transformer, p);
-        corpus?.AddTo(p, w.Corpus);
-        user?.AddTo(p, w.User);
+        if (corpus is not null)
+        {
+            // The corpus index lives as long as the model: its level 0 is computed once.
+            var length = logProbs.Length;
+            _corpusLevel0 ??= CorpusLevel0.GetValue(_corpus!, c => NGramDistribution.Level0(c, length));
+            TensorPrimitives.MultiplyAdd(_corpusLevel0.AsSpan(0, p.Length), (float)(w.Corpus * corpus.Level0Weight), p, p);
+            corpus.AddLevels(p, w.Corpus);
+        }
+        if (user is not null)
+        {
+            _userLevel0 ??= NGramDistribution.Level0(_user!, logProbs.Length);
+            TensorPrimitives.MultiplyAdd(_userLevel0.AsSpan(0, p.Length), (float)(w.User * user.Level0Weight), p, p);
+            user.AddLevels(p, w.User);
+        }
         TensorPrimitives.Log(p, logProbs);
     }
 

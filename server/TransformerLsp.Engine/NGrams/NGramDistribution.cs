@@ -90,11 +90,28 @@ internal sealed class NGramDistribution
     /// <summary>Adds <paramref name="weight"/> · p(t) to <c>into[t]</c> for every token.</summary>
     public void AddTo(Span<float> into, double weight)
     {
-        var backoff = _counts.BackoffUnigrams;
-        var scale = weight * _beta[0] / (_counts.BackoffTotal + _counts.VocabSize);
-        var n = Math.Min(into.Length, backoff.Length);
-        for (var t = 0; t < n; t++) into[t] += (float)(scale * (backoff[t] + 1.0));
-        for (var t = n; t < into.Length; t++) into[t] += (float)scale;
+        var level0 = Level0(_counts, into.Length);
+        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(level0, (float)(weight * _beta[0]), into, into);
+        AddLevels(into, weight);
+    }
+
+    /// <summary>β_0: the weight of level 0 in the distribution.</summary>
+    public double Level0Weight => _beta[0];
+
+    /// <summary>Level 0 of <paramref name="counts"/> as a dense distribution over <paramref name="length"/> ids (add-one over
+    /// <see cref="ITokenCounts.BackoffUnigrams"/>): the same for every context, so callers compute it once per index.</summary>
+    public static float[] Level0(ITokenCounts counts, int length)
+    {
+        var backoff = counts.BackoffUnigrams;
+        var scale = 1.0 / (counts.BackoffTotal + counts.VocabSize);
+        var p = new float[length];
+        for (var t = 0; t < length; t++) p[t] = (float)(scale * ((t < backoff.Length ? backoff[t] : 0) + 1.0));
+        return p;
+    }
+
+    /// <summary>Adds <paramref name="weight"/> times the levels above 0 (the sparse part) to <c>into[t]</c>.</summary>
+    public void AddLevels(Span<float> into, double weight)
+    {
         for (var k = 1; k <= _levels.Count; k++)
         {
             var w = weight * _beta[k] / _total[k - 1];
