@@ -127,12 +127,10 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
 
     private static string Pct(int k, int n) => n == 0 ? "–" : (100.0 * k / n).ToString("F1", CultureInfo.InvariantCulture) + "%";
 
-    /// <summary>The case's document is open in the "editor": the engine's user-text index holds it under each call's key, as
-    /// the server's document handlers do (the text after the cursor stays hidden from the index's view).</summary>
-    private void Open(string text, params string[] keys)
-    {
-        foreach (string k in keys) predictor.UserText.Set(k, text);
-    }
+    /// <summary>The case's document is open in the "editor": the engine's user-text index holds it, as the server's
+    /// document handlers do (the text from the cursor on stays hidden from a request's view). One document at a time: a
+    /// request sees the other open documents in full.</summary>
+    private void Open(string text, string document) => predictor.UserText.Set(document, text);
 
     private void Forget(params string[] keys)
     {
@@ -150,8 +148,9 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
             var c = cases[i];
             var t = Set(c.Set);
             var left = LeftWords(c.Left);
-            string kw = "q-nw-" + c.Id, kb = "q-beam-" + c.Id, kg = "q-ghost-" + c.Id;
-            Open(c.Left, kw, kb, kg);
+            // One open document; each kind of call has its own caches ("#…" keys belong to the document).
+            string doc = "q-nw-" + c.Id, kw = doc + "#words", kb = doc + "#beam", kg = doc + "#ghost";
+            Open(c.Left, doc);
 
             var next = Timed(t.NextWordMs, () => predictor.NextWords(kw, c.Left, TopK)).Words.Take(TopK).ToList();
             if (c.Next.Count > 0)
@@ -188,7 +187,7 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
             if (Repeats(ghostWords)) t.GhostRepeats++;
             t.AddSuggestion("ghost", ghost.Text, left);
 
-            Forget(kw, kb, kg);
+            Forget(doc, kw, kb, kg);
             if ((i + 1) % progressEvery == 0 || i + 1 == cases.Count)
                 progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] next word + beams + ghost {i + 1}/{cases.Count}: " + string.Join("; ", sets.Values.Where(s => s.BeamN > 0).Select(s =>
                     $"{s.Name}: top-1 {Pct(s.NextWordTop1, s.NextWordN)}, top-5 {Pct(s.NextWordTop5, s.NextWordN)}, phrase {Pct(s.NextPhraseMatch, s.NextPhraseN)}, ghost repeats {Pct(s.GhostRepeats, s.GhostN)}, beam {s.BeamMs.Median:F0} ms")));
@@ -214,9 +213,9 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
             var c = cases[i];
             var t = Set(c.Set);
             var left = LeftWords(c.Left);
-            string kf = "q-fill-" + c.Id, kl = "q-fill-left-" + c.Id, kc = "q-fill-cand-" + c.Id;
-            // The editor holds the text around the blank, not the answer: every key sees the other keys' copies in full.
-            Open(c.Left + c.Right, kf, kl, kc);
+            // One open document holding a blank where the answer was; each kind of call has its own caches.
+            string doc = "q-fill-" + c.Id, kf = doc + "#both", kl = doc + "#left", kc = doc + "#candidates";
+            Open(c.Left + "___" + c.Right, doc);
             t.FillInN++;
 
             var both = Timed(t.FillInMs, () => predictor.FillIn(kf, c.Left, c.Right, TopK)).Take(TopK).ToList();
@@ -233,7 +232,7 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
             if (c.BigramTop5.Count > 0 && c.BigramTop5[0] == c.Answer) t.BigramTop1++;
             if (c.BigramTop5.Take(TopK).Contains(c.Answer)) t.BigramTop5++;
 
-            Forget(kf, kl, kc);
+            Forget(doc, kf, kl, kc);
             if ((i + 1) % progressEvery == 0 || i + 1 == cases.Count)
                 progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] fill-in {i + 1}/{cases.Count}: " + string.Join("; ", sets.Values.Where(s => s.FillInN > 0).Select(s =>
                     $"{s.Name}: top-1 {Pct(s.FillTop1, s.FillInN)}, top-5 {Pct(s.FillTop5, s.FillInN)}, left only {Pct(s.LeftOnlyTop1, s.FillInN)}, recall {Pct(s.CandidateRecall, s.FillInN)}, bigram {Pct(s.BigramTop1, s.FillInN)}, {s.FillInMs.Median:F0} ms")));
