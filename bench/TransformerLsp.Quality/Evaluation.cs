@@ -215,7 +215,8 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
             var t = Set(c.Set);
             var left = LeftWords(c.Left);
             string kf = "q-fill-" + c.Id, kl = "q-fill-left-" + c.Id, kc = "q-fill-cand-" + c.Id;
-            Open(c.Left + c.Answer + c.Right, kf, kl, kc);
+            // The editor holds the text around the blank, not the answer: every key sees the other keys' copies in full.
+            Open(c.Left + c.Right, kf, kl, kc);
             t.FillInN++;
 
             var both = Timed(t.FillInMs, () => predictor.FillIn(kf, c.Left, c.Right, TopK)).Take(TopK).ToList();
@@ -247,8 +248,9 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
             var c = cases[i];
             var t = Set(c.Set);
             string kc = "q-hint-clean-" + c.Id, kx = "q-hint-corrupted-" + c.Id;
+            // One document open at a time: a request sees the other open documents in full, and the clean copy would
+            // tell the corrupted one its original words.
             Open(c.Clean, kc);
-            Open(c.Corrupted, kx);
 
             foreach (var (start, length) in Words.Spans(c.Clean))
             {
@@ -258,6 +260,8 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
                 if (Check(t, kc, c.Clean, start, length, "clean")) t.CleanHints++;
             }
 
+            Forget(kc);
+            Open(c.Corrupted, kx);
             var errors = c.Errors.Where(e => e.Start >= 0 && e.Length > 0 && e.Start + e.Length <= c.Corrupted.Length).ToList();
             t.SkippedErrors += c.Errors.Count - errors.Count;
             foreach (var e in errors)
