@@ -68,7 +68,7 @@ var result = new JsonObject
     ["quick"] = quick,
     ["git_commit"] = GitCommit(root),
     ["machine"] = new JsonObject { ["cpu"] = CpuName(), ["cores"] = Environment.ProcessorCount, ["os"] = RuntimeInformation.OSDescription, ["runtime"] = RuntimeInformation.FrameworkDescription },
-    ["model"] = new JsonObject { ["name"] = predictor.ModelName, ["ngrams"] = ngrams, ["corpus_index_tokens"] = predictor.CorpusIndexTokens, ["folder"] = Shown(modelFolder), ["context_tokens"] = ContextTokens, ["threads"] = Threads, ["provider"] = predictor.ProviderName },
+    ["model"] = new JsonObject { ["name"] = predictor.ModelName, ["ngrams"] = ngrams, ["corpus_index_tokens"] = predictor.CorpusIndexTokens, ["word_trigram_words"] = predictor.WordTrigramSize, ["folder"] = Shown(modelFolder), ["context_tokens"] = ContextTokens, ["threads"] = Threads, ["provider"] = predictor.ProviderName },
     ["data"] = new JsonObject
     {
         ["folder"] = Shown(dataFolder), ["next_word_cases"] = data.NextWord.Count, ["fill_in_cases"] = data.FillIn.Count, ["hint_passages"] = data.Hints.Count,

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace TransformerLsp.Engine.Words;
@@ -50,8 +49,4 @@ internal sealed record WordTrigramSettings(string File, double NextWordWeight, d
 
         ModelLoadException Bad(string what) => new($"{path}: {what}.");
     }
-
-    /// <summary>The section as config.json holds it (for the fitting tool).</summary>
-    public string ToJson() => string.Create(CultureInfo.InvariantCulture,
-        $"{{ \"file\": \"{File}\", \"next_word_weight\": {NextWordWeight:0.###}, \"fill_in_weight\": {FillInWeight:0.###} }}");
 }
