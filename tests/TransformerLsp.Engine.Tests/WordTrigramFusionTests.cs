@@ -104,4 +104,21 @@ public sealed class WordTrigramFusionTests
         using var alone = TextPredictor.Load(new ModelOptions(Fixtures.DefaultModel, Threads: 1, NGrams: false));
         Assert.DoesNotContain("email", alone.NextWords("fusion-email", text, 5).Words.Select(w => w.Word));
     }
+
+    [Fact]
+    public void HintsStillFlagAWrongWordAndAMisspellingAndLeaveCleanWordsAlone()
+    {
+        if (!Fixtures.HasDefaultModel) return;
+        var p = Fixtures.Predictor(Fixtures.DefaultModel);
+        const string text = "The President of the Untied States has the honor to transmit to the Congres a report of the Secretary of State.";
+        WordCheck Check(string word)
+        {
+            var at = text.IndexOf(word, StringComparison.Ordinal);
+            return p.CheckWord("fusion-hints", text[..at], word, text[(at + word.Length)..]);
+        }
+        Assert.Equal("United", Check("Untied").Suggestion);
+        Assert.Equal("Congress", Check("Congres").Suggestion);
+        Assert.Null(Check("report").Suggestion);
+        Assert.Null(Check("honor").Suggestion);
+    }
 }
