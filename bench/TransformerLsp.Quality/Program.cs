@@ -130,7 +130,7 @@ static string? GitCommit(string root)
 internal sealed class Args
 {
     private readonly Dictionary<string, string?> values = [];
-    private static readonly HashSet<string> Flags = ["--quick", "--no-docs"];
+    private static readonly HashSet<string> Flags = ["--quick", "--no-docs", "--no-ngrams"];
     private static readonly HashSet<string> Keys = ["--model", "--json", "--docs", "--label", "--compare", "--data", "--length-penalty", "--only", "--dump-checks"];
 
     public static Args Parse(string[] args)
