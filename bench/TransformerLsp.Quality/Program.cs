@@ -68,7 +68,7 @@ var result = new JsonObject
     ["quick"] = quick,
     ["git_commit"] = GitCommit(root),
     ["machine"] = new JsonObject { ["cpu"] = CpuName(), ["cores"] = Environment.ProcessorCount, ["os"] = RuntimeInformation.OSDescription, ["runtime"] = RuntimeInformation.FrameworkDescription },
-    ["model"] = new JsonObject { ["name"] = predictor.ModelName, ["ngrams"] = ngrams, ["corpus_index_tokens"] = predictor.CorpusIndexTokens, ["folder"] = Shown(modelFolder), ["context_tokens"] = ContextTokens, ["threads"] = Threads, ["provider"] = predictor.ProviderName },
+    ["model"] = new JsonObject { ["name"] = predictor.ModelName, ["ngrams"] = ngrams, ["corpus_index_tokens"] = predictor.CorpusIndexTokens, ["word_trigram_words"] = predictor.WordTrigramSize, ["folder"] = Shown(modelFolder), ["context_tokens"] = ContextTokens, ["threads"] = Threads, ["provider"] = predictor.ProviderName },
     ["data"] = new JsonObject
     {
         ["folder"] = Shown(dataFolder), ["next_word_cases"] = data.NextWord.Count, ["fill_in_cases"] = data.FillIn.Count, ["hint_passages"] = data.Hints.Count,
@@ -130,7 +130,7 @@ static string? GitCommit(string root)
 internal sealed class Args
 {
     private readonly Dictionary<string, string?> values = [];
-    private static readonly HashSet<string> Flags = ["--quick", "--no-docs"];
+    private static readonly HashSet<string> Flags = ["--quick", "--no-docs", "--no-ngrams"];
     private static readonly HashSet<string> Keys = ["--model", "--json", "--docs", "--label", "--compare", "--data", "--length-penalty", "--only", "--dump-checks"];
 
     public static Args Parse(string[] args)

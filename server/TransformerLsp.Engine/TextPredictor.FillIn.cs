@@ -44,7 +44,8 @@ public sealed partial class TextPredictor
     {
         ArgumentNullException.ThrowIfNull(left);
         ArgumentNullException.ThrowIfNull(right);
-        return Candidates(documentKey, left, right, Math.Max(count, SearchedCandidates), TokenCandidates, cancellationToken);
+        var words = Candidates(documentKey, left, right, Math.Max(count, SearchedCandidates), TokenCandidates, cancellationToken);
+        return [.. words.Concat(TrigramFillInCandidates(left, right)).Distinct(StringComparer.Ordinal)];
     }
 
     private List<string> Candidates(string documentKey, string left, string right, int searched, int fromTokens, CancellationToken cancellationToken)
@@ -121,7 +122,7 @@ public sealed partial class TextPredictor
         candidates.Remove(word);
         candidates.InsertRange(0, [word, .. extra.Where(e => e != word)]);
         var typed = TokenHealing.TypedWord(left);
-        var ranked = RankCandidates(documentKey, left, right, candidates, cancellationToken);
+        var ranked = ToFillCandidates(RankWords(documentKey, left, right, candidates, FullRightTokens, cancellationToken, CheckWeight(word)), typed);
         var self = ranked.FirstOrDefault(r => string.Equals(typed + r.Text, word, StringComparison.OrdinalIgnoreCase));
         return new WordFit(word, self?.Probability ?? 0, [.. ranked.Take(Math.Max(0, alternatives))]);
     }
@@ -129,7 +130,8 @@ public sealed partial class TextPredictor
     private sealed record RankedWord(string Word, double LogLikelihood, double Probability);
 
     /// <summary>Candidates ranked by the passage log-likelihood with a right window of about <paramref name="rightTokens"/> tokens.</summary>
-    private List<RankedWord> RankWords(string documentKey, string left, string right, IReadOnlyList<string> candidates, int rightTokens, CancellationToken cancellationToken)
+    /// <remarks>The shares mix in the word trigram (<see cref="FuseRanking"/>; <paramref name="trigramWeight"/> overrides its weight).</remarks>
+    private List<RankedWord> RankWords(string documentKey, string left, string right, IReadOnlyList<string> candidates, int rightTokens, CancellationToken cancellationToken, double? trigramWeight = null)
     {
         var distinct = candidates.Where(c => c.Length > 0).Distinct().ToList();
         if (distinct.Count == 0) return [];
@@ -144,7 +146,8 @@ public sealed partial class TextPredictor
             var ids = _tokenizer.Encode(lead + c + rightText, documentStart);
             return ids.Length > budget ? ids[..budget] : ids;
         }).ToList();
-        return [.. PassageRanker.Rank(state, passages, cancellationToken).Select(r => new RankedWord(distinct[r.Index], r.LogLikelihood, r.Probability))];
+        return FuseRanking([.. PassageRanker.Rank(state, passages, cancellationToken).Select(r => new RankedWord(distinct[r.Index], r.LogLikelihood, r.Probability))],
+            left, right, trigramWeight);
     }
 
     /// <summary>Merges case variants (the likelier spelling stays, shares add up) and cuts the typed part off each word.</summary>

@@ -97,12 +97,15 @@ public sealed partial class TextPredictor : IDisposable
         progress?.Report(0.3);
         var lexicon = Lexicon.Load(folder);
         var (corpus, hybrid) = options.NGrams ? LoadHybrid(folder, config) : (null, null);
+        WordTrigramModel? wordTrigram;
+        try { wordTrigram = options.NGrams ? LoadWordTrigram(folder) : null; }
+        catch { corpus?.Dispose(); throw; }
         progress?.Report(0.5);
         try
         {
             var session = new ModelSession(Path.Combine(folder, "model.onnx"), config, options.Provider, options.Threads);
             progress?.Report(1.0);
-            return new TextPredictor(config, tokenizer, session, options.ContextTokens, lexicon, corpus, hybrid);
+            return new TextPredictor(config, tokenizer, session, options.ContextTokens, lexicon, corpus, hybrid) { WordTrigramPart = wordTrigram };
         }
         catch
         {
@@ -137,6 +140,9 @@ public sealed partial class TextPredictor : IDisposable
     {
         if (count <= 0) return new NextWordResult(TokenHealing.TypedWord(textBeforeCursor), []);
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
+        if (WordTrigramPart is { Settings.NextWordWeight: > 0 })
+            return new NextWordResult(healed.TypedPrefix, [.. FusedNextWords(documentKey, textBeforeCursor, healed, count, Gate(textBeforeCursor), cancellationToken)
+                .Where(w => w.Probability > 0).Take(count).Select(w => new WordPrediction(w.Word, w.Probability, Math.Log(w.Probability)))]);
         return PredictWords(documentKey, Scorer(documentKey, textBeforeCursor), healed, count, Gate(textBeforeCursor), cancellationToken);
     }
 

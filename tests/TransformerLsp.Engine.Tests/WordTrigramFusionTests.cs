@@ -1,0 +1,124 @@
+using System.Text.Json.Nodes;
+using TransformerLsp.Engine.Words;
+
+namespace TransformerLsp.Engine.Tests;
+
+/// <summary>The word trigram wired into the predictor (TextPredictor.WordTrigram.cs): loading, history, and the default model.</summary>
+public sealed class WordTrigramFusionTests
+{
+    private static string TinyCopy(Action<string> change)
+    {
+        var folder = Directory.CreateTempSubdirectory("fusion").FullName;
+        foreach (var f in Directory.GetFiles(Fixtures.TinyModel)) File.Copy(f, Path.Combine(folder, Path.GetFileName(f)));
+        change(folder);
+        return folder;
+    }
+
+    private static void WithConfig(string folder, Action<JsonObject> edit)
+    {
+        var path = Path.Combine(folder, "config.json");
+        var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        edit(config);
+        File.WriteAllText(path, config.ToJsonString());
+    }
+
+    [Fact]
+    public void AFolderWithoutTheTrigramLoadsAsBefore()
+    {
+        var folder = TinyCopy(_ => { });
+        try
+        {
+            using var p = TextPredictor.Load(new ModelOptions(folder, Threads: 1));
+            Assert.Equal(0, p.WordTrigramSize);
+        }
+        finally { Directory.Delete(folder, true); }
+    }
+
+    [Fact]
+    public void ACorruptTrigramIsAModelLoadExceptionUnlessTheNGramsAreOff()
+    {
+        var folder = TinyCopy(f => File.WriteAllBytes(Path.Combine(f, WordTrigram.FileName), [1, 2, 3, 4, 5, 6, 7, 8, 9]));
+        try
+        {
+            var e = Assert.Throws<ModelLoadException>(() => TextPredictor.Load(new ModelOptions(folder, Threads: 1)));
+            Assert.Contains(WordTrigram.FileName, e.Message, StringComparison.Ordinal);
+            using var p = TextPredictor.Load(new ModelOptions(folder, Threads: 1, NGrams: false));
+            Assert.Equal(0, p.WordTrigramSize);
+        }
+        finally { Directory.Delete(folder, true); }
+    }
+
+    [Fact]
+    public void AConfigNamingAMissingTrigramOrABadWeightIsAModelLoadException()
+    {
+        var folder = TinyCopy(f => WithConfig(f, c => c["word_trigram"] = new JsonObject { ["file"] = "missing.bin" }));
+        try
+        {
+            Assert.Contains("missing.bin: missing", Assert.Throws<ModelLoadException>(() => TextPredictor.Load(new ModelOptions(folder, Threads: 1))).Message, StringComparison.Ordinal);
+            WithConfig(folder, c => c["word_trigram"] = new JsonObject { ["fill_in_weight"] = 2 });
+            Assert.Contains("fill_in_weight", Assert.Throws<ModelLoadException>(() => TextPredictor.Load(new ModelOptions(folder, Threads: 1))).Message, StringComparison.Ordinal);
+        }
+        finally { Directory.Delete(folder, true); }
+    }
+
+    [Theory]
+    [InlineData("", "", "<s>")]
+    [InlineData("It rained. ", "", "<s>")]
+    [InlineData("It rained. Send", "<s>", "send")]
+    [InlineData("Please send me an ", "me", "an")]
+    [InlineData("Please send me, quickly, an", "quickly", "an")]
+    [InlineData("One thing\n\nand", "<s>", "and")]
+    public void TheHistoryIsTheLastTwoWordsBackToTheSentenceStart(string text, string u, string v)
+    {
+        if (!Fixtures.HasDefaultModel) return;
+        var lm = Lm.Value;
+        var (hu, hv) = TextPredictor.TrigramHistory(lm, text);
+        Assert.Equal(u.Length == 0 ? -1 : lm.WordId(u), hu);
+        Assert.Equal(lm.WordId(v), hv);
+    }
+
+    [Theory]
+    [InlineData("at the office today", "at", "the")]
+    [InlineData(". And then", "</s>", "")]
+    [InlineData(", said he", "said", "he")]
+    [InlineData("", "", "")]
+    public void TheRightWordsStopAtTheSentenceEnd(string text, string r1, string r2)
+    {
+        if (!Fixtures.HasDefaultModel) return;
+        var lm = Lm.Value;
+        Assert.Equal((Id(r1), Id(r2)), TextPredictor.TrigramFuture(lm, text));
+        int Id(string w) => w.Length == 0 ? -1 : lm.WordId(w);
+    }
+
+    private static readonly Lazy<WordTrigram> Lm = new(() => WordTrigram.Load(Fixtures.DefaultModel)!);
+
+    [Fact]
+    public void AModernWordTheTransformerLacksIsOfferedAfterAModernContext()
+    {
+        if (!Fixtures.HasDefaultModel) return;
+        var p = Fixtures.Predictor(Fixtures.DefaultModel);
+        const string text = "Thank you for your message. Please send me an ";
+        var words = p.NextWords("fusion-email", text, 5).Words;
+        Assert.Contains("email", words.Select(w => w.Word));
+        Assert.InRange(words.Sum(w => w.Probability), 0, 1 + 1e-9);
+        using var alone = TextPredictor.Load(new ModelOptions(Fixtures.DefaultModel, Threads: 1, NGrams: false));
+        Assert.DoesNotContain("email", alone.NextWords("fusion-email", text, 5).Words.Select(w => w.Word));
+    }
+
+    [Fact]
+    public void HintsStillFlagAWrongWordAndAMisspellingAndLeaveCleanWordsAlone()
+    {
+        if (!Fixtures.HasDefaultModel) return;
+        var p = Fixtures.Predictor(Fixtures.DefaultModel);
+        const string text = "The President of the Untied States has the honor to transmit to the Congres a report of the Secretary of State.";
+        WordCheck Check(string word)
+        {
+            var at = text.IndexOf(word, StringComparison.Ordinal);
+            return p.CheckWord("fusion-hints", text[..at], word, text[(at + word.Length)..]);
+        }
+        Assert.Equal("United", Check("Untied").Suggestion);
+        Assert.Equal("Congress", Check("Congres").Suggestion);
+        Assert.Null(Check("report").Suggestion);
+        Assert.Null(Check("honor").Suggestion);
+    }
+}
