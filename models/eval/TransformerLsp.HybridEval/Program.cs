@@ -70,6 +70,15 @@ DocumentMemory? Own(Split s, int d) => new(s.Docs[d], config.VocabSize);
 Log("evidence on the validation split ...");
 var valMemory = Score(val, d => Own(val, d));
 var valPlain = valMemory.Select(t => t with { User = null }).ToList();
+// The evidence's formula is the engine's NGramDistribution: checked on the first validation tokens.
+for (var i = 1; i < Math.Min(500, val.Docs[0].Length); i++)
+{
+    var history = val.Docs[0].AsSpan(0, i);
+    if (history.Length > shape.MaxMatch) history = history[^shape.MaxMatch..];
+    var engine = new NGramDistribution(corpus, corpus.Continuations(history, shape.MaxMatch), new Discounts(0.7, 1.1, 1.4)).Probability(val.Docs[0][i]);
+    var mine = valPlain[i - 1].Corpus!.Probability(new Discounts(0.7, 1.1, 1.4));
+    if (Math.Abs(engine - mine) > 1e-9 * Math.Max(1, engine)) throw new InvalidOperationException($"evidence {mine} differs from the engine's {engine} at token {i}");
+}
 var extraMemory = extra is null ? [] : Score(extra, d => Own(extra, d));
 // The extra text only with its document memory: the cells without user text stay fitted on the validation split alone.
 var fitSet = valMemory.Concat(valPlain).Concat(extraMemory).ToList();
