@@ -264,13 +264,16 @@ public sealed partial class TextPredictor : IDisposable
     /// follows a typed space (null otherwise): token-by-token decoding starts from them, since the likeliest first token can
     /// lead to no word at all (after "The wh" the likeliest is "▁wh"; after "meeting, " it can be a lone "▁", the start of
     /// numbers and rare capitals, whose mass no single word behind it has). The word comes from the remembered next-word
-    /// distribution (the completion list at the same cursor has usually computed it); its tokens are the tokenizer's own
-    /// spelling, which is the only one the word gate admits.</summary>
+    /// distribution (the completion list at the same cursor has usually computed it; after a space it is used only when
+    /// remembered); its tokens are the tokenizer's own spelling, which is the only one the word gate admits.</summary>
     private int[]? FirstWordSpelling(string documentKey, HybridScorer? scorer, HealedContext healed, WordGate gate, CancellationToken cancellationToken, bool afterSpace)
     {
         var lead = Encoding.UTF8.GetString(healed.Constraint.Required, 0, healed.LeadBytes);
         if (healed.TypedPrefix.Length == 0 && !(afterSpace && lead == " ")) return null;
-        if (MatchingWords(documentKey, scorer, healed, 1, gate, cancellationToken).Matches is not [var best, ..]) return null;
+        // After a space only a remembered distribution is used (the completion list at this cursor computes it): a word
+        // search of its own would cost ghost text ~20 ms on every word; without one, decoding starts from the likeliest token.
+        var typedNothing = healed.TypedPrefix.Length == 0;
+        if (MatchingWords(documentKey, scorer, healed, 1, gate, cancellationToken, mayRunModel: !typedNothing).Matches is not [var best, ..]) return null;
         return _tokenizer.Encode(lead + best.Word, atDocumentStart: false);
     }
 
