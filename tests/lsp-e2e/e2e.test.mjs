@@ -104,7 +104,7 @@ test('a made-up name typed earlier is offered later, and the item says it comes 
     const item = completion.items.find((i) => i.label === 'Zorblat');
     assert.ok(item, `Zorblat not offered: ${completion.items.map((i) => i.label).join(', ')}`);
     const resolved = await connection.sendRequest('completionItem/resolve', item);
-    assert.match(resolved.documentation.value, /From your text: seen 3× in plan\.md/);
+    assert.match(resolved.documentation.value, /From your text\*\*: seen 3× in plan\.md/);
     await connection.sendRequest('shutdown');
     await connection.sendNotification('exit');
     assert.equal(await server.exited, 0);
