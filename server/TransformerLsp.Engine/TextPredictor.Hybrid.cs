@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using TransformerLsp.Engine.Decoding;
 using TransformerLsp.Engine.Model;
 using TransformerLsp.Engine.NGrams;
@@ -17,10 +16,7 @@ public sealed partial class TextPredictor
     /// folder whose config names an index that is missing is an error (a partial copy).</summary>
     private static (SuffixArrayIndex? Corpus, HybridWeights? Weights) LoadHybrid(string folder, ModelConfig config)
     {
-        var path = Path.Combine(folder, "config.json");
-        HybridWeights? weights;
-        using (var doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }))
-            weights = HybridWeights.Read(doc.RootElement, path);
+        var weights = HybridWeights.Read(config.Json, config.FilePath);
         var indexFile = Path.Combine(folder, weights?.CorpusIndex ?? "corpus.infinigram");
         if (!File.Exists(indexFile))
         {

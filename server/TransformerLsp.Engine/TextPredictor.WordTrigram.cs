@@ -1,5 +1,5 @@
-using System.Text.Json;
 using TransformerLsp.Engine.Decoding;
+using TransformerLsp.Engine.Model;
 using TransformerLsp.Engine.Words;
 
 namespace TransformerLsp.Engine;
@@ -34,12 +34,9 @@ public sealed partial class TextPredictor
 
     /// <summary>The word trigram of a model folder and config.json's "word_trigram" section (<see cref="WordTrigramSettings"/>);
     /// null when the folder has no trigram file and the config names none.</summary>
-    private static WordTrigramModel? LoadWordTrigram(string folder)
+    private static WordTrigramModel? LoadWordTrigram(string folder, ModelConfig config)
     {
-        var path = Path.Combine(folder, "config.json");
-        WordTrigramSettings? settings;
-        using (var doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }))
-            settings = WordTrigramSettings.Read(doc.RootElement, path);
+        var settings = WordTrigramSettings.Read(config.Json, config.FilePath);
         var file = Path.Combine(folder, (settings ?? WordTrigramSettings.Default).File);
         if (!File.Exists(file))
         {
@@ -88,7 +85,7 @@ public sealed partial class TextPredictor
     {
         var lm = part.Trigram;
         if (typed.Length == 0) return ([.. lm.Successors(u, v)], 1);
-        var prefix = typed.Replace('’', '\'').ToLowerInvariant();
+        var prefix = TrigramPrefix(typed);
         var sorted = part.Sorted;
         int lo = 0, hi = sorted.Length;
         while (lo < hi)
@@ -183,14 +180,16 @@ public sealed partial class TextPredictor
 
     /// <summary>log s(w) = log P(w | l2 l1) + log P(r1 | l1 w) + log P(r2 | w r1), the trigram's two-sided score of a word in
     /// the blank; the right factors are left out where the right side has no (known) word.</summary>
-    private static double TwoSided(WordTrigram lm, int l2, int l1, int w, int r1, int r2)
-    {
-        if (w < 0) return double.NegativeInfinity;
-        var s = lm.LogProb(l2, l1, w);
-        if (r1 >= 0) s += lm.LogProb(l1, w, r1);
-        if (r1 >= 0 && r2 >= 0) s += lm.LogProb(w, r1, r2);
-        return s;
-    }
+    private static double TwoSided(WordTrigram lm, int l2, int l1, int w, int r1, int r2) =>
+        w < 0 ? double.NegativeInfinity : lm.LogProb(l2, l1, w) + RightSide(lm, l1, w, r1, r2);
+
+    /// <summary>The right-side factors of <see cref="TwoSided"/>: log P(r1 | l1 w) + log P(r2 | w r1), each left out where the
+    /// right side has no (known) word.</summary>
+    private static double RightSide(WordTrigram lm, int l1, int w, int r1, int r2) =>
+        (r1 >= 0 ? lm.LogProb(l1, w, r1) : 0) + (r1 >= 0 && r2 >= 0 ? lm.LogProb(w, r1, r2) : 0);
+
+    /// <summary>A typed prefix as the trigram's vocabulary spells it (lower case, straight apostrophes).</summary>
+    private static string TrigramPrefix(string typed) => typed.Replace('’', '\'').ToLowerInvariant();
 
     /// <summary>The trigram's best fill-in candidates for a blank: the listed successors of the two words before it that
     /// continue the typed prefix (the <see cref="TrigramFillPool"/> likeliest by the left side), by two-sided score, as offered (<see cref="Display"/>) and admitted by the word gate.</summary>
@@ -201,7 +200,7 @@ public sealed partial class TextPredictor
         var typed = TokenHealing.TypedWord(left);
         var (l2, l1) = TrigramHistory(lm, left[..^typed.Length]);
         var (r1, r2) = TrigramFuture(lm, right);
-        var prefix = typed.Replace('’', '\'').ToLowerInvariant();
+        var prefix = TrigramPrefix(typed);
         var sentenceStart = l1 == lm.SentenceStart && l1 >= 0;
         var gate = Gate(left, right);
         // The right-side factors cost two look-ups a word and a common left context ("the") has tens of thousands of
@@ -209,7 +208,7 @@ public sealed partial class TextPredictor
         var best = lm.Successors(l2, l1)
             .Where(s => lm.Words[s.Word].StartsWith(prefix, StringComparison.Ordinal))
             .OrderByDescending(s => s.LogProb).Take(TrigramFillPool)
-            .Select(s => (s.Word, Score: s.LogProb + (r1 >= 0 ? lm.LogProb(l1, s.Word, r1) : 0) + (r1 >= 0 && r2 >= 0 ? lm.LogProb(s.Word, r1, r2) : 0)))
+            .Select(s => (s.Word, Score: s.LogProb + RightSide(lm, l1, s.Word, r1, r2)))
             .OrderByDescending(s => s.Score);
         var result = new List<string>();
         foreach (var (id, _) in best)

@@ -98,7 +98,7 @@ public sealed partial class TextPredictor : IDisposable
         var lexicon = Lexicon.Load(folder);
         var (corpus, hybrid) = options.NGrams ? LoadHybrid(folder, config) : (null, null);
         WordTrigramModel? wordTrigram;
-        try { wordTrigram = options.NGrams ? LoadWordTrigram(folder) : null; }
+        try { wordTrigram = options.NGrams ? LoadWordTrigram(folder, config) : null; }
         catch { corpus?.Dispose(); throw; }
         progress?.Report(0.5);
         try

@@ -26,6 +26,13 @@ internal sealed record ModelConfig(
 {
     public int HeadDim => NEmbd / NHead;
 
+    /// <summary>The whole of config.json as parsed once, for the optional sections other parts of the engine read
+    /// ("hybrid", "word_trigram"), and its path for their error messages.</summary>
+    public JsonElement Json { get; private init; }
+
+    /// <summary>Where config.json was read from.</summary>
+    public string FilePath { get; private init; } = "";
+
     /// <summary>Parses and validates config.json; every problem is a <see cref="ModelLoadException"/> naming the file.</summary>
     public static ModelConfig Read(string folder)
     {
@@ -99,6 +106,6 @@ internal sealed record ModelConfig(
         var addBos = root.TryGetProperty("add_bos", out var ab) ? ab.ValueKind == JsonValueKind.True : !gpt2;
 
         var name = Str(root, "name") ?? Path.GetFileName(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar));
-        return new ModelConfig(name, nLayer, nHead, nEmbd, nPositions, vocab, norm == "pre", bos, eos, unk, addBos, tokenizer);
+        return new ModelConfig(name, nLayer, nHead, nEmbd, nPositions, vocab, norm == "pre", bos, eos, unk, addBos, tokenizer) { Json = root, FilePath = path };
     }
 }
