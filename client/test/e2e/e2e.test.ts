@@ -270,6 +270,10 @@ test('Restart server brings up a new server that answers', { timeout: 180_000 },
   await runCommand('TransformerLsp: Restart server');
   // The client logs each start in its output channel; wait for a second "starting" line, then for "ready".
   await waitFor(async () => (await outputLogLines()).filter((l) => l.includes('starting ')).length > log.filter((l) => l.includes('starting ')).length, 60_000, 'the server was started again');
+  // The new server's own "ready" line: the status bar still says "ready" from the old server until the new one reports
+  // loading, and a completion asked for before its model has loaded is answered empty.
+  const readyLines = (lines: string[]) => lines.filter((l) => /transformer-lsp: model .* ready on /.test(l)).length;
+  await waitFor(async () => readyLines(await outputLogLines()) > readyLines(log), 120_000, 'the new server loaded its model');
   await page.locator('.part.statusbar [aria-label^="TransformerLsp: ready"]').first().waitFor({ state: 'visible', timeout: 120_000 });
   await page.keyboard.press(`${modifier}+End`);
   await page.keyboard.type('\nShe looked at the ', { delay: 40 });
