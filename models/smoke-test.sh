@@ -35,7 +35,7 @@ $PY models/recipe/export.py "$smoke/ckpt.pt" "$smoke/model" --name smoke --token
 step "load in ONNX Runtime and compare with PyTorch (past 0, then with a past)"
 dotnet run models/eval/check-onnx.cs -- "$smoke/model"
 step "corpus ∞-gram index, and the hybrid's weights fitted and measured (validation documents stand in for the modern set)"
-dotnet run --project models/eval/TransformerLsp.ModelEval -c Release -- build-index "$smoke/data/train.bin" 400 "$smoke/model/corpus.infinigram"
+dotnet run --project models/eval/TransformerLsp.ModelEval -c Release -- build-index "$smoke/data/index.bin" 400 "$smoke/model/corpus.infinigram"
 dotnet run --project models/eval/TransformerLsp.HybridEval -c Release -- --model "$smoke/model" --data "$smoke/data" \
   --modern "$smoke/data/docs_val.jsonl" --out "$smoke/hybrid.json" --cache "$smoke/hybrid" --write-config
 $PY - "$smoke/hybrid.json" "$smoke/model/config.json" <<'PYEOF'

