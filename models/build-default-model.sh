@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
-STAGE1_ITERS=${STAGE1_ITERS:-4000}
+STAGE1_ITERS=${STAGE1_ITERS:-2400}
 work=models/work
 data=$work/data
 run=$work/run
@@ -51,6 +51,8 @@ $PY models/recipe/train.py --data "$data" --out "$run/ckpt_best.pt" --log "$run/
 
 step "export to ONNX and check it in ONNX Runtime against PyTorch"
 mkdir -p "$out"
+# A previous model's index holds another tokenizer's ids: it goes until this model's index is built below.
+rm -f "$out/corpus.infinigram"
 $PY models/recipe/export.py "$run/ckpt_best.pt" "$out" --name transformerlsp-default --tokenizer "$data/tokenizer.model" \
   --reference "$run/reference.json" --tokenizer-reference "$out/tokenizer_reference.json"
 dotnet run models/eval/check-onnx.cs -- "$out" "$run/reference.json"

@@ -281,7 +281,13 @@ def ablation_section(path: str | None) -> str:
             "4 x 256, pre-norm, learning rate 1e-3, batch 4 x 512, no dropout. "
             f"Summary: `{os.path.relpath(path)}`.\n\n"
             "| configuration | parameters | steps | tokens | tokens/s | validation loss | vs baseline |\n"
-            "|---|---:|---:|---:|---:|---:|---:|\n" + rows + "\n")
+            "|---|---:|---:|---:|---:|---:|---:|\n" + rows +
+            f"\nBest at equal wall clock: **{min(runs, key=lambda n: runs[n]['final_val_loss'])}**. These runs see "
+            "under a tenth of one pass, so they measure how fast each configuration learns early on, not where it ends; "
+            "they cannot show the worth of dropout (nothing is memorised yet), and a larger vocabulary was not tried "
+            "(it needs the tokenizer retrained and every id re-encoded, and the embedding would take the model folder "
+            "over its size budget). The seed's post-norm block stays available (`--norm-position post`, exported and "
+            "run by the engine alike), but it learns much more slowly here.\n\n")
 
 
 def lexicon_section(model_dir: str) -> str:
@@ -318,13 +324,15 @@ def hybrid_section(model_dir: str, ev: dict) -> str:
     ]
     table = "".join(f"| {name} | {fmt(ev.get(k))} | {fmt(ev.get(m))} |\n" for name, k, m in rows)
     return ("## Corpus ∞-gram index and the hybrid (`corpus.infinigram`, `config.json` \"hybrid\")\n\n"
-            f"A suffix array over the {ev.get('hybrid_corpus_tokens', 0):,} training tokens ({size / 1e6:.1f} MB; format in "
-            "docs/model-folder.md) answers, for any context, the longest suffix that occurred in the training text and what "
+            f"A suffix array over {ev.get('hybrid_corpus_tokens', 0):,} training tokens ({size / 1e6:.1f} MB; format in "
+            "docs/model-folder.md; the training documents that fit the folder's 40 MB budget: all of the modern half and "
+            "Moby-Dick, and the State of the Union addresses from the newest back, `index_documents` in "
+            "models/recipe/prepare_data.py) answers, for any context, the longest suffix that occurred in the training text and what "
             "followed it. The engine mixes, at every decoding step, the transformer's next-token distribution with that "
             "∞-gram's (interpolated absolute discounting from the longest match down to Kneser–Ney continuation counts, "
             f"discounts {d}) and with the same estimate over the user's own text, weights by the evidence (matched length, "
             "count, share of the likeliest continuation, for the corpus and the user's text), fitted by EM on the "
-            "validation split (the user's-text cells also on modern prose outside the held-out set) by "
+            "validation split (classic and modern documents) by "
             "`models/eval/TransformerLsp.HybridEval`. Bits per byte (test split; modern held-out Python documentation):\n\n"
             "| predictor | test | modern held-out |\n|---|---:|---:|\n" + table +
             f"\nPersonalisation (each modern held-out document's second half, its own first half as the user's text): "
