@@ -2,7 +2,7 @@
 same code the editor runs, hybrid included) gives the top three next words or phrases (`complete`) and the best
 beam-search continuation (`beam`), once with the previous model folder and once with the new one.
 
-Usage: python3 suggestions.py --server server/TransformerLsp.Server/bin/Release/net10.0/TransformerLsp.Server.dll \
+Usage: python3 suggestions.py --server server/TransformerLsp.Server/bin/Release/net10.0/transformer-lsp.dll \
            --before models/work/v1-model --after models/default --out models/history/v2-suggestions.json
 """
 from __future__ import annotations
