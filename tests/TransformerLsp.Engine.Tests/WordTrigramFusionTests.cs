@@ -93,16 +93,19 @@ public sealed class WordTrigramFusionTests
     private static readonly Lazy<WordTrigram> Lm = new(() => WordTrigram.Load(Fixtures.DefaultModel)!);
 
     [Fact]
-    public void AModernWordTheTransformerLacksIsOfferedAfterAModernContext()
+    public void TheTrigramRaisesAModernWordAfterAModernContext()
     {
+        // Model v1 (Moby-Dick and speeches only) lacked "email" here and the trigram brought it in; model v2 has read
+        // letters, so the trigram's part is now to raise it, while the mixture stays a distribution.
         if (!Fixtures.HasDefaultModel) return;
         var p = Fixtures.Predictor(Fixtures.DefaultModel);
         const string text = "Thank you for your message. Please send me an ";
-        var words = p.NextWords("fusion-email", text, 5).Words;
-        Assert.Contains("email", words.Select(w => w.Word));
+        var words = p.NextWords("fusion-email", text, 20).Words;
+        var fused = Assert.Single(words, w => w.Word == "email");
         Assert.InRange(words.Sum(w => w.Probability), 0, 1 + 1e-9);
         using var alone = TextPredictor.Load(new ModelOptions(Fixtures.DefaultModel, Threads: 1, NGrams: false));
-        Assert.DoesNotContain("email", alone.NextWords("fusion-email", text, 5).Words.Select(w => w.Word));
+        var without = alone.NextWords("fusion-email", text, 20).Words.FirstOrDefault(w => w.Word == "email")?.Probability ?? 0;
+        Assert.True(fused.Probability > without, $"email: {fused.Probability:0.0000} with the trigram, {without:0.0000} without");
     }
 
     [Fact]
