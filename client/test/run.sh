@@ -15,6 +15,10 @@ step() { printf '\n--- client: %s (%ss) ---\n' "$*" "$((SECONDS - started))" >&2
 for tool in "$node24" "$code_server" /usr/bin/chromium; do
   [ -e "$tool" ] || { echo "client/test/run.sh: $tool is missing; run: bash client/install-deps.sh" >&2; exit 1; }
 done
+# Every node and npm below is Node 24 and its npm 11 from the tools folder, whatever the machine has (Debian's node 18
+# and npm 9 on some machines, Node 20 on others): one runtime for the build, the unit tests and code-server.
+export PATH="$tools/node24/node_modules/.bin:$(dirname "$node24"):$PATH"
+hash -r
 
 step "unit tests (node --test)"
 npm test --silent
