@@ -9,7 +9,9 @@
 #
 # Training stages (each a full warm-up + cosine schedule over a fixed number of steps, so the run is the same on any
 # machine; the wall clock it took on the machine that made the committed model is in MODEL_CARD.md):
-#   stage 1: from scratch, STAGE1_ITERS steps
+#   stage 1: from scratch, STAGE1_ITERS steps at peak lr 1e-3 (seed 1337)
+#   stage 2: from stage 1's best weights (--init-from), STAGE2_ITERS steps at peak lr 6e-4 with another seed, so it
+#            draws other windows than stage 1 did
 # A later stage continues from the previous stage's best weights with --init-from and is added here when it is run.
 #
 # Work files (corpus, token streams, checkpoints, logs) go to models/work/ (gitignored).
@@ -17,7 +19,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
 STAGE1_ITERS=${STAGE1_ITERS:-2400}
+STAGE2_ITERS=${STAGE2_ITERS:-3000}
+STAGE2_FLAGS=(--lr 6e-4 --seed 1338)
 work=models/work
+stage1=$work/stage1
 data=$work/data
 run=$work/run
 out=models/default
@@ -45,9 +50,13 @@ if [[ ${ABLATIONS:-0} == 1 ]]; then
 fi
 
 step "train stage 1: ${TRAIN_FLAGS[*]}, ${STAGE1_ITERS} steps"
-mkdir -p "$run"
-$PY models/recipe/train.py --data "$data" --out "$run/ckpt_best.pt" --log "$run/train_log.jsonl" \
+mkdir -p "$stage1" "$run"
+$PY models/recipe/train.py --data "$data" --out "$stage1/ckpt_best.pt" --log "$stage1/train_log.jsonl" \
   "${TRAIN_FLAGS[@]}" --max-iters "$STAGE1_ITERS" --time-budget-min 0
+
+step "train stage 2: from stage 1's weights, ${STAGE2_FLAGS[*]}, ${STAGE2_ITERS} steps"
+$PY models/recipe/train.py --data "$data" --out "$run/ckpt_best.pt" --log "$run/train_log.jsonl" \
+  "${TRAIN_FLAGS[@]}" "${STAGE2_FLAGS[@]}" --init-from "$stage1/ckpt_best.pt" --max-iters "$STAGE2_ITERS" --time-budget-min 0
 
 step "export to ONNX and check it in ONNX Runtime against PyTorch"
 mkdir -p "$out"
@@ -77,7 +86,7 @@ dotnet run --project models/eval/TransformerLsp.WordFusionEval -c Release -- --m
   --val "$data/docs_val_classic.jsonl" --modern "$data/docs_val_modern.jsonl" --out "$run/word_fusion.json" --write-config
 
 step "training curve and model card"
-$PY models/recipe/report.py --log "$run/train_log.jsonl" --data "$data" --model-dir "$out" \
-  --command "bash models/build-default-model.sh   # STAGE1_ITERS=${STAGE1_ITERS}"
+$PY models/recipe/report.py --log "$stage1/train_log.jsonl" --log "$run/train_log.jsonl" --data "$data" --model-dir "$out" \
+  --command "bash models/build-default-model.sh   # STAGE1_ITERS=${STAGE1_ITERS} STAGE2_ITERS=${STAGE2_ITERS}"
 ls -l "$out" >&2
 echo "models/default rebuilt" >&2

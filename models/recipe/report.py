@@ -1,6 +1,6 @@
 """Write the training-curve PNG and MODEL_CARD.md of a model folder from the training log, data stats and eval.json.
 
-Usage: python3 report.py --log train_log.jsonl --data DATA_DIR --model-dir models/default --command "..."
+Usage: python3 report.py --log stage1/train_log.jsonl [--log stage2/train_log.jsonl ...] --data DATA_DIR --model-dir models/default --command "..."
 """
 from __future__ import annotations
 
@@ -24,19 +24,35 @@ CLASSIC_SOURCES = {
 LN2 = math.log(2.0)
 
 
-def read_log(path: str):
+def read_log(path: str) -> dict:
+    """One training stage's log: its start event, steps, evaluations and end event (None if it was cut short)."""
     events = [json.loads(line) for line in open(path)]
-    start = next(e for e in events if e["event"] == "start")
-    steps = [e for e in events if e["event"] == "step"]
-    evals = [e for e in events if e["event"] == "eval"]
-    end = next((e for e in events if e["event"] == "end"), None)
-    return start, steps, evals, end
+    return dict(start=next(e for e in events if e["event"] == "start"),
+                steps=[e for e in events if e["event"] == "step"],
+                evals=[e for e in events if e["event"] == "eval"],
+                end=next((e for e in events if e["event"] == "end"), None))
 
 
-def plot(steps, evals, path: str, title: str) -> None:
+def last(stage: dict) -> dict:
+    """The stage's final record (its end event, or its last step if it was cut short)."""
+    return stage["end"] or stage["steps"][-1]
+
+
+def joined(stages: list[dict]):
+    """The stages' steps and evaluations on one axis: each stage's tokens continue from the previous stage's total."""
+    steps, evals, offset = [], [], 0
+    for st in stages:
+        steps += [dict(e, tokens=e["tokens"] + offset) for e in st["steps"]]
+        evals += [dict(e, tokens=e["tokens"] + offset) for e in st["evals"]]
+        offset += last(st)["tokens"]
+    return steps, evals
+
+
+def plot(stages: list[dict], path: str, title: str) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    steps, evals = joined(stages)
     window = 25
     xs = [s["tokens"] / 1e6 for s in steps]
     raw = [s["loss"] for s in steps]
@@ -46,6 +62,11 @@ def plot(steps, evals, path: str, title: str) -> None:
     ax.plot(xs, smooth, color="#1f77b4", linewidth=1.5, label=f"training loss ({window}-step mean)")
     ax.plot([e["tokens"] / 1e6 for e in evals], [e["val_loss"] for e in evals], "o-", color="#d62728",
             label="validation loss")
+    boundary = 0
+    for i, st in enumerate(stages[:-1]):
+        boundary += last(st)["tokens"] / 1e6
+        ax.axvline(boundary, color="#555555", linestyle=":", linewidth=1,
+                   label="a new stage starts from the best weights" if i == 0 else None)
     ax.set_xlabel("training tokens (millions)")
     ax.set_ylabel("cross-entropy (nats / token)")
     ax.set_ylim(min(min(smooth), min(e["val_loss"] for e in evals)) - 0.2, min(9.5, max(raw) + 0.1))
@@ -70,14 +91,17 @@ def fmt(x, digits=3):
     return f"{x:.{digits}f}" if isinstance(x, (int, float)) else "n/a"
 
 
-def card(args, start, steps, evals, end, stats, ev) -> str:
+def card(args, stages, stats, ev) -> str:
+    start = stages[-1]["start"]
     cfg = start["config"]
     a = start["args"]
-    best = min(evals, key=lambda e: e["val_loss"])
-    tokens_per_s = end["tokens_per_s"] if end else steps[-1]["tokens"] / max(1, steps[-1]["elapsed_s"])
-    minutes = (end["elapsed_s"] if end else steps[-1]["elapsed_s"]) / 60
+    steps, evals = joined(stages)
+    best = min(stages[-1]["evals"], key=lambda e: e["val_loss"])
+    total_steps = sum(last(st)["step"] for st in stages)
+    total_tokens = sum(last(st)["tokens"] for st in stages)
+    minutes = sum(last(st)["elapsed_s"] for st in stages) / 60
     train_tokens = stats["splits"]["train"]["tokens"]
-    epochs = (end or steps[-1])["tokens"] / train_tokens
+    epochs = total_tokens / train_tokens
     beats_ngram = ev["bits_per_byte"] < ev["ngram_bits_per_byte"]
     fill = "fillin_top1" in ev
     lines = []
@@ -140,20 +164,33 @@ def card(args, start, steps, evals, end, stats, ev) -> str:
       f"figures are the shipped model's); `model.onnx` is "
       f"{os.path.getsize(os.path.join(args.model_dir, 'model.onnx')) / 1e6:.1f} MB.\n")
     w("## Training\n")
-    w(f"- AdamW (betas 0.9/0.95, weight decay {a['weight_decay']} on matrices and embeddings), peak learning rate "
-      f"{a['lr']}, linear warm-up over the first {a['warmup_frac']:.0%} of the run, cosine decay to "
-      f"{a['lr'] * a['min_lr_ratio']:g}; batch {a['batch_size']} x {a['block_size']} tokens; gradient clipping "
-      f"{a['grad_clip']}; seed {a['seed']}; dropout {a['dropout']}.")
+    w(f"- AdamW (betas 0.9/0.95, weight decay {a['weight_decay']} on matrices and embeddings), linear warm-up over "
+      f"the first {a['warmup_frac']:.0%} of each stage, cosine decay to {a['min_lr_ratio']:g} x the stage's peak "
+      f"learning rate; batch {a['batch_size']} x {a['block_size']} tokens; gradient clipping {a['grad_clip']}; "
+      f"dropout {a['dropout']}.")
     w(f"- Dropout {a['dropout']}: the CPU budget allows only {epochs:.2f} passes over the {train_tokens:,} training "
       f"tokens, so the model is far from memorising them (final training-loss mean vs validation loss below); "
       f"dropout would only slow learning (the ablations cannot show its worth: each sees a fraction of one pass).")
-    w(f"- Run: {(end or steps[-1])['step']} steps, {(end or steps[-1])['tokens']:,} tokens ({epochs:.2f} passes) in "
-      f"{minutes:.0f} minutes of wall clock, {tokens_per_s:.0f} tokens/s on average while training (the training "
-      f"log's per-step figure; evaluations excluded). Hardware: {cpu_name()}, 2 cores (`torch.set_num_threads(2)`), "
-      f"no GPU (none was lent to this task), PyTorch {start.get('torch', '1.13 (Debian)')} with OpenBLAS; the "
-      "machine ran nothing else but light editing while it trained. The schedule follows the step count "
-      f"(--max-iters {a['max_iters']}), so the run is the same on any machine.")
-    w(f"- Best validation loss {best['val_loss']:.3f} nats/token at step {best['step']} (kept checkpoint).")
+    w(f"- {len(stages)} stage{'s' if len(stages) > 1 else ''}, {total_steps:,} steps and {total_tokens:,} tokens "
+      f"({epochs:.2f} passes) in {minutes:.0f} minutes of wall clock. Each stage is a full warm-up + cosine schedule "
+      f"over a fixed step count (`--max-iters`), so the run is the same on any machine; a later stage starts from "
+      f"the previous stage's best weights (`train.py --init-from`):\n")
+    w("| stage | starts from | peak lr | seed | steps | tokens | minutes | tokens/s | best validation loss (step) |")
+    w("|---:|---|---:|---:|---:|---:|---:|---:|---|")
+    for i, st in enumerate(stages, 1):
+        sa, end = st["start"]["args"], last(st)
+        b = min(st["evals"], key=lambda e: e["val_loss"])
+        tps = end.get("tokens_per_s") or end["tokens"] / max(1.0, end["elapsed_s"])
+        w(f"| {i} | {'stage ' + str(i - 1) + ' best weights' if sa.get('init_from') else 'random weights'} | "
+          f"{sa['lr']:g} | {sa['seed']} | {end['step']:,} | {end['tokens']:,} | {end['elapsed_s'] / 60:.0f} | "
+          f"{tps:.0f} | {b['val_loss']:.3f} ({b['step']}) |")
+    w("")
+    w(f"- Tokens/s is the training log's per-step figure (evaluations excluded). Hardware: {cpu_name()}, 2 cores "
+      f"(`torch.set_num_threads(2)`), no GPU (none was lent to this task), PyTorch "
+      f"{start.get('torch', '1.13 (Debian)')} with OpenBLAS; the machine ran nothing else but light editing while "
+      "it trained.")
+    w(f"- Best validation loss {best['val_loss']:.3f} nats/token at step {best['step']} of the last stage (kept "
+      "checkpoint).")
     recent = steps[-50:]
     w(f"- Training loss, mean of the last 50 steps: {sum(s['loss'] for s in recent) / len(recent):.3f}.\n")
     w("![training curve](training_curve.png)\n")
@@ -182,15 +219,15 @@ def card(args, start, steps, evals, end, stats, ev) -> str:
           f"baseline on {train_tokens / 1e6:.1f} M tokens of training text, and the transformer saw the data {epochs:.1f} times; its edge "
           "comes from the longer context (up to 512 tokens, against 4 for the n-gram).")
     else:
-        last = evals[-3:]
+        recent_evals = evals[-3:]
         w(f"**Versus the n-gram: the transformer does NOT beat it.** It scores {ev['bits_per_byte']:.3f} bits per "
           f"byte against {ev['ngram_bits_per_byte']:.3f} for the Kneser-Ney {ev['ngram_order']}-gram, "
           f"{-diff:.3f} worse ({100 * -diff / ev['ngram_bits_per_byte']:.0f}%)"
           + ("; it does beat the unigram and xz. " if ev["bits_per_byte"] < min(ev["unigram_bits_per_byte"],
                                                                               ev["xz_bits_per_byte"]) else ". ")
-          + f"The likely cause is compute: two CPU cores allowed {(end or steps[-1])['step']} steps, "
+          + f"The likely cause is compute: two CPU cores allowed {total_steps:,} steps, "
           f"{epochs:.1f} passes over the training text; the validation loss at the last evaluations was "
-          + ", ".join(f"{e['val_loss']:.3f}" for e in last) + " nats/token. "
+          + ", ".join(f"{e['val_loss']:.3f}" for e in recent_evals) + " nats/token. "
           "The n-gram, which trains by counting, needs no such budget. The next step is a later stage that continues "
           "from these weights (`train.py --init-from`, recorded in `models/build-default-model.sh`).")
     w("xz sees only the test text itself (no training data), so it is a floor of structure, not a rival model.\n")
@@ -408,7 +445,8 @@ def cmu_trigram_section(model_dir: str, check_path: str = CMU_CHECK) -> str:
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--log", required=True)
+    ap.add_argument("--log", required=True, action="append",
+                    help="a training stage's log; give one --log per stage, in order")
     ap.add_argument("--data", required=True)
     ap.add_argument("--model-dir", required=True)
     ap.add_argument("--command", default="bash models/build-default-model.sh")
@@ -417,14 +455,14 @@ def main():
     ap.add_argument("--suggestions", default=os.path.join(here, "v2-suggestions.json"))
     ap.add_argument("--ablations", default=os.path.join(here, "v2-ablations.json"))
     args = ap.parse_args()
-    start, steps, evals, end = read_log(args.log)
+    stages = [read_log(p) for p in args.log]
     stats = json.load(open(os.path.join(args.data, "data_stats.json")))
     ev = json.load(open(os.path.join(args.model_dir, "eval.json")))
-    c = start["config"]
-    plot(steps, evals, os.path.join(args.model_dir, "training_curve.png"),
+    c = stages[-1]["start"]["config"]
+    plot(stages, os.path.join(args.model_dir, "training_curve.png"),
          f"{c['n_layer']} x {c['n_embd']} GPT on modern documentation, letters, Moby-Dick and SOTU")
     with open(os.path.join(args.model_dir, "MODEL_CARD.md"), "w") as f:
-        f.write(card(args, start, steps, evals, end, stats, ev))
+        f.write(card(args, stages, stats, ev))
 
 
 if __name__ == "__main__":
