@@ -42,6 +42,8 @@ import re
 import struct
 import sys
 
+from sources import CLASSIC
+
 LM_PATH = "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin"
 SCOWL_PATHS = ["/usr/share/dict/american-english", "/usr/share/dict/british-english"]
 TRIE_MAGIC = b"Trie Language Model"
@@ -89,7 +91,6 @@ def cmu_words(path: str) -> tuple[set[str], collections.Counter]:
     return kept, dropped
 
 
-CLASSIC = ("sotu", "moby-dick")
 MODERN_MIN_COUNT = 3
 
 

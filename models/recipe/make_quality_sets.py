@@ -36,6 +36,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_lexicon  # noqa: E402
+from sources import is_classic  # noqa: E402
 
 SEED = 20240601
 DOC_ROOT = "/usr/share/doc/python3.11/html/_sources"
@@ -374,7 +375,7 @@ def main():
 
     # The baselines and word bands come from the classic training documents only (the v1 corpus), so the sets stay the
     # same when the modern half joins the training corpus (model v2).
-    train = [d for d in read_jsonl(os.path.join(args.data, "docs_train.jsonl")) if d["source"] in ("sotu", "moby-dick")]
+    train = [d for d in read_jsonl(os.path.join(args.data, "docs_train.jsonl")) if is_classic(d)]
     test = read_jsonl(os.path.join(args.data, "docs_test.jsonl"))
     modern = modern_documents()
     os.makedirs(args.modern_out, exist_ok=True)

