@@ -32,7 +32,7 @@ namespace TransformerLsp.Server.Hosting;
 internal sealed class LanguageServerHost : System.IAsyncDisposable
 {
     private readonly Stream input;
-    private readonly Stream output;
+    private readonly SerializedOutput output;
     private readonly ServerContext context;
     private readonly JsonRpc rpc;
     private readonly Pipe filtered = new();
@@ -43,11 +43,11 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
     public LanguageServerHost(Stream input, Stream output, ILoggerFactory loggerFactory)
     {
         this.input = input;
-        this.output = output;
+        this.output = new SerializedOutput(output);
         context = new ServerContext(loggerFactory);
         var formatter = new SystemTextJsonFormatter();
         LspJson.Configure(formatter.JsonSerializerOptions);
-        var handler = new HeaderDelimitedMessageHandler(PipeWriter.Create(output), filtered.Reader, formatter);
+        var handler = new HeaderDelimitedMessageHandler(PipeWriter.Create(this.output), filtered.Reader, formatter);
         rpc = new JsonRpc(handler)
         {
             SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
@@ -70,7 +70,7 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
         {
             context.Logger.LogWarning("Dropped a message: {Problem}", problem);
             context.Client.LogMessage(MessageType.Error, "transformer-lsp dropped a message: " + problem);
-        }, () => context.Client.AwaitingResponses);
+        }, () => context.Client.AwaitingResponses, output.WriteFrameAsync);
         filterTask = Task.Run(() => filter.RunAsync(input, filtered.Writer, linked.Token), CancellationToken.None);
         rpc.StartListening();
         var completed = await Task.WhenAny(context.Exit.Task, rpc.Completion.ContinueWith(_ => 0, TaskScheduler.Default)).ConfigureAwait(false);

@@ -49,7 +49,13 @@ internal sealed class RawLspConnection : IAsyncDisposable
     public Task NotifyAsync(string method, object? parameters) => SendAsync(new { jsonrpc = "2.0", method, @params = parameters });
 
     /// <summary>The response to request <paramref name="id"/>.</summary>
-    public Task<JsonObject> ResponseAsync(int id) => WaitForAsync(m => m["id"]?.GetValueKind() == JsonValueKind.Number && (int)m["id"]! == id && m["method"] is null);
+    public Task<JsonObject> ResponseAsync(int id) => WaitForAsync(m => m["id"] is JsonValue v && v.TryGetValue<int>(out int got) && got == id && m["method"] is null);
+
+    /// <summary>The messages received so far that match.</summary>
+    public List<JsonObject> Received(Func<JsonObject, bool> match)
+    {
+        lock (received) return received.Where(match).ToList();
+    }
 
     public async Task<JsonObject> WaitForAsync(Func<JsonObject, bool> match)
     {
