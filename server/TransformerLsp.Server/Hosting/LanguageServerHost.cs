@@ -145,7 +145,7 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
         }
         try
         {
-            return raw.Deserialize<TParams>(LspJson.Options) ?? throw new InvalidParamsException($"{method}: params are required");
+            return raw.Deserialize<TParams>(LspJson.Incoming) ?? throw new InvalidParamsException($"{method}: params are required");
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException or FormatException)
         {

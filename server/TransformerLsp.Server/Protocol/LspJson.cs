@@ -19,12 +19,21 @@ internal static class LspJson
 
     public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions());
 
+    /// <summary>The options that read what a client sends: a field the protocol types require (a constructor
+    /// parameter without a default) must be present, and one they declare non-nullable must not be null, so bad
+    /// params fail here with the field's JSON path instead of as a NullReferenceException in a handler.</summary>
+    public static readonly JsonSerializerOptions Incoming = new(Options)
+    {
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+    };
+
     /// <summary>Reads an argument object; a wrong shape becomes <see cref="InvalidParamsException"/>.</summary>
     public static T Read<T>(JsonElement element, string what)
     {
         try
         {
-            return element.Deserialize<T>(Options) ?? throw new InvalidParamsException($"{what}: expected an object, got null");
+            return element.Deserialize<T>(Incoming) ?? throw new InvalidParamsException($"{what}: expected an object, got null");
         }
         catch (JsonException e)
         {

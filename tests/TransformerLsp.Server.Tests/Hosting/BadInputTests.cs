@@ -68,6 +68,26 @@ public class BadInputTests
         Assert.Contains("not open", message);
     }
 
+    [Theory]
+    [InlineData("textDocument/completion", "{}", "textDocument")]
+    [InlineData("textDocument/hover", "{\"textDocument\":{\"uri\":null},\"position\":{\"line\":0,\"character\":0}}", "uri")]
+    [InlineData("textDocument/codeAction", "{\"range\":{\"start\":{\"line\":0,\"character\":0},\"end\":{\"line\":0,\"character\":1}}}", "textDocument")]
+    [InlineData("textDocument/inlineCompletion", "{\"textDocument\":{\"uri\":\"file:///a.md\"},\"position\":{\"line\":0}}", "character")]
+    [InlineData("workspace/executeCommand", "{\"command\":null}", "command")]
+    public async Task MissingOrNullRequiredFieldsAreInvalidParamsNamingTheField(string method, string parameters, string field)
+    {
+        // Issue 13, item 3: these were -32603 with a NullReferenceException's stack trace.
+        await using var raw = new RawLspConnection();
+        await raw.InitializeAsync();
+        string body = $"{{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"{method}\",\"params\":{parameters}}}";
+        await raw.SendRawAsync($"Content-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}");
+        var error = (await raw.ResponseAsync(5))["error"]!;
+        Assert.Equal(LspErrorCodes.InvalidParams, (int)error["code"]!);
+        string message = (string)error["message"]!;
+        Assert.Contains(field, message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("   at ", message);
+    }
+
     [Fact]
     public async Task WrongParamsShapeIsInvalidParams()
     {
