@@ -30,7 +30,7 @@ internal sealed class ContextWindow
         _config = config;
         Reserve = Math.Min(64, config.NPositions / 2);
         MaxTokens = config.NPositions - Reserve;
-        if (contextTokens > 0) MaxTokens = Math.Clamp(contextTokens, 8, MaxTokens);
+        if (contextTokens > 0) MaxTokens = Math.Clamp(contextTokens, Math.Min(8, MaxTokens), MaxTokens);
         _chunkTokens = Math.Max(1, MaxTokens / 4);
         _tailChars = MaxTokens * 8;
         _chunkChars = MaxTokens * 2;

@@ -17,13 +17,9 @@ public sealed partial class TextPredictor
     private static (SuffixArrayIndex? Corpus, HybridWeights? Weights) LoadHybrid(string folder, ModelConfig config)
     {
         var weights = HybridWeights.Read(config.Json, config.FilePath);
-        var indexFile = Path.Combine(folder, weights?.CorpusIndex ?? "corpus.infinigram");
-        if (!File.Exists(indexFile))
-        {
-            if (weights is not null)
-                throw new ModelLoadException($"{indexFile}: missing; config.json's \"hybrid\" section names it as the corpus ∞-gram index.");
-            return (null, HybridWeights.Default("corpus.infinigram"));
-        }
+        var indexFile = ModelFiles.Find(folder, weights?.CorpusIndex ?? "corpus.infinigram",
+            "the corpus ∞-gram index that config.json's \"hybrid\" section names", ModelFiles.CorpusIndexMaxBytes, required: weights is not null);
+        if (indexFile is null) return (null, HybridWeights.Default("corpus.infinigram"));
         var corpus = SuffixArrayIndex.Open(indexFile);
         if (corpus.VocabSize > config.VocabSize)
         {

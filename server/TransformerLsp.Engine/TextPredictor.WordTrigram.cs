@@ -37,17 +37,11 @@ public sealed partial class TextPredictor
     private static WordTrigramModel? LoadWordTrigram(string folder, ModelConfig config)
     {
         var settings = WordTrigramSettings.Read(config.Json, config.FilePath);
-        var file = Path.Combine(folder, (settings ?? WordTrigramSettings.Default).File);
-        if (!File.Exists(file))
-        {
-            if (settings is not null)
-                throw new ModelLoadException($"{file}: missing; config.json's \"{WordTrigramSettings.Section}\" section names it as the word trigram.");
-            return null;
-        }
-        WordTrigram trigram;
-        try { trigram = WordTrigram.Parse(File.ReadAllBytes(file), file); }
-        catch (IOException e) { throw new ModelLoadException($"{file}: cannot be read ({e.Message}).", e); }
-        catch (UnauthorizedAccessException e) { throw new ModelLoadException($"{file}: cannot be read ({e.Message}).", e); }
+        var file = ModelFiles.Find(folder, (settings ?? WordTrigramSettings.Default).File,
+            $"the word trigram that config.json's \"{WordTrigramSettings.Section}\" section names", ModelFiles.WordTrigramMaxBytes,
+            required: settings is not null);
+        if (file is null) return null;
+        var trigram = WordTrigram.Parse(ModelFiles.ReadAll(file), file);
         return new WordTrigramModel(trigram, settings ?? WordTrigramSettings.Default);
     }
 

@@ -103,7 +103,8 @@ public sealed partial class TextPredictor : IDisposable
         progress?.Report(0.5);
         try
         {
-            var session = new ModelSession(Path.Combine(folder, "model.onnx"), config, options.Provider, options.Threads);
+            var onnx = ModelFiles.Require(folder, "model.onnx", $"the ONNX decoder exported for config.json ({config.NLayer} layers, vocab {config.VocabSize})", ModelFiles.OnnxMaxBytes);
+            var session = new ModelSession(onnx, config, options.Provider, options.Threads);
             progress?.Report(1.0);
             return new TextPredictor(config, tokenizer, session, options.ContextTokens, lexicon, corpus, hybrid) { WordTrigramPart = wordTrigram };
         }

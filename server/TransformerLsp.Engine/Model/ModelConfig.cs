@@ -26,6 +26,9 @@ internal sealed record ModelConfig(
 {
     public int HeadDim => NEmbd / NHead;
 
+    /// <summary>The smallest context the engine works with: a prompt and a continuation must both fit.</summary>
+    public const int MinPositions = 32;
+
     /// <summary>The whole of config.json as parsed once, for the optional sections other parts of the engine read
     /// ("hybrid", "word_trigram"), and its path for their error messages.</summary>
     public JsonElement Json { get; private init; }
@@ -36,13 +39,11 @@ internal sealed record ModelConfig(
     /// <summary>Parses and validates config.json; every problem is a <see cref="ModelLoadException"/> naming the file.</summary>
     public static ModelConfig Read(string folder)
     {
-        var path = Path.Combine(folder, "config.json");
-        if (!File.Exists(path))
-            throw new ModelLoadException($"{path}: missing; expected a config.json with n_layer, n_head, n_embd, n_positions, vocab_size.");
+        var path = ModelFiles.Require(folder, "config.json", "a config.json with n_layer, n_head, n_embd, n_positions, vocab_size", ModelFiles.ConfigMaxBytes);
         JsonElement root;
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            using var doc = JsonDocument.Parse(ModelFiles.ReadAll(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
             root = doc.RootElement.Clone();
         }
         catch (JsonException e)
@@ -71,6 +72,8 @@ internal sealed record ModelConfig(
         var vocab = Int("vocab_size");
         foreach (var (k, v) in new[] { ("n_layer", nLayer), ("n_head", nHead), ("n_embd", nEmbd), ("n_positions", nPositions), ("vocab_size", vocab) })
             if (v <= 0) throw new ModelLoadException($"{path}: \"{k}\" must be positive, found {v}.");
+        if (nPositions < MinPositions)
+            throw new ModelLoadException($"{path}: \"n_positions\" is {nPositions}; the engine needs a context of at least {MinPositions} positions (it keeps up to 64 of them for what it writes).");
         if (nEmbd % nHead != 0)
             throw new ModelLoadException($"{path}: n_embd ({nEmbd}) must be divisible by n_head ({nHead}).");
 

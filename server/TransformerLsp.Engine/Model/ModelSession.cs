@@ -47,16 +47,18 @@ internal sealed class ModelSession : IDisposable
         {
             throw new ModelLoadException($"{modelPath}: ONNX Runtime could not load it as a model ({e.Message.Trim()}); expected a valid ONNX decoder (opset 17).", e);
         }
+        _outputNames = ["logits", .. Enumerable.Range(0, config.NLayer).SelectMany(i => new[] { $"present.{i}.key", $"present.{i}.value" })];
         try
         {
             _hasPositionIds = Validate();
+            ProbeLastPosition();
         }
         catch
         {
             _session.Dispose();
+            _runOptions.Dispose();
             throw;
         }
-        _outputNames = ["logits", .. Enumerable.Range(0, config.NLayer).SelectMany(i => new[] { $"present.{i}.key", $"present.{i}.value" })];
     }
 
     public ModelConfig Config { get; }
@@ -104,6 +106,24 @@ internal sealed class ModelSession : IDisposable
         if (unknown.Count > 0)
             throw Error($"has inputs the engine cannot feed: {string.Join(", ", unknown)}");
         return hasPositions;
+    }
+
+    /// <summary>config.json's n_positions must not exceed the export's position table, which the metadata does not show:
+    /// one token at the last position must run (a millisecond, on a past of zeros).</summary>
+    private void ProbeLastPosition()
+    {
+        var c = Config;
+        using var past = new KvCache(c.NLayer, c.NHead, c.HeadDim, 1, c.NPositions - 1);
+        try
+        {
+            Run(past, [c.BosTokenId], 1, 1, allPositions: false, out var present);
+            present.Dispose();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ModelLoadException($"{_modelPath}: cannot run position {c.NPositions - 1} although config.json says n_positions " +
+                $"{c.NPositions}; the export's position table is probably smaller: set n_positions to the context length it was exported with ({e.InnerException?.Message.Trim() ?? e.Message}).", e);
+        }
     }
 
     /// <summary>

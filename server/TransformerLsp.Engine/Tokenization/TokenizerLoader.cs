@@ -44,10 +44,6 @@ internal static class TokenizerLoader
         return tokenizer;
     }
 
-    private static string Require(string folder, string file, string what)
-    {
-        var path = Path.Combine(folder, file);
-        if (!File.Exists(path)) throw new ModelLoadException($"{path}: missing; expected {what}.");
-        return path;
-    }
+    private static string Require(string folder, string file, string what) =>
+        ModelFiles.Require(folder, file, what, ModelFiles.TokenizerMaxBytes);
 }

@@ -26,10 +26,8 @@ public sealed class Lexicon
     /// <summary>Reads <c>lexicon.txt</c> from <paramref name="folder"/>; <see cref="Empty"/> when there is none.</summary>
     public static Lexicon Load(string folder)
     {
-        var path = Path.Combine(folder, FileName);
-        if (!File.Exists(path)) return Empty;
-        var info = new FileInfo(path);
-        if (info.Length > 64L << 20) throw new ModelLoadException($"{path}: a lexicon of at most 64 MB was expected, found {info.Length >> 20} MB.");
+        var path = Model.ModelFiles.Find(folder, FileName, "the lexicon", Model.ModelFiles.LexiconMaxBytes, required: false);
+        if (path is null) return Empty;
         return new Lexicon(File.ReadLines(path).Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#'));
     }
 

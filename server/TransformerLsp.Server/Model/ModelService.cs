@@ -23,6 +23,9 @@ internal sealed record ModelStatus(ModelState State, string? Model = null, strin
 /// Loading runs off the inference thread so requests keep answering (with empty results) meanwhile. The predictor is
 /// swapped and disposed on the inference thread, so no inference ever sees a disposed predictor. A missing or corrupt
 /// model leaves the server up with state "error"; the user is told once per distinct problem via window/showMessage.
+/// A load that fails while a model is serving (a bad new modelPath) keeps that model serving, and says so. A load
+/// that takes longer than <see cref="LoadTimeout"/> is abandoned as a failure (its result, if it ever comes, is
+/// disposed).
 /// </remarks>
 internal sealed class ModelService : IDisposable
 {
@@ -42,6 +45,9 @@ internal sealed class ModelService : IDisposable
         this.logger = logger;
     }
 
+    /// <summary>How long a load may take before it is given up (the default model loads in about a second).</summary>
+    public static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(120);
+
     public ModelStatus Status => status;
 
     /// <summary>The predictor; read it only on the inference thread (inside <see cref="InferenceQueue"/> work).</summary>
@@ -58,10 +64,13 @@ internal sealed class ModelService : IDisposable
     {
         int gen = Interlocked.Increment(ref generation);
         SetStatus(new ModelStatus(ModelState.Loading, Provider: settings.ProviderName, Message: "loading model"));
-        var location = ModelLocator.Resolve(settings.ModelPath);
+        ModelLocation location = new(null, "", []);
         string? token = progressSupported ? $"transformerLsp/loadModel/{gen}" : null;
         try
         {
+            if (settings.ModelPath?.Contains('\0') == true)
+                throw new ModelLoadException("transformerLsp.modelPath contains a NUL character; expected the path of a model folder.");
+            location = ModelLocator.Resolve(settings.ModelPath);
             if (location.Folder is null)
                 throw new ModelLoadException("No model folder found. Looked at: " + string.Join("; ", location.Tried)
                     + ". Set transformerLsp.modelPath to a folder holding config.json, model.onnx and the tokenizer.");
@@ -73,7 +82,18 @@ internal sealed class ModelService : IDisposable
 
             var started = System.Diagnostics.Stopwatch.StartNew();
             var progress = new LoadProgress(p => { if (token is not null) client.Notify(LspMethods.Progress, new ProgressParams<WorkDoneProgressReport>(token, new WorkDoneProgressReport(null, (int)Math.Round(p * 100)))); });
-            var loaded = await Task.Run(() => TextPredictor.Load(new ModelOptions(location.Folder, settings.ExecutionProvider, settings.Threads, settings.ContextTokens), progress)).ConfigureAwait(false);
+            var folder = location.Folder;
+            var loading = Task.Run(() => TextPredictor.Load(new ModelOptions(folder, settings.ExecutionProvider, settings.Threads, settings.ContextTokens), progress));
+            TextPredictor loaded;
+            try
+            {
+                loaded = await loading.WaitAsync(LoadTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                _ = loading.ContinueWith(t => t.Result.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
+                throw new ModelLoadException($"Loading the model from {folder} took longer than {LoadTimeout.TotalSeconds:0} s and was given up (a file that never ends, a stalled disk?).");
+            }
 
             bool current = await queue.RunAsync(null, null, WorkPriority.Interactive, _ =>
             {
@@ -94,18 +114,27 @@ internal sealed class ModelService : IDisposable
             if (gen != Volatile.Read(ref generation)) return;
             string message = e is ModelLoadException ? e.Message : $"Could not load the model from {location.Folder ?? "(none)"}: {e.GetType().Name}: {e.Message}";
             logger.LogError("{Message}", message);
+            EndProgress(token, "failed");
+            bool first;
+            lock (problemsShown) first = problemsShown.Add(message);
+            (string Name, string Provider)? kept;
             try
             {
-                await queue.RunAsync(null, null, WorkPriority.Interactive, _ => { predictor?.Dispose(); predictor = null; return true; }).ConfigureAwait(false);
+                // A model already serving keeps serving: a bad new path must not switch off a working model.
+                kept = await queue.RunAsync(null, null, WorkPriority.Interactive,
+                    _ => predictor is null ? ((string, string)?)null : (predictor.ModelName, predictor.ProviderName)).ConfigureAwait(false);
             }
             catch (WorkCancelledException)
             {
                 return; // shutting down
             }
-            EndProgress(token, "failed");
+            if (kept is { } old)
+            {
+                SetStatus(new ModelStatus(ModelState.Ready, old.Name, old.Provider, $"kept {old.Name}; the new model failed to load: {message}"));
+                if (first) client.ShowMessage(MessageType.Warning, "Transformer LSP: " + message + $" Still using {old.Name}.");
+                return;
+            }
             SetStatus(new ModelStatus(ModelState.Error, Provider: settings.ProviderName, Message: message));
-            bool first;
-            lock (problemsShown) first = problemsShown.Add(message);
             if (first) client.ShowMessage(MessageType.Error, "Transformer LSP: " + message + " Suggestions are off until a model loads.");
         }
         finally

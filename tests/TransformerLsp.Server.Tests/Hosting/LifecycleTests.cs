@@ -118,6 +118,25 @@ public class LifecycleTests
         Assert.True(completion.GetProperty("items").GetArrayLength() > 0);
     }
 
+    [Theory]
+    [InlineData("/nonexistent/model-folder", "does not exist")]
+    [InlineData("/tmp/model\0folder", "NUL")]
+    public async Task ABadNewModelPathKeepsTheWorkingModelServingAndSaysSo(string badPath, string reason)
+    {
+        // Issue 13, item 5: a bad new path once switched off a working model (and a NUL left the status at "loading").
+        await using var client = new LspTestClient();
+        await client.InitializeReadyAsync();
+        await client.OpenAsync("file:///t.md", "The cat sat on the ");
+        await client.NotifyAsync(LspMethods.DidChangeConfiguration, new { settings = new { transformerLsp = new { modelPath = badPath } } });
+        var kept = await client.WaitForNotificationAsync(LspMethods.Status, p => p.GetProperty("message").GetString()!.Contains("kept"));
+        Assert.Equal("ready", kept.GetProperty("state").GetString());
+        Assert.Contains(reason, kept.GetProperty("message").GetString());
+        var warning = await client.WaitForNotificationAsync(LspMethods.ShowMessage, p => p.GetProperty("type").GetInt32() == MessageType.Warning);
+        Assert.Contains("Still using", warning.GetProperty("message").GetString());
+        var completion = await client.RequestAsync<JsonElement>(LspMethods.Completion, LspTestClient.TextPosition("file:///t.md", 0, 19));
+        Assert.True(completion.GetProperty("items").GetArrayLength() > 0);
+    }
+
     [Fact]
     public async Task MissingModelStaysUpTellsTheUserOnceAndFeaturesReturnEmpty()
     {
