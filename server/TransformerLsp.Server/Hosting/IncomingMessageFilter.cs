@@ -180,11 +180,12 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped, Func<b
         {
             var read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = read.Buffer;
-            var available = buffer.Slice(0, Math.Min(buffer.Length, length));
-            long cut = FindHeaderAfterObject(available, ref scanned);
-            if (cut > 0)
+            // A header that starts inside the declared length may end past it: look a header name's length further.
+            var window = buffer.Slice(0, Math.Min(buffer.Length, length + ContentLengthName.Length));
+            long cut = FindHeaderAfterObject(window, ref scanned);
+            if (cut > 0 && cut < length)
             {
-                var prefix = available.Slice(0, cut).ToArray();
+                var prefix = buffer.Slice(0, cut).ToArray();
                 reader.AdvanceTo(buffer.GetPosition(cut));
                 return new Body(prefix, Overstated: true);
             }

@@ -27,6 +27,9 @@ internal sealed class RawLspConnection : IAsyncDisposable
         reader = Task.Run(ReadLoopAsync);
     }
 
+    /// <summary>Called on the reader thread with every message the server sends, as it arrives.</summary>
+    public Action<JsonObject>? Observer { get; set; }
+
     public LanguageServerHost Host { get; }
     public Task<int> ServerRun { get; }
 
@@ -93,6 +96,7 @@ internal sealed class RawLspConnection : IAsyncDisposable
                 buffer.Write(chunk, 0, n);
                 while (TryTakeMessage(buffer, out var message))
                 {
+                    Observer?.Invoke(message);
                     lock (received) received.Add(message);
                     arrived.Release();
                 }
