@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace TransformerLsp.Engine.Tests.Model;
 
-/// <summary>Every way a model folder can be broken fails Load with one message naming the file, what was expected and what was found.</summary>
+/// <summary>Every way a model folder can be broken fails Load with one message naming the file, what was expected and what was found,
+/// and fails fast. It includes a folder that names files outside itself, a FIFO, a device, or a config.json its ONNX file
+/// cannot honour (issue 13): nothing outside the folder is read, nothing hangs, nothing loads as "ready" to fail later.</summary>
 public sealed class ModelLoadErrorTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "transformerlsp-load-" + Guid.NewGuid().ToString("N"));
@@ -24,8 +27,13 @@ public sealed class ModelLoadErrorTests : IDisposable
         File.WriteAllText(path, json.ToJsonString());
     }
 
-    private ModelLoadException LoadFails() =>
-        Assert.Throws<ModelLoadException>(() => TextPredictor.Load(new ModelOptions(_folder)).Dispose());
+    private ModelLoadException LoadFails()
+    {
+        var clock = Stopwatch.StartNew();
+        var e = Assert.Throws<ModelLoadException>(() => TextPredictor.Load(new ModelOptions(_folder)).Dispose());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"failing took {clock.Elapsed}");
+        return e;
+    }
 
     [Fact]
     public void IntactCopyLoads() => TextPredictor.Load(new ModelOptions(_folder)).Dispose();
@@ -112,5 +120,75 @@ public sealed class ModelLoadErrorTests : IDisposable
         EditConfig(c => c["vocab_size"] = 300);
         var e = LoadFails();
         Assert.Contains("expected", e.Message);
+    }
+
+    private void TokenizerFile(string file) =>
+        EditConfig(c => c["tokenizer"] = new JsonObject { ["kind"] = "sentencepiece", ["file"] = file });
+
+    [Theory]
+    [InlineData("/etc/passwd", "absolute")]
+    [InlineData("/dev/zero", "absolute")]
+    [InlineData("../../../../../../etc/passwd", "leads out")]
+    [InlineData("sub/../../tokenizer.model", "leads out")]
+    public void ATokenizerNamedOutsideTheFolderIsRefused(string file, string rule)
+    {
+        TokenizerFile(file);
+        var e = LoadFails();
+        Assert.Contains(rule, e.Message);
+        Assert.Contains("tokenizer", e.Message);
+    }
+
+    [Fact]
+    public void ANameThatStaysInsideIsFine()
+    {
+        Directory.CreateDirectory(Path.Combine(_folder, "tok"));
+        File.Move(Path.Combine(_folder, "tokenizer.model"), Path.Combine(_folder, "tok", "spm.model"));
+        TokenizerFile("tok/../tok/spm.model");
+        TextPredictor.Load(new ModelOptions(_folder)).Dispose();
+    }
+
+    [Fact]
+    public void AFifoIsRefusedInsteadOfHangingTheLoad()
+    {
+        if (OperatingSystem.IsWindows()) return; // no FIFOs there
+        string fifo = Path.Combine(_folder, "tokenizer.model");
+        File.Delete(fifo);
+        using (var mkfifo = Process.Start("mkfifo", fifo)) mkfifo.WaitForExit();
+        var e = LoadFails();
+        Assert.Contains("not a regular file", e.Message);
+    }
+
+    [Fact]
+    public void AnEmptyFileIsRefused()
+    {
+        File.WriteAllBytes(Path.Combine(_folder, "tokenizer.model"), []);
+        Assert.Contains("empty", LoadFails().Message);
+    }
+
+    [Fact]
+    public void AFolderWhereAFileShouldBeIsRefused()
+    {
+        File.Delete(Path.Combine(_folder, "model.onnx"));
+        Directory.CreateDirectory(Path.Combine(_folder, "model.onnx"));
+        Assert.Contains("is a folder", LoadFails().Message);
+    }
+
+    [Fact]
+    public void MorePositionsThanTheExportHasIsCaughtAtLoad()
+    {
+        // The tiny model's position table has n_positions rows; claim four times as many.
+        EditConfig(c => c["n_positions"] = (int)c["n_positions"]! * 4);
+        var e = LoadFails();
+        Assert.Contains("n_positions", e.Message);
+        Assert.Contains("position table", e.Message);
+    }
+
+    [Fact]
+    public void TooFewPositionsIsAClearError()
+    {
+        EditConfig(c => c["n_positions"] = 8);
+        var e = LoadFails();
+        Assert.Contains("n_positions", e.Message);
+        Assert.Contains("at least", e.Message);
     }
 }

@@ -15,21 +15,22 @@ public class DidChangeTrustTests
 
     private static object At(int line, int character) => new { line, character };
 
+    private static object Insert(int line, int character, string text) => new { range = new { start = At(line, character), end = At(line, character) }, text };
+
+    /// <summary>A server with "Hello world" open, sent one didChange (version 2) of <paramref name="changes"/>.</summary>
+    private static async Task<RawLspConnection> ChangedAsync(params object[] changes)
+    {
+        var raw = new RawLspConnection();
+        await raw.InitializeAsync();
+        await raw.NotifyAsync(LspMethods.DidOpen, Open("Hello world"));
+        await raw.NotifyAsync(LspMethods.DidChange, new { textDocument = new { uri = Uri, version = 2 }, contentChanges = changes });
+        return raw;
+    }
+
     [Fact]
     public async Task AChangeWithoutARangeEndLosesTrackOfTheDocumentAndSaysSo()
     {
-        await using var raw = new RawLspConnection();
-        await raw.InitializeAsync();
-        await raw.NotifyAsync(LspMethods.DidOpen, Open("Hello world"));
-        await raw.NotifyAsync(LspMethods.DidChange, new
-        {
-            textDocument = new { uri = Uri, version = 2 },
-            contentChanges = new object[]
-            {
-                new { range = new { start = At(0, 5), end = At(0, 5) }, text = "," },
-                new { range = new { start = At(0, 0) }, text = "Oh, " },
-            },
-        });
+        await using var raw = await ChangedAsync(Insert(0, 5, ","), new { range = new { start = At(0, 0) }, text = "Oh, " });
         var log = await raw.WaitForAsync(m => (string?)m["method"] == LspMethods.LogMessage && ((string?)m["params"]!["message"])!.Contains("lost track"));
         Assert.Contains("contentChanges[1]", (string)log["params"]!["message"]!);
         await raw.WaitForAsync(m => (string?)m["method"] == LspMethods.ShowMessage && ((string?)m["params"]!["message"])!.Contains("lost track of plan.md"));
@@ -50,19 +51,7 @@ public class DidChangeTrustTests
     [Fact]
     public async Task ValidChangesInOneNotificationAreAllApplied()
     {
-        await using var raw = new RawLspConnection();
-        await raw.InitializeAsync();
-        await raw.NotifyAsync(LspMethods.DidOpen, Open("Hello world"));
-        await raw.NotifyAsync(LspMethods.DidChange, new
-        {
-            textDocument = new { uri = Uri, version = 2 },
-            contentChanges = new object[]
-            {
-                new { range = new { start = At(0, 5), end = At(0, 5) }, text = "," },
-                new { range = new { start = At(0, 0), end = At(0, 0) }, text = "Oh, " },
-                new { range = new { start = At(0, 16), end = At(0, 16) }, text = "!" },
-            },
-        });
+        await using var raw = await ChangedAsync(Insert(0, 5, ","), Insert(0, 0, "Oh, "), Insert(0, 16, "!"));
         await raw.RequestAsync(8, "shutdown", null);
         await raw.ResponseAsync(8);
         Assert.Equal("Oh, Hello, world!", raw.Host.Context.Documents.Get(Uri)!.Text);
