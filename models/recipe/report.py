@@ -164,9 +164,13 @@ def card(args, stages, stats, ev) -> str:
       f"the first {a['warmup_frac']:.0%} of each stage, cosine decay to {a['min_lr_ratio']:g} x the stage's peak "
       f"learning rate; batch {a['batch_size']} x {a['block_size']} tokens; gradient clipping {a['grad_clip']}; "
       f"dropout {a['dropout']}.")
-    w(f"- Dropout {a['dropout']}: the CPU budget allows only {epochs:.2f} passes over the {train_tokens:,} training "
-      f"tokens, so the model is far from memorising them (final training-loss mean vs validation loss below); "
-      f"dropout would only slow learning (the ablations cannot show its worth: each sees a fraction of one pass).")
+    recent = steps[-50:]
+    train_mean = sum(s['loss'] for s in recent) / len(recent)
+    w(f"- Dropout {a['dropout']}: the CPU budget allows {epochs:.2f} passes over the {train_tokens:,} training tokens; "
+      f"at the end the training loss (mean of the last 50 steps, {train_mean:.3f}) is {best['val_loss'] - train_mean:.3f} "
+      f"nats below the validation loss ({best['val_loss']:.3f}), a small gap, so the model is not memorising its "
+      f"text yet and dropout would mostly slow learning (the ablations cannot show its worth: each sees a fraction of "
+      f"one pass). A longer run should revisit it.")
     w(f"- {len(stages)} stage{'s' if len(stages) > 1 else ''}, {total_steps:,} steps and {total_tokens:,} tokens "
       f"({epochs:.2f} passes) in {minutes:.0f} minutes of wall clock. Each stage is a full warm-up + cosine schedule "
       f"over a fixed step count (`--max-iters`), so the run is the same on any machine; a later stage starts from "
@@ -183,12 +187,11 @@ def card(args, stages, stats, ev) -> str:
     w("")
     w(f"- Tokens/s is the training log's per-step figure (evaluations excluded). Hardware: {cpu_name()}, 2 cores "
       f"(`torch.set_num_threads(2)`), no GPU (none was lent to this task), PyTorch "
-      f"{start.get('torch', '1.13 (Debian)')} with OpenBLAS; the machine ran nothing else but light editing while "
-      "it trained.")
+      f"{start.get('torch', '1.13 (Debian)')} with OpenBLAS; the machine ran only light work beside it (editing; "
+      "in stage 2 also small builds and single test classes at low priority, which cost it some speed).")
     w(f"- Best validation loss {best['val_loss']:.3f} nats/token at step {best['step']} of the last stage (kept "
       "checkpoint).")
-    recent = steps[-50:]
-    w(f"- Training loss, mean of the last 50 steps: {sum(s['loss'] for s in recent) / len(recent):.3f}.\n")
+    w(f"- Training loss, mean of the last 50 steps: {train_mean:.3f}.\n")
     w("![training curve](training_curve.png)\n")
     w("## Evaluation (test split; `eval.json`)\n")
     w(f"Scored over {ev['test_tokens']:,} tokens = {ev['test_bytes']:,} bytes of test text.\n")
