@@ -11,7 +11,10 @@
 # machine; the wall clock it took on the machine that made the committed model is in MODEL_CARD.md):
 #   stage 1: from scratch, STAGE1_ITERS steps at peak lr 1e-3 (seed 1337)
 #   stage 2: from stage 1's best weights (--init-from), STAGE2_ITERS steps at peak lr 6e-4 with another seed, so it
-#            draws other windows than stage 1 did
+#            draws other windows than stage 1 did. Trained (3,000 steps: test 1.566 -> 1.466 bits per byte) but NOT in
+#            the committed folder: with it, a made-up name typed three times is no longer offered
+#            (UserWordsTests). The committed folder is stage 1 alone, so STAGE2_ITERS defaults to 0 (skip);
+#            STAGE2_ITERS=3000 builds the stage-2 folder.
 # A later stage continues from the previous stage's best weights with --init-from and is added here when it is run.
 #
 # Work files (corpus, token streams, checkpoints, logs) go to models/work/ (gitignored).
@@ -19,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
 STAGE1_ITERS=${STAGE1_ITERS:-2400}
-STAGE2_ITERS=${STAGE2_ITERS:-3000}
+STAGE2_ITERS=${STAGE2_ITERS:-0}
 STAGE2_FLAGS=(--lr 6e-4 --seed 1338)
 work=models/work
 stage1=$work/stage1
@@ -54,9 +57,15 @@ mkdir -p "$stage1" "$run"
 $PY models/recipe/train.py --data "$data" --out "$stage1/ckpt_best.pt" --log "$stage1/train_log.jsonl" \
   "${TRAIN_FLAGS[@]}" --max-iters "$STAGE1_ITERS" --time-budget-min 0
 
-step "train stage 2: from stage 1's weights, ${STAGE2_FLAGS[*]}, ${STAGE2_ITERS} steps"
-$PY models/recipe/train.py --data "$data" --out "$run/ckpt_best.pt" --log "$run/train_log.jsonl" \
-  "${TRAIN_FLAGS[@]}" "${STAGE2_FLAGS[@]}" --init-from "$stage1/ckpt_best.pt" --max-iters "$STAGE2_ITERS" --time-budget-min 0
+logs=(--log "$stage1/train_log.jsonl")
+if ((STAGE2_ITERS > 0)); then
+  step "train stage 2: from stage 1's weights, ${STAGE2_FLAGS[*]}, ${STAGE2_ITERS} steps"
+  $PY models/recipe/train.py --data "$data" --out "$run/ckpt_best.pt" --log "$run/train_log.jsonl" \
+    "${TRAIN_FLAGS[@]}" "${STAGE2_FLAGS[@]}" --init-from "$stage1/ckpt_best.pt" --max-iters "$STAGE2_ITERS" --time-budget-min 0
+  logs+=(--log "$run/train_log.jsonl")
+else
+  cp "$stage1/ckpt_best.pt" "$run/ckpt_best.pt"
+fi
 
 step "export to ONNX and check it in ONNX Runtime against PyTorch"
 mkdir -p "$out"
@@ -86,7 +95,7 @@ dotnet run --project models/eval/TransformerLsp.WordFusionEval -c Release -- --m
   --val "$data/docs_val_classic.jsonl" --modern "$data/docs_val_modern.jsonl" --out "$run/word_fusion.json" --write-config
 
 step "training curve and model card"
-$PY models/recipe/report.py --log "$stage1/train_log.jsonl" --log "$run/train_log.jsonl" --data "$data" --model-dir "$out" \
+$PY models/recipe/report.py "${logs[@]}" --data "$data" --model-dir "$out" \
   --command "bash models/build-default-model.sh   # STAGE1_ITERS=${STAGE1_ITERS} STAGE2_ITERS=${STAGE2_ITERS}"
 ls -l "$out" >&2
 echo "models/default rebuilt" >&2
