@@ -152,7 +152,8 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped, Func<b
             if (!IsHeaderLine(line)) junk.Append(line).Append('\n');
         }
         junk.Append(text, lineStart, at - lineStart);
-        byte[]? junkBytes = junk.ToString().Trim().Length > 0 ? Encoding.Latin1.GetBytes(junk.ToString().Trim()) : null;
+        string junkText = junk.ToString().Trim();
+        byte[]? junkBytes = junkText.Length > 0 ? Encoding.Latin1.GetBytes(junkText) : null;
         int lineEnd = text.IndexOf('\n', at);
         string value = text[(at + "Content-Length:".Length)..(lineEnd < 0 ? text.Length : lineEnd)].Trim();
         if (!long.TryParse(value, System.Globalization.NumberStyles.None, null, out long n) || n > MaxMessageBytes)
@@ -343,10 +344,12 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped, Func<b
         return int.TryParse(s.AsSpan(at, 4), System.Globalization.NumberStyles.HexNumber, null, out value);
     }
 
+    /// <summary>The LSP header of a body of <paramref name="length"/> bytes (the only header the server writes).</summary>
+    internal static byte[] FrameHeader(int length) => Encoding.ASCII.GetBytes($"Content-Length: {length}\r\n\r\n");
+
     private static void WriteFrame(PipeWriter output, byte[] body)
     {
-        var header = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n");
-        output.Write(header);
+        output.Write(FrameHeader(body.Length));
         output.Write(body);
     }
 

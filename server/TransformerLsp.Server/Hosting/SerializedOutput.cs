@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace TransformerLsp.Server.Hosting;
 
 /// <summary>
@@ -16,7 +14,7 @@ internal sealed class SerializedOutput(Stream inner) : Stream
     /// <summary>Writes one whole message (header and body) between the other writer's frames.</summary>
     public async Task WriteFrameAsync(byte[] body)
     {
-        byte[] header = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n");
+        byte[] header = IncomingMessageFilter.FrameHeader(body.Length);
         await gate.WaitAsync().ConfigureAwait(false);
         try
         {

@@ -71,6 +71,7 @@ internal sealed class DidChangeHandler(ServerContext context) : INotificationHan
         context.Client.LogMessage(MessageType.Error, $"transformer-lsp lost track of {uri}: {why}");
         context.Client.ShowMessage(MessageType.Warning, $"TransformerLsp lost track of {uri[(uri.LastIndexOf('/') + 1)..]} after an " +
             "edit it could not read; close and reopen the file to get suggestions again.");
+        context.Queue.CancelDocument(uri);
         context.Documents.LoseTrack(uri, why);
         DidCloseHandler.Forget(context, uri);
     }

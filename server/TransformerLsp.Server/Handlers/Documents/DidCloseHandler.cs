@@ -15,15 +15,15 @@ internal sealed class DidCloseHandler(ServerContext context) : INotificationHand
     public void Handle(DidCloseTextDocumentParams notification)
     {
         if (notification?.TextDocument?.Uri is not { } uri) return;
+        context.Queue.CancelDocument(uri);
         context.Documents.Close(uri);
         Forget(context, uri);
     }
 
-    /// <summary>Everything the server holds for a document that is gone from the store (closed, or out of sync): its
-    /// work in flight, user text, ghost-text memory, diagnostics and prefix caches.</summary>
+    /// <summary>Everything else the server holds for a document that is gone from the store (closed, or out of sync),
+    /// once its work in flight is cancelled: user text, ghost-text memory, diagnostics and prefix caches.</summary>
     internal static void Forget(ServerContext context, string uri)
     {
-        context.Queue.CancelDocument(uri);
         context.UserText.Remove(uri);
         context.GhostText.Forget(uri);
         context.Diagnostics.OnDocumentClosed(uri);
