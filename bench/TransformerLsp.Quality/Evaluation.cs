@@ -9,7 +9,7 @@ namespace TransformerLsp.Quality;
 internal sealed class SetTally(string name, WordList? dictionary, WordList? lexicon)
 {
     public string Name { get; } = name;
-    public int NextWordN, NextWordTop1, NextWordTop5;
+    public int NextWordN, NextWordTop1, NextWordTop5, TypedN, TypedTop1, TypedTop5;
     public int FillInN, FillTop1, FillTop5, LeftOnlyTop1, LeftOnlyTop5, CandidateRecall, BigramTop1, BigramTop5;
     public int BeamN, BeamWords, LengthDiffers, BestUniqueShortest, NextPhraseN, NextPhraseMatch;
     public int GhostN, GhostWords, GhostRepeats;
@@ -36,6 +36,7 @@ internal sealed class SetTally(string name, WordList? dictionary, WordList? lexi
         var o = new JsonObject
         {
             ["next_word_top1"] = Share(NextWordTop1, NextWordN), ["next_word_top5"] = Share(NextWordTop5, NextWordN), ["next_word_n"] = NextWordN,
+            ["next_word_typed2_top1"] = Share(TypedTop1, TypedN), ["next_word_typed2_top5"] = Share(TypedTop5, TypedN), ["next_word_typed2_n"] = TypedN,
             ["next_word_ms_p50"] = Round(NextWordMs.Median), ["next_word_ms_p95"] = Round(NextWordMs.Percentile(95)),
             ["fill_in_top1"] = Share(FillTop1, FillInN), ["fill_in_top5"] = Share(FillTop5, FillInN),
             ["fill_in_left_only_top1"] = Share(LeftOnlyTop1, FillInN), ["fill_in_left_only_top5"] = Share(LeftOnlyTop5, FillInN),
@@ -186,6 +187,18 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
             t.GhostWords += ghostWords.Count;
             if (Repeats(ghostWords)) t.GhostRepeats++;
             t.AddSuggestion("ghost", ghost.Text, left);
+
+            // The completion list after the word's first two letters are typed (words of three letters or more), as the
+            // editor asks while a word is typed: the document holds the two letters too.
+            if (c.Next.Count > 0 && c.Next[0].Length >= 3)
+            {
+                var typed = c.Left + c.Next[0][..2];
+                Open(typed, doc);
+                var completions = predictor.NextWords(kw, typed, TopK).Words.Take(TopK).ToList();
+                t.TypedN++;
+                if (completions.Count > 0 && completions[0].Word == c.Next[0]) t.TypedTop1++;
+                if (completions.Any(w => w.Word == c.Next[0])) t.TypedTop5++;
+            }
 
             Forget(doc, kw, kb, kg);
             if ((i + 1) % progressEvery == 0 || i + 1 == cases.Count)

@@ -16,6 +16,8 @@ internal static class Figures
     [
         new("next_word_top1", "next word: top-1", "next_word_n", FigureKind.Share, Better.Higher),
         new("next_word_top5", "next word: top-5", "next_word_n", FigureKind.Share, Better.Higher),
+        new("next_word_typed2_top1", "next word, first two letters typed: top-1", "next_word_typed2_n", FigureKind.Share, Better.Higher),
+        new("next_word_typed2_top5", "next word, first two letters typed: top-5", "next_word_typed2_n", FigureKind.Share, Better.Higher),
         new("next_word_ms_p50", "next word: ms per call, median", "next_word_n", FigureKind.Ms, Better.Lower),
         new("next_word_ms_p95", "next word: ms per call, p95", "next_word_n", FigureKind.Ms, Better.Lower),
         new("fill_in_top1", "fill-in, both sides: top-1", "fill_in_n", FigureKind.Share, Better.Higher),

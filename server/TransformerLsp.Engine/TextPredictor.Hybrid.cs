@@ -2,6 +2,7 @@ using System.Text;
 using TransformerLsp.Engine.Decoding;
 using TransformerLsp.Engine.Model;
 using TransformerLsp.Engine.NGrams;
+using TransformerLsp.Engine.Words;
 
 namespace TransformerLsp.Engine;
 
@@ -78,6 +79,15 @@ public sealed partial class TextPredictor
         var full = Total(_corpus, user);
         var userShare = Math.Clamp(1 - Math.Exp(Total(_corpus, null) - full), 0, 1);
         var corpusShare = Math.Clamp(1 - Math.Exp(Total(null, user) - full), 0, 1);
+        // A next word also takes a share from the user's word counts (WithUserWords): that part vanishes without the user's
+        // text too, and the rest vanishes as the token-level share says, so without it 1 − (1 − s)(1 − u) of the word is left.
+        var typedWord = (healed.TypedPrefix + continuation).Trim();
+        if (typedWord.Length > 0 && WordChars.Split(typedWord).SingleOrDefault() == typedWord)
+        {
+            var wordShare = UserWordShare(documentKey, textBeforeCursor, typedWord);
+            userShare = 1 - (1 - wordShare) * (1 - userShare);
+            corpusShare *= 1 - wordShare;
+        }
         var word = passage.TrimEnd();
         var seen = word.Trim().Length == 0 ? [] : UserText.Sources(_tokenizer.Encode(word, atDocumentStart: false));
         return new SuggestionSource(userShare, corpusShare, [.. seen.Select(s => new SourceDocument(s.DocumentKey, s.Count))]);

@@ -47,16 +47,16 @@ public sealed partial class TextPredictor
 
     /// <summary>
     /// Next words with the word trigram mixed in: p(w) = (1 − μ) p_H(w) + μ p_CMU(w | u v), p_H the engine's probability
-    /// (conditioned on the typed prefix as <see cref="PredictWords"/> does; 0 for a word it did not list) and p_CMU the
+    /// (conditioned on the typed prefix as <see cref="MatchingWords"/> does; 0 for a word it did not list) and p_CMU the
     /// trigram's, conditioned on the same prefix by dividing by the trigram mass of all its words that start with it.
     /// </summary>
     /// <remarks>With a typed prefix this is the mixture of the two conditional distributions (fixed μ), not the conditional of
     /// the mixture; both are distributions. Candidates: the engine's words and the trigram's best
     /// <see cref="TrigramNextCandidates"/> that continue the prefix and pass the word gate.</remarks>
-    private List<FusedWord> FusedNextWords(string documentKey, string textBeforeCursor, HealedContext healed, int count, WordGate gate, CancellationToken cancellationToken)
+    private List<FusedWord> FusedNextWords(string documentKey, string textBeforeCursor, HealedContext healed, int count, WordGate gate, CancellationToken cancellationToken, bool mayRunModel = true)
     {
         var part = WordTrigramPart!;
-        var (typed, matches, mass) = MatchingWords(documentKey, Scorer(documentKey, textBeforeCursor), healed, count, gate, cancellationToken);
+        var (typed, matches, mass) = MatchingWords(documentKey, Scorer(documentKey, textBeforeCursor), healed, count, gate, cancellationToken, mayRunModel);
         var lm = part.Trigram;
         var (u, v) = TrigramHistory(lm, textBeforeCursor[..^TokenHealing.TypedWord(textBeforeCursor).Length]);
         var (scored, z) = TrigramNext(part, u, v, typed);

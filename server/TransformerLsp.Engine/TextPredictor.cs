@@ -98,7 +98,12 @@ public sealed partial class TextPredictor : IDisposable
         var lexicon = Lexicon.Load(folder);
         var (corpus, hybrid) = options.NGrams ? LoadHybrid(folder, config) : (null, null);
         WordTrigramModel? wordTrigram;
-        try { wordTrigram = options.NGrams ? LoadWordTrigram(folder, config) : null; }
+        UserWordsSettings userWords;
+        try
+        {
+            wordTrigram = options.NGrams ? LoadWordTrigram(folder, config) : null;
+            userWords = options.NGrams ? UserWordsSettings.Read(config.Json, config.FilePath) : new UserWordsSettings(0);
+        }
         catch { corpus?.Dispose(); throw; }
         progress?.Report(0.5);
         try
@@ -106,7 +111,7 @@ public sealed partial class TextPredictor : IDisposable
             var onnx = ModelFiles.Require(folder, "model.onnx", $"the ONNX decoder exported for config.json ({config.NLayer} layers, vocab {config.VocabSize})", ModelFiles.OnnxMaxBytes);
             var session = new ModelSession(onnx, config, options.Provider, options.Threads);
             progress?.Report(1.0);
-            return new TextPredictor(config, tokenizer, session, options.ContextTokens, lexicon, corpus, hybrid) { WordTrigramPart = wordTrigram };
+            return new TextPredictor(config, tokenizer, session, options.ContextTokens, lexicon, corpus, hybrid) { WordTrigramPart = wordTrigram, UserWordsPart = userWords };
         }
         catch
         {
@@ -140,23 +145,40 @@ public sealed partial class TextPredictor : IDisposable
     public NextWordResult NextWords(string documentKey, string textBeforeCursor, int count, CancellationToken cancellationToken = default)
     {
         if (count <= 0) return new NextWordResult(TokenHealing.TypedWord(textBeforeCursor), []);
-        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
-        if (WordTrigramPart is { Settings.NextWordWeight: > 0 })
-            return new NextWordResult(healed.TypedPrefix, [.. FusedNextWords(documentKey, textBeforeCursor, healed, count, Gate(textBeforeCursor), cancellationToken)
-                .Where(w => w.Probability > 0).Take(count).Select(w => new WordPrediction(w.Word, w.Probability, Math.Log(w.Probability)))]);
-        return PredictWords(documentKey, Scorer(documentKey, textBeforeCursor), healed, count, Gate(textBeforeCursor), cancellationToken);
+        var (typed, words) = NextWordMixture(documentKey, textBeforeCursor, count, mayRunModel: true, cancellationToken);
+        return new NextWordResult(typed, [.. words.Where(w => w.Probability > 0).Take(count).Select(w => new WordPrediction(w.Word, w.Probability, Math.Log(w.Probability)))]);
     }
 
     /// <summary>
-    /// Next words after a healed context. The distribution over all next words is computed once per context and then
-    /// filtered as the word is typed ("w", "wh", "wha" reuse it without a model call); only when too few cached words
-    /// match the typed prefix does a search constrained to it run.
+    /// Every candidate next word with its probability, most probable first: the engine's words (conditioned on the typed
+    /// prefix), mixed with the word trigram when the folder has one, then with the user's own words
+    /// (<see cref="WithUserWords"/>). With <paramref name="mayRunModel"/> false only remembered distributions are used.
     /// </summary>
-    private NextWordResult PredictWords(string cacheKey, HybridScorer? scorer, HealedContext healed, int count, WordGate gate, CancellationToken cancellationToken)
+    private (string Typed, List<UserMixedWord> Words) NextWordMixture(string documentKey, string textBeforeCursor, int count, bool mayRunModel, CancellationToken cancellationToken)
     {
-        var (typed, matches, mass) = MatchingWords(cacheKey, scorer, healed, count, gate, cancellationToken);
-        return new NextWordResult(typed, [.. matches.Take(count).Select(w => new WordPrediction(w.Word, w.Probability / mass, Math.Log(w.Probability / mass)))]);
+        var (typed, words) = EngineNextWords(documentKey, textBeforeCursor, count, mayRunModel, cancellationToken);
+        return (typed, WithUserWords(UserWordParts(documentKey, textBeforeCursor, typed, words)));
     }
+
+    /// <summary>The next words before the user's words are mixed in: the engine's, with the word trigram when there is one.</summary>
+    private (string Typed, List<(string Word, double P)> Words) EngineNextWords(string documentKey, string textBeforeCursor, int count, bool mayRunModel, CancellationToken cancellationToken)
+    {
+        var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
+        var gate = Gate(textBeforeCursor);
+        List<(string Word, double P)> words;
+        if (WordTrigramPart is { Settings.NextWordWeight: > 0 })
+            words = [.. FusedNextWords(documentKey, textBeforeCursor, healed, count, gate, cancellationToken, mayRunModel).Select(w => (w.Word, w.Probability))];
+        else
+        {
+            var (_, matches, mass) = MatchingWords(documentKey, Scorer(documentKey, textBeforeCursor), healed, count, gate, cancellationToken, mayRunModel);
+            words = [.. matches.Select(w => (w.Word, w.Probability / mass))];
+        }
+        return (healed.TypedPrefix, words);
+    }
+
+    // Next words after a healed context: the distribution over all next words is computed once per context and then
+    // filtered as the word is typed ("w", "wh", "wha" reuse it without a model call); only when too few cached words match
+    // the typed prefix does a search constrained to it run.
 
     /// <summary>The next words that continue what was typed, with their joint probabilities, and the mass they share
     /// (the typed prefix is conditioned on once, by dividing by it). With <c>mayRunModel</c> false the answer comes from the

@@ -3,12 +3,13 @@
 // share = (1 − ν) P_T + ν P_CMU (see server/TransformerLsp.Engine/Words/WordFusion.cs), over positions sampled with a
 // fixed seed, half from each validation file. ν maximises the log-likelihood of the true word's share (a grid of 0.01);
 // μ maximises top-5 accuracy (see below why not the likelihood). Top-1/top-5 at the weight, at 0 (the engine alone)
-// and at 1 (the trigram alone) are reported beside it.
-// With --write-config the weights go into the model folder's config.json, section "word_trigram".
+// and at 1 (the trigram alone) are reported beside it. Then κ, the weight of the user's own words in the next words
+// (server/TransformerLsp.Engine/TextPredictor.UserWords.cs), on positions with 0-3 characters of the word typed.
+// With --write-config the weights go into the model folder's config.json, sections "word_trigram" and "user_words".
 //
 // Usage: dotnet run --project models/eval/TransformerLsp.WordFusionEval -c Release -- --model models/default \
 //          --val models/work/data/docs_val.jsonl --modern models/work/modern/docs_rest.jsonl \
-//          [--next 300] [--fill 100] [--seed 20261201] [--out fit.json] [--write-config]
+//          [--next 300] [--fill 100] [--user 300] [--seed 20261201] [--out fit.json] [--write-config]
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -31,6 +32,7 @@ if (valPath.Contains("heldout", StringComparison.Ordinal) || valPath.Contains("t
 }
 int nextN = int.Parse(Arg("--next") ?? "300", CultureInfo.InvariantCulture);
 int fillN = int.Parse(Arg("--fill") ?? "100", CultureInfo.InvariantCulture);
+int userN = int.Parse(Arg("--user") ?? "300", CultureInfo.InvariantCulture);
 int seed = int.Parse(Arg("--seed") ?? "20261201", CultureInfo.InvariantCulture);
 void Log(string m) => Console.Error.WriteLine($"[fuse {DateTime.Now:HH:mm:ss}] {m}");
 
@@ -176,6 +178,62 @@ result["fill_in_weight"] = nu;
 result["fill_in"] = new JsonObject { ["transformer_alone"] = FillFigures(0), ["fused"] = FillFigures(nu), ["trigram_alone"] = FillFigures(1) };
 Log($"ν = {nu}: {result["fill_in"]!.ToJsonString()}");
 
+// The user's words: κ, p = (1 − κ) p_fused + κ c(w) / C (server/TransformerLsp.Engine/TextPredictor.UserWords.cs). Positions
+// as for μ, drawn after the fill-in ones (so μ's and ν's samples are those of earlier fits), each with 0–3 characters of
+// the word already typed (never all of it): the completion list while a word is typed. The document's text up to the
+// cursor is open as the user's text. κ maximises top-5 accuracy, then top-1, of what the list shows (as μ).
+var userSamples = new List<(string Set, int Typed, List<(string Word, double P, double User)> Candidates, string Word)>();
+foreach (var (set, docs) in corpora)
+    for (var k = 0; k < userN; k++)
+    {
+        if (Draw(rng, docs, lettersOnly: false) is not { } drawn) continue;
+        var (left, word, _) = drawn;
+        var typedLength = rng.Next(0, Math.Min(4, word.Length));
+        var text = left + word[..typedLength];
+        var key = $"fit-user-{set}-{k}";
+        predictor.UserText.Set(key, text);
+        var parts = predictor.NextWordUserParts(key, text, 5);
+        predictor.Forget(key);
+        predictor.UserText.Remove(key);
+        userSamples.Add((set, typedLength, parts, word));
+        if ((k + 1) % 100 == 0) Log($"user words {set} {k + 1}/{userN}");
+    }
+JsonObject UserFigures(double kappa, Func<int, bool> typedFilter)
+{
+    var o = new JsonObject();
+    foreach (var set in corpora.Select(c => c.Item1))
+    {
+        var ss = userSamples.Where(s => s.Set == set && typedFilter(s.Typed)).ToList();
+        int top1 = 0, top5 = 0;
+        foreach (var s in ss)
+        {
+            var k = s.Candidates.Any(c => c.User > 0) ? kappa : 0;
+            var ranked = s.Candidates.Select((c, i) => (c.Word, P: TextPredictor.MixUserWords(c.P, c.User, k), i))
+                .OrderByDescending(c => c.P).ThenBy(c => c.i).Take(5).Select(c => c.Word).ToList();
+            if (ranked.Count > 0 && ranked[0] == s.Word) top1++;
+            if (ranked.Contains(s.Word)) top5++;
+        }
+        o[set] = new JsonObject { ["n"] = ss.Count, ["top1"] = ss.Count == 0 ? 0 : Math.Round((double)top1 / ss.Count, 4), ["top5"] = ss.Count == 0 ? 0 : Math.Round((double)top5 / ss.Count, 4) };
+    }
+    return o;
+}
+var userCurve = Enumerable.Range(0, 21).Select(k => k / 20.0).Select(w =>
+{
+    var f = UserFigures(w, _ => true);
+    var sets = corpora.Select(c => f[c.Item1]!).ToList();
+    return (W: w, Top1: sets.Sum(x => (double)x["top1"]! * (int)x["n"]!), Top5: sets.Sum(x => (double)x["top5"]! * (int)x["n"]!));
+}).ToList();
+var kappa = userCurve.OrderByDescending(c => Math.Round(c.Top5)).ThenByDescending(c => Math.Round(c.Top1)).ThenBy(c => c.W).First().W;
+result["user_words_objective"] = "top-5 accuracy, then top-1, over both sets, 0-3 characters typed (grid of 0.05)";
+result["user_words_curve"] = new JsonObject(userCurve.Select(c => KeyValuePair.Create(c.W.ToString("0.00", CultureInfo.InvariantCulture), (JsonNode?)new JsonArray(Math.Round(c.Top1), Math.Round(c.Top5)))));
+result["user_words_weight"] = kappa;
+result["user_words"] = new JsonObject
+{
+    ["without"] = UserFigures(0, _ => true), ["with"] = UserFigures(kappa, _ => true),
+    ["without_typed_1_to_3"] = UserFigures(0, t => t > 0), ["with_typed_1_to_3"] = UserFigures(kappa, t => t > 0),
+};
+Log($"κ = {kappa}: {result["user_words"]!.ToJsonString()}");
+
 var json = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 if (Arg("--out") is { } outPath) File.WriteAllText(outPath, json + "\n");
 Console.WriteLine(json);
@@ -185,7 +243,8 @@ if (a.ContainsKey("--write-config"))
     var configPath = Path.Combine(model, "config.json");
     var config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
     config["word_trigram"] = new JsonObject { ["file"] = WordTrigram.FileName, ["next_word_weight"] = mu, ["fill_in_weight"] = nu };
+    config["user_words"] = new JsonObject { ["next_word_weight"] = kappa };
     File.WriteAllText(configPath, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-    Log($"{configPath}: \"word_trigram\" written");
+    Log($"{configPath}: \"word_trigram\" and \"user_words\" written");
 }
 return 0;

@@ -38,6 +38,8 @@ public sealed class UserTextIndex
         public string? Text { get; } = text;
         public Lazy<UserTextSegment> Segment { get; } = segment;
         public IReadOnlyDictionary<string, UserTextSegment.LineTokens>? Reuse { get; } = reuse;
+        /// <summary>The text's words, built on first use (none for documents given as tokens).</summary>
+        public Lazy<UserTextWords> Words { get; } = new(() => text is null ? UserTextWords.Empty : UserTextWords.Build(text));
 
         /// <summary>The line tokenization a successor may reuse: this segment's if built, else the one it would reuse itself
         /// (never a chain of unbuilt texts).</summary>
@@ -145,16 +147,39 @@ public sealed class UserTextIndex
     /// </summary>
     internal ITokenCounts CountsFor(string? requestKey, string textBeforeCursor)
     {
-        var documents = Snapshot();
         if (requestKey is null) return Counts(null, 0);
+        var (key, cursor) = Locate(Snapshot(), requestKey, textBeforeCursor);
+        return Counts(key, cursor);
+    }
+
+    /// <summary>
+    /// The user's words that start with <paramref name="typed"/> (ordinal), with their occurrences as a request on
+    /// <paramref name="requestKey"/> sees them (the document found as <see cref="CountsFor"/> finds it): every other
+    /// document in full, the request's own only where an occurrence ends before the word being typed (the last
+    /// <paramref name="typed"/>.Length characters before the cursor), so neither the typed word nor the text after the cursor
+    /// counts.
+    /// </summary>
+    internal Dictionary<string, int> WordCounts(string? requestKey, string textBeforeCursor, string typed)
+    {
+        ArgumentNullException.ThrowIfNull(textBeforeCursor);
+        ArgumentNullException.ThrowIfNull(typed);
+        var documents = Snapshot();
+        var (current, cursor) = requestKey is null ? (null, 0) : Locate(documents, requestKey, textBeforeCursor);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (key, entry) in documents)
+            entry.Words.Value.AddCounts(counts, typed, key == current ? Math.Max(0, cursor - typed.Length) : int.MaxValue);
+        return counts;
+    }
+
+    /// <summary>The indexed document a request is in and where its cursor is there (see <see cref="CountsFor"/>).</summary>
+    private static (string Key, int Cursor) Locate(ImmutableDictionary<string, Entry> documents, string requestKey, string textBeforeCursor)
+    {
         var key = requestKey;
         if (!documents.ContainsKey(key) && key.LastIndexOf('#') is var hash and > 0 && documents.ContainsKey(key[..hash])) key = key[..hash];
-        if (!documents.TryGetValue(key, out var entry) || entry.Text is not { } text) return Counts(key, textBeforeCursor.Length);
-        int cursor;
-        if (text.AsSpan().StartsWith(textBeforeCursor, StringComparison.Ordinal)) cursor = textBeforeCursor.Length;
-        else if (textBeforeCursor.Length > 0 && text.IndexOf(textBeforeCursor, StringComparison.Ordinal) is var at and >= 0) cursor = at + textBeforeCursor.Length;
-        else cursor = 0;
-        return Counts(key, cursor);
+        if (!documents.TryGetValue(key, out var entry) || entry.Text is not { } text) return (key, textBeforeCursor.Length);
+        if (text.AsSpan().StartsWith(textBeforeCursor, StringComparison.Ordinal)) return (key, textBeforeCursor.Length);
+        if (textBeforeCursor.Length > 0 && text.IndexOf(textBeforeCursor, StringComparison.Ordinal) is var at and >= 0) return (key, at + textBeforeCursor.Length);
+        return (key, 0);
     }
 
     /// <summary>
