@@ -1,4 +1,5 @@
-// The settings the server reads (TEAM-CONTRACT.md, section `transformerLsp`), read from VS Code as one plain object.
+// The settings the server reads (package.json's contributes.configuration, section `transformerLsp`), read from VS Code
+// as one plain object.
 
 export const section = 'transformerLsp';
 
@@ -14,6 +15,7 @@ export const serverSettingKeys = [
   'blankMarkers',
   'languages',
   'diagnostics.enable',
+  'maxDocumentSize',
   'userText.openDocuments',
   'userText.workspaceFiles',
   'userText.extensions',

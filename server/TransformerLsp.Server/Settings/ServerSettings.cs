@@ -3,8 +3,9 @@ using TransformerLsp.Engine;
 namespace TransformerLsp.Server.Settings;
 
 /// <summary>
-/// Every setting under the `transformerLsp` section, with its default. TEAM-CONTRACT.md lists the keys; the client's
-/// package.json mirrors them.
+/// Every setting under the `transformerLsp` section, with its default. The extension manifest (package.json,
+/// contributes.configuration) is the contract: SettingsManifestContractTests checks every key, default and range
+/// against this record and <see cref="SettingsReader"/>, and the reverse.
 /// </summary>
 internal sealed record ServerSettings
 {
