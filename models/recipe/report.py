@@ -188,7 +188,7 @@ def card(args, stages, stats, ev) -> str:
     w(f"- Tokens/s is the training log's per-step figure (evaluations excluded). Hardware: {cpu_name()}, 2 cores "
       f"(`torch.set_num_threads(2)`), no GPU (none was lent to this task), PyTorch "
       f"{start.get('torch', '1.13 (Debian)')} with OpenBLAS; the machine ran only light work beside it (editing; "
-      "in stage 2 also small builds and single test classes at low priority, which cost it some speed).")
+      "in stages 2 and 3 also small builds and single test classes at low priority, which cost them some speed).")
     w(f"- Best validation loss {best['val_loss']:.3f} nats/token at step {best['step']} of the last stage (kept "
       "checkpoint).")
     w(f"- Training loss, mean of the last 50 steps: {train_mean:.3f}.\n")
@@ -254,6 +254,7 @@ def card(args, stages, stats, ev) -> str:
     w(lexicon_section(args.model_dir))
     w(cmu_trigram_section(args.model_dir))
     w(hybrid_section(args.model_dir, ev))
+    w(word_weights_section(args.model_dir, args.word_fusion))
     w("## Reproduce\n")
     w("```")
     w(args.command)
@@ -383,6 +384,47 @@ def hybrid_section(model_dir: str, ev: dict) -> str:
 
 
 CMU_COPYRIGHT = "/usr/share/doc/pocketsphinx-en-us/copyright"
+def word_weights_section(model_dir: str, fit_path: str | None = None) -> str:
+    """The card's section on the word-level mixing weights in config.json (fitted by TransformerLsp.WordFusionEval), with
+    the user's words' effect on the fit's validation positions when the fit's output is at hand."""
+    config = json.load(open(os.path.join(model_dir, "config.json")))
+    t, u = config.get("word_trigram", {}), config.get("user_words", {})
+    if not t and not u:
+        return ""
+    rows = [("μ, the word trigram in the next words", t.get("next_word_weight")),
+            ("ν, the word trigram in fill-in and hints", t.get("fill_in_weight")),
+            ("κ, the user's own words in the next words", u.get("next_word_weight"))]
+    return ("## Word-level weights (`config.json` \"word_trigram\", \"user_words\")\n\n"
+            "The next-word list mixes three distributions over the words that continue what is typed: the engine's "
+            "(transformer + corpus ∞-gram + the user's text, token by token), the word trigram's, and the user's own "
+            "word counts over the open documents (a cache model, once a letter of the word is typed): p = (1 − κ) "
+            "[(1 − μ) p_engine + μ p_trigram] + κ c(w) / C. Each weight is fitted on validation text by `models/eval/TransformerLsp.WordFusionEval` "
+            "(μ and κ by top-5 then top-1 accuracy of the list, κ with 1–3 letters of the word typed, since before the "
+            "first letter the user's words take no part; ν by "
+            "likelihood).\n\n"
+            "| weight | value |\n|---|---|\n"
+            + "".join(f"| {name} | {fmt(v, 2) if v is not None else '—'} |\n" for name, v in rows) + "\n"
+            + user_words_effect(fit_path))
+
+
+def user_words_effect(fit_path: str | None) -> str:
+    """The next-word list with and without the user's words on the fit's validation positions (the recipe's work file)."""
+    if not fit_path or not os.path.exists(fit_path):
+        return ""
+    u = json.load(open(fit_path)).get("user_words")
+    if not u:
+        return ""
+    lines = ["The user's words on the fit's validation positions (the text before each position open as the user's "
+             "text; top-1 / top-5 of the list):\n", "| positions | set | without | with |", "|---|---|---:|---:|"]
+    for label, without, with_ in (("1 letter typed", "without_typed_1", "with_typed_1"),
+                                  ("1–3 letters typed", "without_typed_1_to_3", "with_typed_1_to_3")):
+        for name in u[without]:
+            a, b = u[without][name], u[with_][name]
+            lines.append(f"| {label} ({a['n']}) | {name} | {fmt(a['top1'])} / {fmt(a['top5'])} | "
+                         f"{fmt(b['top1'])} / {fmt(b['top5'])} |")
+    return "\n".join(lines) + "\n\n"
+
+
 CMU_CHECK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fixtures", "cmu-trigram",
                          "check.json")
 
@@ -449,6 +491,8 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--model-dir", required=True)
     ap.add_argument("--command", default="bash models/build-default-model.sh")
+    ap.add_argument("--word-fusion", default="models/work/run/word_fusion.json",
+                    help="TransformerLsp.WordFusionEval's output, for the user's words' effect (skipped when missing)")
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "history")
     ap.add_argument("--previous-eval", default=os.path.join(here, "v1-eval.json"))
     ap.add_argument("--suggestions", default=os.path.join(here, "v2-suggestions.json"))

@@ -53,7 +53,8 @@ public sealed partial class TextPredictor
     /// <remarks>With a typed prefix this is the mixture of the two conditional distributions (fixed μ), not the conditional of
     /// the mixture; both are distributions. Candidates: the engine's words and the trigram's best
     /// <see cref="TrigramNextCandidates"/> that continue the prefix and pass the word gate.</remarks>
-    private List<FusedWord> FusedNextWords(string documentKey, string textBeforeCursor, HealedContext healed, int count, WordGate gate, CancellationToken cancellationToken, bool mayRunModel = true)
+    private List<FusedWord> FusedNextWords(string documentKey, string textBeforeCursor, HealedContext healed, int count, WordGate gate, CancellationToken cancellationToken,
+        bool mayRunModel = true, double? weightOverride = null)
     {
         var part = WordTrigramPart!;
         var (typed, matches, mass) = MatchingWords(documentKey, Scorer(documentKey, textBeforeCursor), healed, count, gate, cancellationToken, mayRunModel);
@@ -69,7 +70,7 @@ public sealed partial class TextPredictor
                 extra.Add((word, id));
         }
         return WordFusion.Fuse([.. matches.Select(m => (m.Word, lm.WordId(m.Word), m.Probability / mass))], extra,
-            id => Math.Exp(lm.LogProb(u, v, id)) / z, part.Settings.NextWordWeight);
+            id => Math.Exp(lm.LogProb(u, v, id)) / z, weightOverride ?? part.Settings.NextWordWeight);
     }
 
     /// <summary>The trigram's words that may follow (u, v) and continue <paramref name="typed"/>, with their log-probabilities,

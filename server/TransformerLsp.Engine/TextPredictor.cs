@@ -160,14 +160,16 @@ public sealed partial class TextPredictor : IDisposable
         return (typed, WithUserWords(UserWordParts(documentKey, textBeforeCursor, typed, words)));
     }
 
-    /// <summary>The next words before the user's words are mixed in: the engine's, with the word trigram when there is one.</summary>
-    private (string Typed, List<(string Word, double P)> Words) EngineNextWords(string documentKey, string textBeforeCursor, int count, bool mayRunModel, CancellationToken cancellationToken)
+    /// <summary>The next words before the user's words are mixed in: the engine's, with the word trigram when there is one
+    /// (at <c>trigramWeight</c> in place of the folder's μ when given: κ is fitted with a newly fitted μ).</summary>
+    private (string Typed, List<(string Word, double P)> Words) EngineNextWords(string documentKey, string textBeforeCursor, int count, bool mayRunModel, CancellationToken cancellationToken,
+        double? trigramWeight = null)
     {
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
         var gate = Gate(textBeforeCursor);
         List<(string Word, double P)> words;
-        if (WordTrigramPart is { Settings.NextWordWeight: > 0 })
-            words = [.. FusedNextWords(documentKey, textBeforeCursor, healed, count, gate, cancellationToken, mayRunModel).Select(w => (w.Word, w.Probability))];
+        if (WordTrigramPart is not null && (trigramWeight ?? WordTrigramPart.Settings.NextWordWeight) > 0)
+            words = [.. FusedNextWords(documentKey, textBeforeCursor, healed, count, gate, cancellationToken, mayRunModel, trigramWeight).Select(w => (w.Word, w.Probability))];
         else
         {
             var (_, matches, mass) = MatchingWords(documentKey, Scorer(documentKey, textBeforeCursor), healed, count, gate, cancellationToken, mayRunModel);

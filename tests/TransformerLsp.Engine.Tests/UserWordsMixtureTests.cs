@@ -31,7 +31,7 @@ public sealed class UserWordsMixtureTests
 
     [Theory]
     [InlineData("Zor")]
-    [InlineData("")]
+    [InlineData("Z")]
     public void TheMixtureIsTheWeightedSumOfTheEngineAndTheUsersCounts(string typed)
     {
         const string earlier = "Zorblat met Zorro. Zorblat left Zorn behind.\n";
@@ -52,6 +52,25 @@ public sealed class UserWordsMixtureTests
                 Assert.Equal(0.7 * p0.GetValueOrDefault(word) + 0.3 * counts.GetValueOrDefault(word) / total, p, 1e-9);
             Assert.True(p1.Values.Sum() <= 1 + 1e-9, $"sums to {p1.Values.Sum()}");
             Assert.True(p1["Zorblat"] >= 0.3 * 3 / total - 1e-12);
+        }
+        finally
+        {
+            Directory.Delete(without, true);
+            Directory.Delete(with, true);
+        }
+    }
+
+    [Fact]
+    public void BeforeTheFirstLetterTheListIsTheEnginesAlone()
+    {
+        const string text = "Zorblat met Zorro. Zorblat left Zorn behind.\nThe ";
+        var without = TinyCopy(0);
+        var with = TinyCopy(0.3);
+        try
+        {
+            var p0 = Next(without, text, text);
+            var p1 = Next(with, text, text);
+            Assert.Equal(p0.OrderBy(p => p.Key, StringComparer.Ordinal), p1.OrderBy(p => p.Key, StringComparer.Ordinal));
         }
         finally
         {

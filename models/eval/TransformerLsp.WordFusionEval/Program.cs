@@ -4,7 +4,7 @@
 // fixed seed, half from each validation file. ν maximises the log-likelihood of the true word's share (a grid of 0.01);
 // μ maximises top-5 accuracy (see below why not the likelihood). Top-1/top-5 at the weight, at 0 (the engine alone)
 // and at 1 (the trigram alone) are reported beside it. Then κ, the weight of the user's own words in the next words
-// (server/TransformerLsp.Engine/TextPredictor.UserWords.cs), on positions with 0-3 characters of the word typed.
+// (server/TransformerLsp.Engine/TextPredictor.UserWords.cs), on positions with 1-3 letters of the word typed.
 // With --write-config the weights go into the model folder's config.json, sections "word_trigram" and "user_words".
 //
 // Usage: dotnet run --project models/eval/TransformerLsp.WordFusionEval -c Release -- --model models/default \
@@ -179,20 +179,23 @@ result["fill_in"] = new JsonObject { ["transformer_alone"] = FillFigures(0), ["f
 Log($"ν = {nu}: {result["fill_in"]!.ToJsonString()}");
 
 // The user's words: κ, p = (1 − κ) p_fused + κ c(w) / C (server/TransformerLsp.Engine/TextPredictor.UserWords.cs). Positions
-// as for μ, drawn after the fill-in ones (so μ's and ν's samples are those of earlier fits), each with 0–3 characters of
-// the word already typed (never all of it): the completion list while a word is typed. The document's text up to the
-// cursor is open as the user's text. κ maximises top-5 accuracy, then top-1, of what the list shows (as μ).
+// as for μ, drawn after the fill-in ones (so μ's and ν's samples are those of earlier fits), words of two letters or
+// more, each with 1–3 of its letters already typed (never all of it): the completion list while a word is typed (before
+// its first letter the user's words take no part). The document's text up to the cursor is open as the user's text.
+// The list before the user's words mixes in the word trigram at the μ fitted above. κ maximises top-5 accuracy, then
+// top-1, of what the list shows (as μ).
 var userSamples = new List<(string Set, int Typed, List<(string Word, double P, double User)> Candidates, string Word)>();
 foreach (var (set, docs) in corpora)
     for (var k = 0; k < userN; k++)
     {
         if (Draw(rng, docs, lettersOnly: false) is not { } drawn) continue;
         var (left, word, _) = drawn;
-        var typedLength = rng.Next(0, Math.Min(4, word.Length));
+        if (word.Length < 2) continue;
+        var typedLength = rng.Next(1, Math.Min(4, word.Length));
         var text = left + word[..typedLength];
         var key = $"fit-user-{set}-{k}";
         predictor.UserText.Set(key, text);
-        var parts = predictor.NextWordUserParts(key, text, 5);
+        var parts = predictor.NextWordUserParts(key, text, 5, mu);
         predictor.Forget(key);
         predictor.UserText.Remove(key);
         userSamples.Add((set, typedLength, parts, word));
@@ -224,13 +227,13 @@ var userCurve = Enumerable.Range(0, 21).Select(k => k / 20.0).Select(w =>
     return (W: w, Top1: sets.Sum(x => (double)x["top1"]! * (int)x["n"]!), Top5: sets.Sum(x => (double)x["top5"]! * (int)x["n"]!));
 }).ToList();
 var kappa = userCurve.OrderByDescending(c => Math.Round(c.Top5)).ThenByDescending(c => Math.Round(c.Top1)).ThenBy(c => c.W).First().W;
-result["user_words_objective"] = "top-5 accuracy, then top-1, over both sets, 0-3 characters typed (grid of 0.05)";
+result["user_words_objective"] = "top-5 accuracy, then top-1, over both sets, 1-3 letters typed (grid of 0.05)";
 result["user_words_curve"] = new JsonObject(userCurve.Select(c => KeyValuePair.Create(c.W.ToString("0.00", CultureInfo.InvariantCulture), (JsonNode?)new JsonArray(Math.Round(c.Top1), Math.Round(c.Top5)))));
 result["user_words_weight"] = kappa;
 result["user_words"] = new JsonObject
 {
-    ["without"] = UserFigures(0, _ => true), ["with"] = UserFigures(kappa, _ => true),
-    ["without_typed_1_to_3"] = UserFigures(0, t => t > 0), ["with_typed_1_to_3"] = UserFigures(kappa, t => t > 0),
+    ["without_typed_1"] = UserFigures(0, t => t == 1), ["with_typed_1"] = UserFigures(kappa, t => t == 1),
+    ["without_typed_1_to_3"] = UserFigures(0, _ => true), ["with_typed_1_to_3"] = UserFigures(kappa, _ => true),
 };
 Log($"κ = {kappa}: {result["user_words"]!.ToJsonString()}");
 

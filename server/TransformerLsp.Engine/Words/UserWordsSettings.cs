@@ -5,7 +5,7 @@ namespace TransformerLsp.Engine.Words;
 /// <summary>
 /// config.json's optional "user_words" section: how much the user's own words weigh in the next-word distribution
 /// (see <c>TextPredictor.UserWords.cs</c>):
-/// <code>"user_words": { "next_word_weight": 0.15 }</code>
+/// <code>"user_words": { "next_word_weight": 0.55 }</code>
 /// </summary>
 /// <param name="NextWordWeight">κ: the weight of the user's word counts in the next-word mixture, in [0, 1].</param>
 /// <remarks>Without the section <see cref="Default"/> applies. An unknown key or a bad value is a
@@ -17,7 +17,7 @@ internal sealed record UserWordsSettings(double NextWordWeight)
     public const string Section = "user_words";
 
     /// <summary>For a folder without a fitted weight: the default model's fitted value.</summary>
-    public static UserWordsSettings Default { get; } = new(0.15);
+    public static UserWordsSettings Default { get; } = new(0.55);
 
     /// <summary>The section, or <see cref="Default"/> when it is absent; every problem names the file and the key.</summary>
     public static UserWordsSettings Read(JsonElement root, string path)
