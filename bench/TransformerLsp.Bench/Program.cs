@@ -242,7 +242,7 @@ static List<EditorRequest> SyntheticRequests(Corpus corpus, bool quick)
 internal sealed class Args
 {
     private readonly Dictionary<string, string?> values = [];
-    private static readonly HashSet<string> Flags = ["--quick", "--micro", "--no-docs", "--skip-replay", "--skip-compare", "--skip-lab"];
+    private static readonly HashSet<string> Flags = ["--quick", "--micro", "--no-docs", "--skip-replay", "--skip-compare", "--skip-lab", "--skip-context"];
 
     public static Args Parse(string[] args)
     {
