@@ -155,20 +155,21 @@ public sealed class DefaultModelFactAttribute : FactAttribute
 [Collection(SharedPredictorCollection.Name)]
 public sealed class DefaultModelTests
 {
-    // The issue's example, "The ___ barked all night" (dog above cat), does not hold for this model: "dog" is rare in
-    // Moby-Dick and the State of the Union addresses and splits into "▁do"+"g", so "cat" wins (see MODEL_CARD.md).
-    // This in-domain sentence pins the same behaviour in the transformer's passage ranking: the left side alone prefers
-    // "the", only the right side ("of Representatives") makes "House" the answer. (The hybrid knows the phrase from the
-    // corpus index and prefers "House" from the left alone, so the ranking is checked on the transformer.)
+    // The issue's example, "The ___ barked all night" (dog above cat), does not hold for this model: "dog" is rare in its
+    // corpus and splits into "▁do"+"g" (see MODEL_CARD.md). This sentence pins the same behaviour in the transformer's
+    // passage ranking: the left side alone prefers "first" ("Please install the first…"), only the right side ("with pip
+    // before you run the script") makes "package" the answer. (Stage 1 was pinned on "Fellow-Citizens of the Senate and
+    // ___ of Representatives", but stage 3 has learnt that opening and prefers "House" from the left alone; the ranking
+    // is checked on the transformer, without the n-grams, which know such phrases from the corpus.)
     [DefaultModelFact]
     public void RightContextDecidesTheBlankOnRealText()
     {
         using var p = TextPredictor.Load(new ModelOptions(Fixtures.DefaultModel, Threads: 1, NGrams: false));
-        const string left = "Fellow-Citizens of the Senate and ";
-        var leftOnly = p.RankCandidates("house", left, "", ["the", "House"]);
-        Assert.Equal("the", leftOnly[0].Text);
-        var bothSides = p.RankCandidates("house", left, " of Representatives:", ["the", "House"]);
-        Assert.Equal("House", bothSides[0].Text);
+        const string left = "Please install the ";
+        var leftOnly = p.RankCandidates("install", left, "", ["first", "package"]);
+        Assert.Equal("first", leftOnly[0].Text);
+        var bothSides = p.RankCandidates("install", left, " with pip before you run the script.", ["first", "package"]);
+        Assert.Equal("package", bothSides[0].Text);
     }
 
     [DefaultModelFact]
