@@ -133,6 +133,22 @@ internal sealed class ModelSession : IDisposable
     /// </summary>
     public float[] Run(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, bool allPositions, out KvCache present)
     {
+        var logits = RunShared(past, tokens, batch, seq, out present);
+        var vocab = Config.VocabSize;
+        if (allPositions || seq == 1) return logits.ToArray();
+        var last = new float[batch * vocab];
+        for (var b = 0; b < batch; b++)
+            logits.Slice((b * seq + seq - 1) * vocab, vocab).CopyTo(last.AsSpan(b * vocab, vocab));
+        return last;
+    }
+
+    /// <summary>
+    /// <see cref="Run"/> without the copy: the logits [batch, seq, vocab] of every position, in the session's own output
+    /// buffer, valid only until the next run. For callers that read them once (a decode step, scoring continuations),
+    /// so that a step does not become a large-object-heap array.
+    /// </summary>
+    public ReadOnlySpan<float> RunShared(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, out KvCache present)
+    {
         var c = Config;
         if (past.Batch != batch) throw new ArgumentException($"past batch {past.Batch} != {batch}", nameof(past));
         if (tokens.Length != batch * seq || seq <= 0) throw new ArgumentException($"{tokens.Length} tokens for [{batch}, {seq}]", nameof(tokens));
@@ -197,11 +213,7 @@ internal sealed class ModelSession : IDisposable
             foreach (var v in inputValues) v.Dispose();
             foreach (var v in outputValues) v.Dispose();
         }
-        if (allPositions || seq == 1) return logits.AsSpan(0, logitsSize).ToArray();
-        var last = new float[batch * c.VocabSize];
-        for (var b = 0; b < batch; b++)
-            Array.Copy(logits, (b * seq + seq - 1) * c.VocabSize, last, b * c.VocabSize, c.VocabSize);
-        return last;
+        return logits.AsSpan(0, logitsSize);
     }
 
     /// <summary>An empty cache (past length 0) for <paramref name="batch"/> rows.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using TransformerLsp.Engine.Decoding;
 
 namespace TransformerLsp.Engine.Model;
@@ -11,7 +12,8 @@ internal sealed class OnnxDecoderState : IDecoderState
     private readonly ModelSession _session;
     private readonly KvCache _context;
     private KvCache _kv;
-    private float[] _logProbs; // [rows, vocab]
+    private float[] _logProbs; // [rows, vocab]: the prefix cache's row at first, then _own
+    private float[] _own = []; // rented: a step's rows reuse it instead of a large array per step
     private readonly int _vocab;
 
     public OnnxDecoderState(ModelSession session, KvCache context, float[] lastLogProbs)
@@ -44,11 +46,18 @@ internal sealed class OnnxDecoderState : IDecoderState
         var past = copied ? _kv.Select(parents) : _kv;
         try
         {
-            var logits = _session.Run(past, tokens, tokens.Length, 1, allPositions: false, out var present);
-            for (var r = 0; r < tokens.Length; r++) LogProbMath.LogSoftmax(logits.AsSpan(r * _vocab, _vocab));
+            var logits = _session.RunShared(past, tokens, tokens.Length, 1, out var present);
+            var size = tokens.Length * _vocab;
+            if (_own.Length < size)
+            {
+                if (_own.Length > 0) ArrayPool<float>.Shared.Return(_own);
+                _own = ArrayPool<float>.Shared.Rent(size);
+            }
+            logits.CopyTo(_own);
+            for (var r = 0; r < tokens.Length; r++) LogProbMath.LogSoftmax(_own.AsSpan(r * _vocab, _vocab));
             if (!ReferenceEquals(_kv, _context)) _kv.Dispose();
             _kv = present;
-            _logProbs = logits;
+            _logProbs = _own;
             Rows = tokens.Length;
         }
         finally
@@ -72,23 +81,56 @@ internal sealed class OnnxDecoderState : IDecoderState
         var seq = longest - 1; // the last token of each row is scored, never fed
         if (seq <= 0) return result;
 
-        // Right-pad with eos: causal attention keeps padding from touching real positions, and padded logits are not read.
-        var tokens = new int[n * seq];
-        Array.Fill(tokens, _session.Config.EosTokenId);
-        for (var i = 0; i < n; i++)
-            continuations[i].AsSpan(0, Math.Min(seq, continuations[i].Length)).CopyTo(tokens.AsSpan(i * seq));
         var rowZero = _kv.Batch == 1 ? _kv : _kv.Select([0]);
-        using var past = rowZero.Expand(n);
-        if (!ReferenceEquals(rowZero, _kv)) rowZero.Dispose();
-        var logits = _session.Run(past, tokens, n, seq, allPositions: true, out var present);
-        present.Dispose();
-        for (var i = 0; i < n; i++)
-            for (var j = 1; j < continuations[i].Length; j++)
+        try
+        {
+            // Rows go in chunks of at most ScoreChunkFloats logits and KvChunkFloats floats per layer cache, which bounds
+            // the session's output buffer and the expanded caches (and so what the cache pool keeps) whatever the number
+            // and length of the continuations: a passage ranking scores 25 rows after 300 tokens of context.
+            var kvPerRow = rowZero.Heads * (rowZero.Length + seq) * rowZero.HeadDim;
+            var rowsPerChunk = Math.Max(1, Math.Min(ScoreChunkFloats / (seq * _vocab), KvChunkFloats / kvPerRow));
+            for (var start = 0; start < n; start += rowsPerChunk)
             {
-                var row = logits.AsSpan((i * seq + j - 1) * _vocab, _vocab);
-                result[i][j] = row[continuations[i][j]] - LogSumExp(row);
+                cancellationToken.ThrowIfCancellationRequested();
+                ScoreChunk(continuations, result, rowZero, start, Math.Min(rowsPerChunk, n - start), seq);
             }
+        }
+        finally
+        {
+            if (!ReferenceEquals(rowZero, _kv)) rowZero.Dispose();
+        }
         return result;
+    }
+
+    /// <summary>Logits per chunk of rows in <see cref="ScoreContinuations"/>: 2 M floats, 8 MB.</summary>
+    internal const int ScoreChunkFloats = 1 << 21;
+
+    /// <summary>Floats per layer's key (or value) cache per chunk in <see cref="ScoreContinuations"/>: 512 K, 2 MB, as much as
+    /// a beam of 4 rows after the full 512-position window holds.</summary>
+    internal const int KvChunkFloats = 1 << 19;
+
+    private void ScoreChunk(IReadOnlyList<int[]> continuations, float[][] result, KvCache rowZero, int start, int rows, int seq)
+    {
+        // Right-pad with eos: causal attention keeps padding from touching real positions, and padded logits are not read.
+        var tokens = new int[rows * seq];
+        Array.Fill(tokens, _session.Config.EosTokenId);
+        for (var i = 0; i < rows; i++)
+        {
+            var c = continuations[start + i];
+            c.AsSpan(0, Math.Min(seq, c.Length)).CopyTo(tokens.AsSpan(i * seq));
+        }
+        using var past = rowZero.Expand(rows);
+        var logits = _session.RunShared(past, tokens, rows, seq, out var present);
+        present.Dispose();
+        for (var i = 0; i < rows; i++)
+        {
+            var c = continuations[start + i];
+            for (var j = 1; j < c.Length; j++)
+            {
+                var row = logits.Slice((i * seq + j - 1) * _vocab, _vocab);
+                result[start + i][j] = row[c[j]] - LogSumExp(row);
+            }
+        }
     }
 
     private static float LogSumExp(ReadOnlySpan<float> row)
@@ -103,5 +145,8 @@ internal sealed class OnnxDecoderState : IDecoderState
     public void Dispose()
     {
         if (!ReferenceEquals(_kv, _context)) _kv.Dispose();
+        if (_own.Length > 0) ArrayPool<float>.Shared.Return(_own);
+        _own = [];
+        _logProbs = [];
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using TransformerLsp.Engine.Decoding;
 
 namespace TransformerLsp.Engine.NGrams;
@@ -14,7 +15,8 @@ internal sealed class HybridDecoderState : IDecoderState
     private readonly IDecoderState _inner;
     private readonly HybridScorer _scorer;
     private int[][] _histories;
-    private float[]?[] _mixed;
+    private float[] _mixed = []; // [rows, vocab], rented and reused from step to step
+    private bool[] _isMixed;
 
     /// <param name="inner">The transformer's state after <paramref name="context"/>; disposed with this state.</param>
     /// <param name="scorer">The request's mixture.</param>
@@ -24,7 +26,7 @@ internal sealed class HybridDecoderState : IDecoderState
         _inner = inner;
         _scorer = scorer;
         _histories = [Tail(context, scorer.MaxMatch)];
-        _mixed = new float[]?[1];
+        _isMixed = new bool[1];
     }
 
     public int Rows => _inner.Rows;
@@ -33,10 +35,20 @@ internal sealed class HybridDecoderState : IDecoderState
 
     public ReadOnlySpan<float> LogProbs(int row)
     {
-        if (_mixed[row] is { } done) return done;
-        var lp = _inner.LogProbs(row).ToArray();
+        var vocab = _inner.VocabSize;
+        if (_mixed.Length < Rows * vocab)
+        {
+            // Rows mixed so far this step are kept.
+            var larger = ArrayPool<float>.Shared.Rent(Rows * vocab);
+            _mixed.CopyTo(larger, 0);
+            if (_mixed.Length > 0) ArrayPool<float>.Shared.Return(_mixed);
+            _mixed = larger;
+        }
+        var lp = _mixed.AsSpan(row * vocab, vocab);
+        if (_isMixed[row]) return lp;
+        _inner.LogProbs(row).CopyTo(lp);
         _scorer.Mix(_histories[row], lp);
-        _mixed[row] = lp;
+        _isMixed[row] = true;
         return lp;
     }
 
@@ -50,7 +62,7 @@ internal sealed class HybridDecoderState : IDecoderState
             next[i] = h.Length < _scorer.MaxMatch ? [.. h, tokens[i]] : [.. h.AsSpan(1), tokens[i]];
         }
         _histories = next;
-        _mixed = new float[]?[tokens.Length];
+        _isMixed = new bool[tokens.Length];
     }
 
     public float[][] ScoreContinuations(IReadOnlyList<int[]> continuations, CancellationToken cancellationToken)
@@ -72,5 +84,10 @@ internal sealed class HybridDecoderState : IDecoderState
 
     private static int[] Tail(ReadOnlySpan<int> tokens, int max) => tokens.Length <= max ? tokens.ToArray() : tokens[^max..].ToArray();
 
-    public void Dispose() => _inner.Dispose();
+    public void Dispose()
+    {
+        _inner.Dispose();
+        if (_mixed.Length > 0) ArrayPool<float>.Shared.Return(_mixed);
+        _mixed = [];
+    }
 }
