@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
 import { ServerStatus, StatusNotification } from './protocol';
-import { dotnetDownloadUrl, resolveLaunch } from './serverLaunch';
+import { dotnetDownloadUrl, resolveLaunch, serverEnvironment } from './serverLaunch';
 import { defaultLanguages, readServerSettings, section, stringList } from './settings';
 import { StatusBar } from './statusBar';
 
@@ -93,7 +93,7 @@ export class ServerConnection implements vscode.Disposable {
       command: launch.command,
       args: launch.args,
       transport: TransportKind.stdio,
-      options: { env: process.env },
+      options: { env: serverEnvironment(process.env) },
     };
     const languages = stringList(config.get('languages'), defaultLanguages);
     const clientOptions: LanguageClientOptions = {

@@ -65,3 +65,12 @@ function expandHome(file: string, homeDir: string, p: path.PlatformPath): string
   if (file.startsWith('~/') || file.startsWith('~\\')) return p.join(homeDir, file.slice(2));
   return file;
 }
+
+/**
+ * The server's environment: the editor's, with the .NET diagnostics IPC socket switched off (DOTNET_EnableDiagnostics=0)
+ * unless the user set the variable. The server does this itself on Linux (it re-executes with the variable); on macOS
+ * and Windows only the launcher can.
+ */
+export function serverEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  return { ...env, DOTNET_EnableDiagnostics: env.DOTNET_EnableDiagnostics ?? '0' };
+}

@@ -19,6 +19,7 @@ public static class Program
         if (args.Contains("--version")) { await Console.Error.WriteLineAsync(Handlers.Lifecycle.InitializeHandler.Info.Version); return 0; }
         if (args.Contains("--stdio"))
         {
+            DiagnosticsPort.CloseByReexec(Console.Error);
             try
             {
                 return await ServeAsync(args, stdin, stdout);

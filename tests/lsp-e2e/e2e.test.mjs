@@ -1,6 +1,8 @@
 // One editing session against the built server over stdio: every feature once, then shutdown and exit code 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
 import { startServer, initialize, fixtureModel, defaultModel } from './server.mjs';
 
 const uri = 'file:///e2e/notes.md';
@@ -123,5 +125,27 @@ test('exit without shutdown ends with code 1', { timeout: 60_000 }, async () => 
   } finally {
     server.connection.dispose();
     server.child.kill();
+  }
+});
+
+// The .NET runtime's diagnostics IPC socket (dumps, traces and the command line for any process of the same user) is
+// closed in the shipped server: it re-executes itself with DOTNET_EnableDiagnostics=0 unless the variable is set.
+test('the .NET diagnostics socket is closed unless DOTNET_EnableDiagnostics asks for it', { timeout: 120_000 }, async () => {
+  const sockets = (pid) => readdirSync(process.env.TMPDIR ?? os.tmpdir()).filter((f) => f.startsWith(`dotnet-diagnostic-${pid}-`));
+  for (const [setting, expected] of [[undefined, 0], ['1', 1]]) {
+    const env = { ...process.env };
+    delete env.DOTNET_EnableDiagnostics;
+    if (setting !== undefined) env.DOTNET_EnableDiagnostics = setting;
+    const server = startServer({ env });
+    try {
+      await initialize(server, fixtureModel);
+      assert.equal(sockets(server.child.pid).length, expected, `DOTNET_EnableDiagnostics=${setting ?? '(unset)'}; stderr:\n${server.stderr()}`);
+      await server.connection.sendRequest('shutdown');
+      await server.connection.sendNotification('exit');
+      assert.equal(await server.exited, 0);
+    } finally {
+      server.connection.dispose();
+      server.child.kill();
+    }
   }
 });

@@ -25,9 +25,9 @@ export function latencyModel() {
   return existsSync(path.join(defaultModel, 'config.json')) ? defaultModel : fixtureModel;
 }
 
-/** Spawns the server; returns the connection, the process, its exit promise and collected notifications. */
-export function startServer() {
-  const child = spawn('dotnet', [serverDll(), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Spawns the server (with `env`, default this process's); returns the connection, the process, its exit promise and collected notifications. */
+export function startServer({ env = process.env } = {}) {
+  const child = spawn('dotnet', [serverDll(), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d) => { stderr += d; });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LaunchEnvironment, dotnetLocations, resolveLaunch } from '../../src/serverLaunch';
+import { LaunchEnvironment, dotnetLocations, resolveLaunch, serverEnvironment } from '../../src/serverLaunch';
 
 function env(files: string[], overrides: Partial<LaunchEnvironment> = {}): LaunchEnvironment {
   const set = new Set(files);
@@ -59,4 +59,10 @@ test('server.path that does not exist is reported, without falling back to the b
 test('Windows looks for dotnet.exe on Path and in Program Files', () => {
   const e = env([], { platform: 'win32', env: { Path: 'C:\\Tools;"C:\\Other Dir"', ProgramFiles: 'C:\\Program Files' }, homeDir: 'C:\\Users\\me' });
   assert.deepEqual(dotnetLocations(e), ['C:\\Tools\\dotnet.exe', 'C:\\Other Dir\\dotnet.exe', 'C:\\Program Files\\dotnet\\dotnet.exe']);
+});
+
+test('the server starts with the .NET diagnostics socket off unless the user chose otherwise', () => {
+  assert.equal(serverEnvironment({ PATH: '/usr/bin' }).DOTNET_EnableDiagnostics, '0');
+  assert.equal(serverEnvironment({ PATH: '/usr/bin' }).PATH, '/usr/bin');
+  assert.equal(serverEnvironment({ DOTNET_EnableDiagnostics: '1' }).DOTNET_EnableDiagnostics, '1');
 });
