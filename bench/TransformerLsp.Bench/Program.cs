@@ -8,7 +8,10 @@ using TransformerLsp.Engine;
 //   dotnet run -c Release --project bench/TransformerLsp.Bench -- --quick --json <file>
 // Options: --quick, --json FILE, --model FOLDER, --text FILE, --server PATH (transformer-lsp.dll), --threads N,
 //          --typing-interval-ms N, --docs DIR (default: the repository's docs/), --no-docs, --micro (BenchmarkDotNet only),
-//          --skip-replay, --skip-compare, --skip-lab, --skip-context, --variant NAME=PATH[,NAME=PATH] (graph variants for the lab).
+//          --skip-replay, --skip-compare, --skip-lab, --skip-context, --variant NAME=PATH[,NAME=PATH] (graph variants for the lab),
+//          --memory (issue 13's memory, soak and load figures only: docs/memory.md and docs/memory-soak.svg;
+//          with --from-json FILE, the docs from an earlier run's JSON; --before-json FILE [--before-label TEXT] draws
+//          another run's soak curve next to it).
 var options = Args.Parse(args);
 var log = Console.Out;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -17,6 +20,7 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string modelFolder = ModelInfo.Resolve(options.Value("--model"));
 var info = ModelInfo.Load(modelFolder);
 if (options.Has("--micro")) return MicroBenchmarks.Run(modelFolder, options.Has("--quick"));
+if (options.Has("--memory")) return await MemoryReport.RunAsync(info, options, modelFolder);
 
 bool quick = options.Has("--quick");
 int threads = int.Parse(options.Value("--threads") ?? "0", CultureInfo.InvariantCulture);
@@ -242,7 +246,7 @@ static List<EditorRequest> SyntheticRequests(Corpus corpus, bool quick)
 internal sealed class Args
 {
     private readonly Dictionary<string, string?> values = [];
-    private static readonly HashSet<string> Flags = ["--quick", "--micro", "--no-docs", "--skip-replay", "--skip-compare", "--skip-lab", "--skip-context"];
+    private static readonly HashSet<string> Flags = ["--quick", "--micro", "--no-docs", "--skip-replay", "--skip-compare", "--skip-lab", "--skip-context", "--memory"];
 
     public static Args Parse(string[] args)
     {
