@@ -18,19 +18,12 @@ public sealed partial class TextPredictor
 
     /// <summary>
     /// p(w) = (1 − κ) p(w) + κ c(w) / C: the next-word distribution (conditioned on the typed prefix) mixed with the user's
-    /// word counts (<see cref="UserWordParts"/>). Both parts are distributions over the words that continue the prefix, so
-    /// the mixture is one: nothing is renormalised. When no word of the user's continues the prefix (C = 0) the
-    /// distribution is unchanged, and so it is before the word's first letter (<see cref="UserWordParts"/>).
+    /// word counts (<see cref="UserWordParts"/>; the arithmetic is <see cref="WordFusion.MixUserWords"/>). Both parts are
+    /// distributions over the words that continue the prefix, so the mixture is one: nothing is renormalised. When no word
+    /// of the user's continues the prefix (C = 0) the distribution is unchanged, and so it is before the word's first letter.
     /// </summary>
-    private List<UserMixedWord> WithUserWords(List<(string Word, double P, double User)> parts)
-    {
-        var kappa = parts.Any(w => w.User > 0) ? UserWordsPart.NextWordWeight : 0;
-        return [.. parts.Select(w => new UserMixedWord(w.Word, MixUserWords(w.P, w.User, kappa), kappa * w.User))
-            .Select((w, i) => (w, i)).OrderByDescending(x => x.w.Probability).ThenBy(x => x.i).Select(x => x.w)];
-    }
-
-    /// <summary>(1 − κ) p + κ u.</summary>
-    internal static double MixUserWords(double p, double user, double kappa) => (1 - kappa) * p + kappa * user;
+    private List<UserMixedWord> WithUserWords(List<(string Word, double P, double User)> parts) =>
+        [.. WordFusion.MixUserWords(parts, UserWordsPart.NextWordWeight).Select(w => new UserMixedWord(w.Word, w.Probability, w.FromUser))];
 
     /// <summary>
     /// The candidates with both parts: p(w) from <paramref name="words"/> (0 for a word only the user has) and c(w) / C, c(w)

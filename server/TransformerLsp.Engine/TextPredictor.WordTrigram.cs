@@ -82,15 +82,10 @@ public sealed partial class TextPredictor
         if (typed.Length == 0) return ([.. lm.Successors(u, v)], 1);
         var prefix = TrigramPrefix(typed);
         var sorted = part.Sorted;
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) / 2;
-            if (string.CompareOrdinal(sorted[mid].Word, prefix) < 0) lo = mid + 1; else hi = mid;
-        }
+        var (start, end) = OrdinalPrefix.Range(sorted, e => e.Word, prefix);
         var scored = new List<(int, double)>();
         double mass = 0;
-        for (var i = lo; i < sorted.Length && sorted[i].Word.StartsWith(prefix, StringComparison.Ordinal); i++)
+        for (var i = start; i < end; i++)
         {
             var lp = lm.LogProb(u, v, sorted[i].Id);
             mass += Math.Exp(lp);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace TransformerLsp.Engine.Tests;
 
@@ -13,6 +14,24 @@ internal static class Fixtures
     public static bool HasDefaultModel => File.Exists(Path.Combine(DefaultModel, "config.json")) && File.Exists(Path.Combine(DefaultModel, "model.onnx"));
 
     public static string Folder(string name) => Path.Combine(RepoRoot, "tests", "fixtures", name);
+
+    /// <summary>A fresh copy of the tiny model in a temporary folder (the caller deletes it), changed by <paramref name="change"/>.</summary>
+    public static string TinyModelCopy(Action<string>? change = null)
+    {
+        var folder = Directory.CreateTempSubdirectory("tiny-model").FullName;
+        foreach (var f in Directory.GetFiles(TinyModel)) File.Copy(f, Path.Combine(folder, Path.GetFileName(f)));
+        change?.Invoke(folder);
+        return folder;
+    }
+
+    /// <summary>Edits a model folder's config.json in place.</summary>
+    public static void EditConfig(string folder, Action<JsonObject> edit)
+    {
+        var path = Path.Combine(folder, "config.json");
+        var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        edit(config);
+        File.WriteAllText(path, config.ToJsonString());
+    }
 
     private static string FindRoot()
     {

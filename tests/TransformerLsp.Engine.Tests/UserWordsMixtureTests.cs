@@ -7,19 +7,8 @@ namespace TransformerLsp.Engine.Tests;
 /// without them: p = (1 − κ) p_without + κ c(w) / C, counted by hand.</summary>
 public sealed class UserWordsMixtureTests
 {
-    private static string TinyCopy(double? kappa)
-    {
-        var folder = Directory.CreateTempSubdirectory("userwords").FullName;
-        foreach (var f in Directory.GetFiles(Fixtures.TinyModel)) File.Copy(f, Path.Combine(folder, Path.GetFileName(f)));
-        if (kappa is { } k)
-        {
-            var path = Path.Combine(folder, "config.json");
-            var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-            config["user_words"] = new JsonObject { ["next_word_weight"] = k };
-            File.WriteAllText(path, config.ToJsonString());
-        }
-        return folder;
-    }
+    private static string TinyCopy(double kappa) =>
+        Fixtures.TinyModelCopy(f => Fixtures.EditConfig(f, c => c["user_words"] = new JsonObject { ["next_word_weight"] = kappa }));
 
     private static Dictionary<string, double> Next(string folder, string text, string typedBefore)
     {

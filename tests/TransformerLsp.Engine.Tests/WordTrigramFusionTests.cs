@@ -6,26 +6,10 @@ namespace TransformerLsp.Engine.Tests;
 /// <summary>The word trigram wired into the predictor (TextPredictor.WordTrigram.cs): loading, history, and the default model.</summary>
 public sealed class WordTrigramFusionTests
 {
-    private static string TinyCopy(Action<string> change)
-    {
-        var folder = Directory.CreateTempSubdirectory("fusion").FullName;
-        foreach (var f in Directory.GetFiles(Fixtures.TinyModel)) File.Copy(f, Path.Combine(folder, Path.GetFileName(f)));
-        change(folder);
-        return folder;
-    }
-
-    private static void WithConfig(string folder, Action<JsonObject> edit)
-    {
-        var path = Path.Combine(folder, "config.json");
-        var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        edit(config);
-        File.WriteAllText(path, config.ToJsonString());
-    }
-
     [Fact]
     public void AFolderWithoutTheTrigramLoadsAsBefore()
     {
-        var folder = TinyCopy(_ => { });
+        var folder = Fixtures.TinyModelCopy(_ => { });
         try
         {
             using var p = TextPredictor.Load(new ModelOptions(folder, Threads: 1));
@@ -37,7 +21,7 @@ public sealed class WordTrigramFusionTests
     [Fact]
     public void ACorruptTrigramIsAModelLoadExceptionUnlessTheNGramsAreOff()
     {
-        var folder = TinyCopy(f => File.WriteAllBytes(Path.Combine(f, WordTrigram.FileName), [1, 2, 3, 4, 5, 6, 7, 8, 9]));
+        var folder = Fixtures.TinyModelCopy(f => File.WriteAllBytes(Path.Combine(f, WordTrigram.FileName), [1, 2, 3, 4, 5, 6, 7, 8, 9]));
         try
         {
             var e = Assert.Throws<ModelLoadException>(() => TextPredictor.Load(new ModelOptions(folder, Threads: 1)));
@@ -51,11 +35,11 @@ public sealed class WordTrigramFusionTests
     [Fact]
     public void AConfigNamingAMissingTrigramOrABadWeightIsAModelLoadException()
     {
-        var folder = TinyCopy(f => WithConfig(f, c => c["word_trigram"] = new JsonObject { ["file"] = "missing.bin" }));
+        var folder = Fixtures.TinyModelCopy(f => Fixtures.EditConfig(f, c => c["word_trigram"] = new JsonObject { ["file"] = "missing.bin" }));
         try
         {
             Assert.Contains("missing.bin: missing", Assert.Throws<ModelLoadException>(() => TextPredictor.Load(new ModelOptions(folder, Threads: 1))).Message, StringComparison.Ordinal);
-            WithConfig(folder, c => c["word_trigram"] = new JsonObject { ["fill_in_weight"] = 2 });
+            Fixtures.EditConfig(folder, c => c["word_trigram"] = new JsonObject { ["fill_in_weight"] = 2 });
             Assert.Contains("fill_in_weight", Assert.Throws<ModelLoadException>(() => TextPredictor.Load(new ModelOptions(folder, Threads: 1))).Message, StringComparison.Ordinal);
         }
         finally { Directory.Delete(folder, true); }

@@ -210,9 +210,8 @@ JsonObject UserFigures(double kappa, Func<int, bool> typedFilter)
         int top1 = 0, top5 = 0;
         foreach (var s in ss)
         {
-            var k = s.Candidates.Any(c => c.User > 0) ? kappa : 0;
-            var ranked = s.Candidates.Select((c, i) => (c.Word, P: TextPredictor.MixUserWords(c.P, c.User, k), i))
-                .OrderByDescending(c => c.P).ThenBy(c => c.i).Take(5).Select(c => c.Word).ToList();
+            // The engine's own mixture and ranking (WordFusion.MixUserWords), at this κ.
+            var ranked = WordFusion.MixUserWords(s.Candidates, kappa).Take(5).Select(c => c.Word).ToList();
             if (ranked.Count > 0 && ranked[0] == s.Word) top1++;
             if (ranked.Contains(s.Word)) top5++;
         }

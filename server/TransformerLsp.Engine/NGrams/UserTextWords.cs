@@ -54,13 +54,8 @@ internal sealed class UserTextWords
     /// </summary>
     public void AddCounts(Dictionary<string, int> counts, string prefix, int limit)
     {
-        int lo = 0, hi = _words.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (string.CompareOrdinal(_words[mid], prefix) < 0) lo = mid + 1; else hi = mid;
-        }
-        for (var w = lo; w < _words.Length && _words[w].StartsWith(prefix, StringComparison.Ordinal); w++)
+        var (start, end) = OrdinalPrefix.Range(_words, w => w, prefix);
+        for (var w = start; w < end; w++)
         {
             var n = CountAtOrBefore(_ends[w], limit);
             if (n > 0) counts[_words[w]] = counts.GetValueOrDefault(_words[w]) + n;

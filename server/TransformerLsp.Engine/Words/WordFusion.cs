@@ -24,6 +24,22 @@ internal static class WordFusion
     public static double Mix(double engine, double trigram, double weight) => (1 - weight) * engine + weight * trigram;
 
     /// <summary>
+    /// The user's own words mixed in (<c>TextPredictor.UserWords.cs</c>): p(w) = (1 − κ) p(w) + κ u(w), where u(w) = c(w) / C
+    /// is w's share of the user's words that continue the typed prefix. Most probable first (ties keep the given order);
+    /// each word with the part of its probability that κ u(w) gives. When no candidate has u > 0, κ is 0: the list is
+    /// unchanged.
+    /// </summary>
+    public static List<(string Word, double Probability, double FromUser)> MixUserWords(IReadOnlyList<(string Word, double P, double User)> parts, double kappa)
+    {
+        if (!parts.Any(w => w.User > 0)) kappa = 0;
+        return MostProbableFirst(parts.Select(w => (w.Word, Probability: Mix(w.P, w.User, kappa), FromUser: kappa * w.User)), w => w.Probability);
+    }
+
+    /// <summary>Sorted by probability, highest first; ties keep their order (a stable sort).</summary>
+    private static List<T> MostProbableFirst<T>(IEnumerable<T> items, Func<T, double> probability) =>
+        [.. items.Select((w, i) => (w, i)).OrderByDescending(x => probability(x.w)).ThenBy(x => x.i).Select(x => x.w)];
+
+    /// <summary>
     /// The union of the engine's words (in their order) and the trigram's extra words, each with both probabilities and
     /// their mixture, most probable first (ties keep the union's order).
     /// </summary>
@@ -50,7 +66,7 @@ internal static class WordFusion
             var pt = trigram(id);
             result.Add(new FusedWord(word, 0, pt, Mix(0, pt, weight)));
         }
-        return [.. result.Select((w, i) => (w, i)).OrderByDescending(x => x.w.Probability).ThenBy(x => x.i).Select(x => x.w)];
+        return MostProbableFirst(result, w => w.Probability);
     }
 
     /// <summary>
