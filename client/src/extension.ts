@@ -1,4 +1,4 @@
-// Entry point of the VS Code extension. It stays thin (STYLE.md, lsp-sample): start the server, forward
+// Entry point of the VS Code extension. It stays thin (as in lsp-sample): start the server, forward
 // settings, show the server's status, and offer the commands; every suggestion comes from the server.
 import * as vscode from 'vscode';
 import { ClientCommand, registerCommands } from './commands';

@@ -1,4 +1,4 @@
-// The server <-> client contract (TEAM-CONTRACT.md, "Server <-> client contract"): command names,
+// The server <-> client contract (server/TransformerLsp.Server/README.md, "What the server offers"): command names,
 // their argument and result shapes, and the status notification. Types only, no behaviour.
 
 export const ServerCommand = {

@@ -18,7 +18,7 @@ internal sealed class ClientChannel
 
     public ClientChannel(ILogger logger) => this.logger = logger;
 
-    /// <summary>Minimum time between latency-only status notifications (TEAM-CONTRACT.md: at most every 250 ms).</summary>
+    /// <summary>Minimum time between latency-only status notifications (the server README: at most every 250 ms).</summary>
     public static readonly TimeSpan LatencyStatusInterval = TimeSpan.FromMilliseconds(250);
 
     public void Attach(JsonRpc connection) => rpc = connection;

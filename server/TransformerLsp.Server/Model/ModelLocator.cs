@@ -4,7 +4,7 @@ namespace TransformerLsp.Server.Model;
 internal sealed record ModelLocation(string? Folder, string HowFound, IReadOnlyList<string> Tried);
 
 /// <summary>
-/// Default model resolution (TEAM-CONTRACT.md): setting modelPath if non-empty → env TRANSFORMER_LSP_MODEL →
+/// Default model resolution (the server README, "The model it uses"): setting modelPath if non-empty → env TRANSFORMER_LSP_MODEL →
 /// &lt;AppContext.BaseDirectory&gt;/model/ (bundled by the extension) → walk up from AppContext.BaseDirectory looking for
 /// models/default/config.json (a dev checkout).
 /// </summary>

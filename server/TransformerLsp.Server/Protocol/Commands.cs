@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace TransformerLsp.Server.Protocol;
 
-// Arguments and results of the workspace/executeCommand commands, exactly as TEAM-CONTRACT.md states them.
+// Arguments and results of the workspace/executeCommand commands, listed in the server README ("What the server
+// offers"); client/src/protocol.ts mirrors them.
 
 internal sealed record BeamSearchArguments(
     [property: JsonPropertyName("textDocument")] TextDocumentIdentifier TextDocument,

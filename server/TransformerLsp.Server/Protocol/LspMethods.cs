@@ -33,11 +33,11 @@ internal static class LspMethods
     public const string LogMessage = "window/logMessage";
     public const string WorkDoneProgressCreate = "window/workDoneProgress/create";
 
-    /// <summary>Our custom server → client notification (see TEAM-CONTRACT.md).</summary>
+    /// <summary>Our custom server → client notification (the server README, "What the server offers").</summary>
     public const string Status = "transformerLsp/status";
 }
 
-/// <summary>The commands of workspace/executeCommand (TEAM-CONTRACT.md).</summary>
+/// <summary>The commands of workspace/executeCommand (the server README, "What the server offers").</summary>
 internal static class LspCommands
 {
     public const string BeamSearch = "transformerLsp.beamSearch";

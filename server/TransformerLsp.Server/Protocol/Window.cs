@@ -36,7 +36,7 @@ internal sealed record WorkDoneProgressEnd([property: JsonPropertyName("message"
     [JsonPropertyName("kind")] public string Kind => "end";
 }
 
-/// <summary>transformerLsp/status (TEAM-CONTRACT.md).</summary>
+/// <summary>transformerLsp/status (the server README, "What the server offers").</summary>
 internal sealed record StatusParams(
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("model")] string? Model = null,

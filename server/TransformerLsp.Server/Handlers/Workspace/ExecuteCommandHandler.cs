@@ -5,7 +5,7 @@ using TransformerLsp.Server.Protocol;
 
 namespace TransformerLsp.Server.Handlers.Workspace;
 
-/// <summary>workspace/executeCommand: dispatches to the commands of TEAM-CONTRACT.md; an unknown command is -32602.</summary>
+/// <summary>workspace/executeCommand: dispatches to the commands the server README lists; an unknown command is -32602.</summary>
 internal sealed class ExecuteCommandHandler : IRequestHandler<ExecuteCommandParams, object?>
 {
     private readonly Dictionary<string, IWorkspaceCommand> commands;
