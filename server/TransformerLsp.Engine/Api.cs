@@ -85,7 +85,8 @@ public sealed record WordCheck(string Word, double Probability, string? Suggesti
 /// <param name="AtNewline">Stop at a newline (it is not part of the text).</param>
 /// <param name="MaxWords">Stop before a word past this many (0 = no limit).</param>
 /// <param name="NoRepeatNgram">No run of this many tokens appears twice in a continuation (0 = allowed): small models loop
-/// (", and the whale, and the whale, …"), and a token that would repeat a run is not chosen.</param>
+/// (", and the whale, and the whale, …"), and a token that would repeat a run is not chosen. When on, no word follows
+/// itself and no word bigram appears twice either.</param>
 public sealed record StopConditions(int MaxTokens = 16, bool AtSentenceEnd = true, bool AtNewline = true, int MaxWords = 0, int NoRepeatNgram = 0);
 
 /// <summary>Beam-search settings.</summary>

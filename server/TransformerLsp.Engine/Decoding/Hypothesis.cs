@@ -93,12 +93,12 @@ internal sealed class HypothesisExtender(TokenVocabulary vocab, PrefixConstraint
                 wordBytes.Clear();
                 if (i >= requiredPart) words++;
             }
-            else if (!isWord && inWord && !WordAdmitted(parent, wordStart, wordBytes, i > 0 ? index + 1 : index, token, logProb))
+            else if (!isWord && inWord && (!WordAdmitted(parent, wordStart, wordBytes, i > 0 ? index + 1 : index, token, logProb) || RepeatsWords(parent, bytes.AsSpan(0, i))))
                 return null;
             if (isWord) wordBytes.Add(bytes[i]);
             inWord = isWord;
         }
-        if (bytes.Length == 0 && inWord && !WordAdmitted(parent, wordStart, wordBytes, index, token, logProb)) return null;
+        if (bytes.Length == 0 && inWord && (!WordAdmitted(parent, wordStart, wordBytes, index, token, logProb) || RepeatsWords(parent, []))) return null;
         // Inside a word, its tokens so far must be the tokenizer's own spelling of their text: the letter-by-letter paths
         // never become canonical later, and pruning them at once keeps the beam for real spellings.
         if (inWord && wordStart >= 0 && !Gate.IsCanonical([.. parent.Tokens.AsSpan(wordStart), token], Vocab)) return null;
@@ -140,6 +140,38 @@ internal sealed class HypothesisExtender(TokenVocabulary vocab, PrefixConstraint
         var tail = t.AsSpan(t.Length - (n - 1));
         for (var i = 0; i + n <= t.Length; i++)
             if (t.AsSpan(i, n - 1).SequenceEqual(tail)) logProbs[t[i + n - 1]] = float.NegativeInfinity;
+    }
+
+    /// <summary>
+    /// With <see cref="StopConditions.NoRepeatNgram"/> on, the same ban at the level of words: whether the word that ends
+    /// with the text of <paramref name="parent"/> followed by <paramref name="more"/> repeats the word before it ("the the")
+    /// or completes a word bigram the continuation already has ("of the United States of the United"). Tokens are too
+    /// short a unit for a loop of words: " of the" is two tokens, so a three-token ban lets it recur.
+    /// </summary>
+    private bool RepeatsWords(Hypothesis parent, ReadOnlySpan<byte> more)
+    {
+        if (Stop.NoRepeatNgram <= 0) return false;
+        var text = new List<byte>();
+        foreach (var t in parent.Tokens) text.AddRange(Vocab.Bytes[t]);
+        text.AddRange(more);
+        var words = new List<string>();
+        var start = -1;
+        for (var i = 0; i <= text.Count; i++)
+        {
+            var isWord = i < text.Count && TokenVocabulary.IsWordByte(text[i]);
+            if (isWord && start < 0) start = i;
+            else if (!isWord && start >= 0)
+            {
+                words.Add(Encoding.UTF8.GetString(text.GetRange(start, i - start).ToArray()).ToLowerInvariant());
+                start = -1;
+            }
+        }
+        if (words.Count < 2) return false;
+        var (previous, last) = (words[^2], words[^1]);
+        if (previous == last) return true;
+        for (var i = 0; i + 2 < words.Count; i++)
+            if (words[i] == previous && words[i + 1] == last) return true;
+        return false;
     }
 
     /// <summary>A hypothesis cut by the token limit, never ending inside a word: the unfinished word is dropped; null when nothing is left.</summary>
