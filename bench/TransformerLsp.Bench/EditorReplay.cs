@@ -30,15 +30,6 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
     public async Task RunAsync()
     {
         await using var client = LspClient.Start(serverPath, info.Folder);
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.Notification += (method, p) =>
-        {
-            if (method == "transformerLsp/status" && p.ValueKind == JsonValueKind.Object && p.TryGetProperty("state", out var s))
-            {
-                if (s.GetString() == "ready") ready.TrySetResult();
-                else if (s.GetString() == "error") ready.TrySetException(new InvalidOperationException("server reported a model error: " + p.GetRawText()));
-            }
-        };
         await client.Request("initialize", new
         {
             processId = Environment.ProcessId,
@@ -71,7 +62,7 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
             var items = await Complete(client, uri, text);
             if (items > 0) break;
             if (first.Elapsed > TimeSpan.FromSeconds(120)) throw new TimeoutException("no non-empty completion within 120 s. stderr:\n" + client.StderrTail);
-            await Task.WhenAny(ready.Task, Task.Delay(10));
+            await Task.WhenAny(client.ModelReady, Task.Delay(10));
         }
         Figures["first_completion_ms"] = Stopwatch.GetElapsedTime(client.StartTimestamp).TotalMilliseconds;
         log.WriteLine($"  first non-empty completion {Figures["first_completion_ms"]:F0} ms after process start");

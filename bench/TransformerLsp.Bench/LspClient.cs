@@ -26,8 +26,19 @@ internal sealed class LspClient : IAsyncDisposable
     public long StartTimestamp { get; }
     public int ProcessId => process.Id;
 
+    private readonly TaskCompletionSource modelReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the server reports its model ready (transformerLsp/status); faults when it reports an error.</summary>
+    public Task ModelReady => modelReady.Task;
+
     private LspClient(Process process, long startTimestamp)
     {
+        Notification += (method, p) =>
+        {
+            if (method != "transformerLsp/status" || p.ValueKind != JsonValueKind.Object || !p.TryGetProperty("state", out var s)) return;
+            if (s.GetString() == "ready") modelReady.TrySetResult();
+            else if (s.GetString() == "error") modelReady.TrySetException(new InvalidOperationException("server reported a model error: " + p.GetRawText()));
+        };
         this.process = process;
         StartTimestamp = startTimestamp;
         StartedAt = DateTime.UtcNow;

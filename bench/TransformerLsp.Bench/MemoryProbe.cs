@@ -196,15 +196,6 @@ internal sealed class MemoryProbe(ModelInfo info, Corpus corpus, string serverPa
     private async Task<LspClient> StartAsync(bool diagnostics)
     {
         var client = LspClient.Start(serverPath, info.Folder);
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.Notification += (method, p) =>
-        {
-            if (method == "transformerLsp/status" && p.TryGetProperty("state", out var s))
-            {
-                if (s.GetString() == "ready") ready.TrySetResult();
-                else if (s.GetString() == "error") ready.TrySetException(new InvalidOperationException("model error: " + p.GetRawText()));
-            }
-        };
         await client.Request("initialize", new
         {
             processId = Environment.ProcessId,
@@ -214,7 +205,7 @@ internal sealed class MemoryProbe(ModelInfo info, Corpus corpus, string serverPa
             initializationOptions = new { transformerLsp = new { diagnostics = new { enable = diagnostics } } },
         });
         client.Notify("initialized", new { });
-        await ready.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        await client.ModelReady.WaitAsync(TimeSpan.FromMinutes(2));
         return client;
     }
 

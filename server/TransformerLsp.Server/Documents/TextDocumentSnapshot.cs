@@ -59,6 +59,13 @@ internal sealed class TextDocumentSnapshot
     public static bool IsBackwards(Range range) =>
         range.End.Line < range.Start.Line || (range.End.Line == range.Start.Line && range.End.Character < range.Start.Character);
 
+    /// <summary>A request's range must not be backwards: -32602 naming <paramref name="what"/> and both ends.</summary>
+    public static void RequireForwards(Range range, string what)
+    {
+        if (IsBackwards(range))
+            throw new Protocol.InvalidParamsException($"{what}: range end {range.End.Line}:{range.End.Character} is before its start {range.Start.Line}:{range.Start.Character}");
+    }
+
     /// <summary>Applies one incremental (or full, when Range is null) change and returns the new snapshot.</summary>
     public TextDocumentSnapshot WithChange(TextDocumentContentChangeEvent change, int version)
     {

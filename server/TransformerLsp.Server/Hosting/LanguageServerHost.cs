@@ -37,7 +37,6 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
     private readonly JsonRpc rpc;
     private readonly Pipe filtered = new();
     private readonly CancellationTokenSource stop = new();
-    private readonly List<string> methods = [];
     private Task? filterTask;
 
     public LanguageServerHost(Stream input, Stream output, ILoggerFactory loggerFactory)
@@ -58,9 +57,6 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
     }
 
     public ServerContext Context => context;
-
-    /// <summary>Methods with a handler (for tests and the report).</summary>
-    public IReadOnlyList<string> Methods => methods;
 
     /// <summary>Serves until exit or disconnect; returns the process exit code.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken = default)
@@ -180,7 +176,6 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
     private void AddMethod(string method, Delegate handler)
     {
         rpc.AddLocalRpcMethod(handler.Method, handler.Target, new JsonRpcMethodAttribute(method) { UseSingleObjectParameterDeserialization = true });
-        methods.Add(method);
     }
 
     private void Notify(ILspHandler handler, Action handle)

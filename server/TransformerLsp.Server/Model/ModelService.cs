@@ -36,7 +36,6 @@ internal sealed class ModelService : IDisposable
     private int generation;
     private TextPredictor? predictor;
     private volatile ModelStatus status = new(ModelState.Loading, Message: "waiting for initialize");
-    private readonly TaskCompletionSource firstLoadDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ModelService(InferenceQueue queue, ClientChannel client, ILogger logger)
     {
@@ -52,9 +51,6 @@ internal sealed class ModelService : IDisposable
 
     /// <summary>The predictor; read it only on the inference thread (inside <see cref="InferenceQueue"/> work).</summary>
     public TextPredictor? Predictor => predictor;
-
-    /// <summary>Completes when the first load attempt has finished (ready or error).</summary>
-    public Task FirstLoadDone => firstLoadDone.Task;
 
     /// <summary>Raised after a newly loaded predictor has been swapped in (off the inference thread).</summary>
     public event Action? PredictorLoaded;
@@ -136,10 +132,6 @@ internal sealed class ModelService : IDisposable
             }
             SetStatus(new ModelStatus(ModelState.Error, Provider: settings.ProviderName, Message: message));
             if (first) client.ShowMessage(MessageType.Error, "Transformer LSP: " + message + " Suggestions are off until a model loads.");
-        }
-        finally
-        {
-            firstLoadDone.TrySetResult();
         }
     }
 

@@ -104,16 +104,6 @@ internal sealed class InferenceQueue : IDisposable
         }
     }
 
-    /// <summary>Cancels pending and running background work on a document, leaving interactive work alone.</summary>
-    public void CancelBackground(string documentUri, CancelReason reason)
-    {
-        lock (gate)
-        {
-            foreach (var item in background.Where(i => i.DocumentUri == documentUri).ToList()) CancelLocked(item, reason);
-            if (running is { Priority: WorkPriority.Background } r && r.DocumentUri == documentUri) CancelLocked(r, reason);
-        }
-    }
-
     /// <summary>Test hook: holds the worker before its next item so tests can line up work deterministically.</summary>
     internal void Pause() { lock (gate) paused = true; }
 

@@ -23,6 +23,10 @@ internal sealed record ServerSettings
     public const int DefaultContextTokens = 160;
     /// <summary>Continuations (ghost text, phrases, beams) never repeat a run of this many tokens: small models loop.</summary>
     public const int NoRepeatNgram = 3;
+    /// <summary>Sampling (temperature above 0) keeps the <see cref="SamplingTopK"/> likeliest tokens, then the smallest set
+    /// of them holding <see cref="SamplingTopP"/> of the probability.</summary>
+    public const int SamplingTopK = 40;
+    public const double SamplingTopP = 0.95;
 
     /// <summary>Where every suggested continuation stops (ghost text, beams, "Continue" actions; phrases narrow it).</summary>
     public StopConditions SuggestionStop => new(MaxTokens: MaxSuggestionTokens, AtSentenceEnd: true, AtNewline: true, NoRepeatNgram: NoRepeatNgram);

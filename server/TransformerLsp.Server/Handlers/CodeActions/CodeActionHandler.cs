@@ -27,8 +27,7 @@ internal sealed class CodeActionHandler(ServerContext context) : IRequestHandler
     public async Task<CodeAction[]> HandleAsync(CodeActionParams request, CancellationToken cancellationToken)
     {
         if (request.Range?.Start is null || request.Range.End is null) throw new InvalidParamsException("codeAction: range is required");
-        if (TextDocumentSnapshot.IsBackwards(request.Range))
-            throw new InvalidParamsException($"codeAction: range end {request.Range.End.Line}:{request.Range.End.Character} is before its start {request.Range.Start.Line}:{request.Range.Start.Character}");
+        TextDocumentSnapshot.RequireForwards(request.Range, "codeAction");
         var document = context.Documents.GetRequired(request.TextDocument.Uri);
         var settings = context.Settings;
         if (!settings.IsLanguageEnabled(document.LanguageId)) return [];

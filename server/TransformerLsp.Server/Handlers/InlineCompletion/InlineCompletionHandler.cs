@@ -52,7 +52,7 @@ internal sealed class InlineCompletionHandler(ServerContext context) : IRequestH
             return predictor.BeamSearch(document.Uri, left, new BeamOptions(settings.BeamWidth, stop), cancellationToken);
         var samples = new List<Continuation>();
         for (int seed = 0; seed < settings.BeamWidth; seed++)
-            samples.Add(predictor.Sample(document.Uri, left, stop, settings.Temperature, topK: 40, topP: 0.95, seed, cancellationToken));
+            samples.Add(predictor.Sample(document.Uri, left, stop, settings.Temperature, topK: ServerSettings.SamplingTopK, topP: ServerSettings.SamplingTopP, seed, cancellationToken));
         return samples;
     }
 
@@ -77,6 +77,6 @@ internal sealed class InlineCompletionHandler(ServerContext context) : IRequestH
         var stop = settings.SuggestionStop;
         return settings.Temperature <= 0
             ? predictor.Greedy(document.Uri, left, stop, cancellationToken)
-            : predictor.Sample(document.Uri, left, stop, settings.Temperature, topK: 40, topP: 0.95, seed: 0, cancellationToken);
+            : predictor.Sample(document.Uri, left, stop, settings.Temperature, topK: ServerSettings.SamplingTopK, topP: ServerSettings.SamplingTopP, seed: 0, cancellationToken);
     }
 }

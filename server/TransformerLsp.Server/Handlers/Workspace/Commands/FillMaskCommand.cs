@@ -26,8 +26,7 @@ internal sealed class FillMaskCommand(ServerContext context) : IWorkspaceCommand
             throw new InvalidParamsException(expected);
         if (args.Range is not null && args.Position is not null)
             throw new InvalidParamsException($"{Name}: give a range (the text to fill) or a position (fill the blank near it), not both");
-        if (args.Range is not null && TextDocumentSnapshot.IsBackwards(args.Range))
-            throw new InvalidParamsException($"{Name}: range end {args.Range.End.Line}:{args.Range.End.Character} is before its start {args.Range.Start.Line}:{args.Range.Start.Character}");
+        if (args.Range is not null) TextDocumentSnapshot.RequireForwards(args.Range, Name);
         int count = args.Count ?? DefaultCount;
         if (count is < 1 or > 50) throw new InvalidParamsException($"{Name}: count must be from 1 to 50, got {count}");
         var document = context.Documents.GetRequired(args.TextDocument.Uri);
