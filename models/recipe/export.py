@@ -179,7 +179,7 @@ def main():
     shutil.copyfile(args.tokenizer, os.path.join(args.out_dir, "tokenizer.model"))
     if args.reference or args.tokenizer_reference:
         import sentencepiece as spm
-        from make_fixtures import spm_reference, write_reference
+        from reference import spm_reference, write_reference
         sp = spm.SentencePieceProcessor(model_file=args.tokenizer)
         if args.reference:
             write_reference(gpt, sp, args.tokenizer, args.reference, [])

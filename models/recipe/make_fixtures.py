@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 
 import numpy as np
@@ -23,33 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from export import export_onnx  # noqa: E402
 from model import GPT, GPTConfig  # noqa: E402
 from prepare_data import BOS, EOS, spm_train  # noqa: E402
-
-# Sentences whose encoding a tokenizer port most often gets wrong: accents, emoji (4-byte UTF-8 -> byte fallback),
-# CJK, repeated and leading spaces, tabs, newlines, digits, punctuation runs, an empty string.
-SPM_SENTENCES = [
-    "Call me Ishmael.",
-    "The Congress of the United States",
-    "Fellow-Citizens of the Senate and House of Representatives:",
-    "café naïve résumé Ahab’s “whale” — façade",
-    "a  b   c    d",
-    "   leading spaces and trailing   ",
-    "tab\there",
-    "line one\nline two\n\nparagraph",
-    "emoji 😀 🐋 and ✓ marks",
-    "中文 日本語 한국어",
-    "1790, 1861-1865 and $3,000,000.",
-    "!!! ??? ... ---",
-    "",
-    "Ünïcödé ÀÉÎÕÜ ß ø",
-    "x",
-]
-
-# Token sequences whose logits the reference records; the last fills the whole context window.
-REFERENCE_TEXTS = [
-    "Call me Ishmael.",
-    "The Congress of the United States has",
-    "It is a way I have of driving off the spleen and regulating the circulation.\nWhenever I find myself",
-]
+from reference import floats, write_reference  # noqa: E402
 
 
 def fixture_corpus(data_dir: str, max_chars: int = 200_000) -> list[str]:
@@ -81,25 +54,6 @@ def brief_training(model: GPT, ids: np.ndarray, steps: int, seed: int) -> None:
         loss.backward()
         opt.step()
     model.eval()
-
-
-def check_kv_cache(model: GPT, ids: list[int]) -> None:
-    """Logits with the cache (prefix first, then the rest) equal the logits of one full pass."""
-    x = torch.tensor([ids])
-    with torch.no_grad():
-        full, _ = model(x)
-        k = len(ids) // 2
-        first, past = model(x[:, :k])
-        rest, _ = model(x[:, k:], torch.ones(1, len(ids), dtype=torch.long),
-                        torch.arange(k, len(ids)).unsqueeze(0), past)
-    got = torch.cat([first, rest], dim=1)
-    err = (got - full).abs().max().item()
-    assert err < 1e-4, f"KV-cache logits differ from the full pass by {err}"
-
-
-def floats(t: torch.Tensor) -> list[float]:
-    # float32 -> shortest decimal that round-trips through float32 (9 significant digits always suffice).
-    return [float(f"{v:.9g}") for v in t.detach().reshape(-1).tolist()]
 
 
 def write_fixture(out_dir: str, norm: str, tokenizer_path: str, ids_stream: np.ndarray, seed: int) -> None:
@@ -141,43 +95,6 @@ def write_fixture(out_dir: str, norm: str, tokenizer_path: str, ids_stream: np.n
     total = sum(os.path.getsize(os.path.join(out_dir, n)) for n in os.listdir(out_dir))
     assert total < 2_000_000, f"{out_dir} is {total} bytes, over the 2 MB fixture limit"
     print(f"{out_dir}: {total / 1e6:.2f} MB", file=sys.stderr)
-
-
-def write_reference(model: GPT, sp, tokenizer_path: str, path: str, extra_cases: list[list[int]]) -> None:
-    """reference.json: PyTorch logits for REFERENCE_TEXTS (+ extra id sequences) and spm ids of SPM_SENTENCES."""
-    cases = [([BOS] + sp.encode(text))[:model.config.n_positions] for text in REFERENCE_TEXTS] + extra_cases
-    ref_cases = []
-    model.eval()
-    for ids in cases:
-        assert len(ids) <= model.config.n_positions
-        check_kv_cache(model, ids)
-        with torch.no_grad():
-            logits, _ = model(torch.tensor([ids]))
-        ref_cases.append({"input_ids": ids, "logits": [floats(row) for row in logits[0]]})
-    reference = {
-        "description": "PyTorch logits (batch 1, past 0, position_ids 0..n-1, attention_mask all ones) for the "
-                       "weights in model.onnx; spm_encode = SentencePiece ids without BOS (Python binding of the "
-                       "same libsentencepiece as spm_encode, so newlines stay inside one text; one-line texts are "
-                       "cross-checked with the spm_encode command).",
-        "tolerance": 1e-4,
-        "cases": ref_cases,
-        "spm_encode": spm_reference(sp, tokenizer_path),
-    }
-    with open(path, "w") as f:
-        json.dump(reference, f, separators=(",", ":"), ensure_ascii=False)
-
-
-def spm_reference(sp, tokenizer_path: str) -> list[dict]:
-    """Ids from the library, cross-checked with the spm_encode command line for one-line texts."""
-    out = []
-    for text in SPM_SENTENCES:
-        ids = sp.encode(text)
-        if "\n" not in text and text:
-            cli = subprocess.run(["spm_encode", f"--model={tokenizer_path}", "--output_format=id"],
-                                 input=text + "\n", capture_output=True, text=True, check=True).stdout.split()
-            assert [int(i) for i in cli] == ids, (text, cli, ids)
-        out.append({"text": text, "ids": ids, "pieces": sp.id_to_piece(ids)})
-    return out
 
 
 def main():
