@@ -1,4 +1,3 @@
-using System.Buffers;
 using TransformerLsp.Engine.Decoding;
 
 namespace TransformerLsp.Engine.Model;
@@ -47,12 +46,7 @@ internal sealed class OnnxDecoderState : IDecoderState
         try
         {
             var logits = _session.RunShared(past, tokens, tokens.Length, 1, out var present);
-            var size = tokens.Length * _vocab;
-            if (_own.Length < size)
-            {
-                if (_own.Length > 0) ArrayPool<float>.Shared.Return(_own);
-                _own = ArrayPool<float>.Shared.Rent(size);
-            }
+            RentedFloats.Ensure(ref _own, tokens.Length * _vocab);
             logits.CopyTo(_own);
             for (var r = 0; r < tokens.Length; r++) LogProbMath.LogSoftmax(_own.AsSpan(r * _vocab, _vocab));
             if (!ReferenceEquals(_kv, _context)) _kv.Dispose();
@@ -145,8 +139,7 @@ internal sealed class OnnxDecoderState : IDecoderState
     public void Dispose()
     {
         if (!ReferenceEquals(_kv, _context)) _kv.Dispose();
-        if (_own.Length > 0) ArrayPool<float>.Shared.Return(_own);
-        _own = [];
+        RentedFloats.Release(ref _own);
         _logProbs = [];
     }
 }

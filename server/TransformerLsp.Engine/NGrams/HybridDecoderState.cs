@@ -1,4 +1,3 @@
-using System.Buffers;
 using TransformerLsp.Engine.Decoding;
 
 namespace TransformerLsp.Engine.NGrams;
@@ -36,14 +35,8 @@ internal sealed class HybridDecoderState : IDecoderState
     public ReadOnlySpan<float> LogProbs(int row)
     {
         var vocab = _inner.VocabSize;
-        if (_mixed.Length < Rows * vocab)
-        {
-            // Rows mixed so far this step are kept.
-            var larger = ArrayPool<float>.Shared.Rent(Rows * vocab);
-            _mixed.CopyTo(larger, 0);
-            if (_mixed.Length > 0) ArrayPool<float>.Shared.Return(_mixed);
-            _mixed = larger;
-        }
+        // Grows only on a step's first call (the rows are fixed within a step), before any row of it is mixed.
+        RentedFloats.Ensure(ref _mixed, Rows * vocab);
         var lp = _mixed.AsSpan(row * vocab, vocab);
         if (_isMixed[row]) return lp;
         _inner.LogProbs(row).CopyTo(lp);
@@ -87,7 +80,6 @@ internal sealed class HybridDecoderState : IDecoderState
     public void Dispose()
     {
         _inner.Dispose();
-        if (_mixed.Length > 0) ArrayPool<float>.Shared.Return(_mixed);
-        _mixed = [];
+        RentedFloats.Release(ref _mixed);
     }
 }
