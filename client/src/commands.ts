@@ -39,13 +39,13 @@ export function registerCommands(server: ServerConnection, output: vscode.LogOut
   return [
     distribution,
     vscode.commands.registerTextEditorCommand(ClientCommand.suggestContinuations, (editor) =>
-      reportErrors(output, inEnabledDocument(editor, () => suggestContinuations(server, editor))),
+      void reportErrors(output, inEnabledDocument(editor, () => suggestContinuations(server, editor))),
     ),
     vscode.commands.registerTextEditorCommand(ClientCommand.fillBlank, (editor) =>
-      reportErrors(output, inEnabledDocument(editor, () => fillBlank(server, editor))),
+      void reportErrors(output, inEnabledDocument(editor, () => fillBlank(server, editor))),
     ),
     vscode.commands.registerTextEditorCommand(ClientCommand.showNextTokenDistribution, (editor) =>
-      reportErrors(output, inEnabledDocument(editor, () => distribution.show(server, editor))),
+      void reportErrors(output, inEnabledDocument(editor, () => distribution.show(server, editor))),
     ),
     vscode.commands.registerCommand(ClientCommand.restartServer, () => reportErrors(output, () => server.restart())),
     vscode.commands.registerCommand(ClientCommand.showOutput, () => output.show(true)),
@@ -199,7 +199,7 @@ async function ask<T>(client: LanguageClient, command: string, args: object, wha
       const cancel = new vscode.CancellationTokenSource();
       const timer = setTimeout(() => cancel.cancel(), commandTimeoutMs);
       try {
-        const result = await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] }, cancel.token);
+        const result: unknown = await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] }, cancel.token);
         return (result ?? undefined) as T | undefined;
       } catch (error) {
         if (!cancel.token.isCancellationRequested) throw error;

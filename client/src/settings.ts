@@ -43,8 +43,9 @@ export function readServerSettings(config: ConfigurationReader): Record<string, 
     const parts = key.split('.');
     let target = result;
     for (const part of parts.slice(0, -1)) {
-      target[part] = (target[part] as Record<string, unknown> | undefined) ?? {};
-      target = target[part] as Record<string, unknown>;
+      const next = (target[part] as Record<string, unknown> | undefined) ?? {};
+      target[part] = next;
+      target = next;
     }
     target[parts[parts.length - 1]] = value;
   }

@@ -78,7 +78,7 @@ async function savedTextAfterEdit(what: string): Promise<string> {
   try {
     await dirtyTab().waitFor({ state: 'attached', timeout: 30_000 });
   } catch (error) {
-    throw new Error(`${what}: the document was never changed (${String(error)})`);
+    throw new Error(`${what}: the document was never changed (${String(error)})`, { cause: error });
   }
   return savedText();
 }

@@ -13,8 +13,14 @@ interface Property {
   enum?: string[];
   scope?: string;
 }
-const manifest = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8'));
-const properties: Record<string, Property> = manifest.contributes.configuration.properties;
+interface Manifest {
+  main: string;
+  activationEvents: string[];
+  capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } };
+  contributes: { configuration: { properties: Record<string, Property> }; commands: { command: string }[] };
+}
+const manifest = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as Manifest;
+const properties = manifest.contributes.configuration.properties;
 
 // The manifest is the settings contract's one source: the server's SettingsManifestContractTests check every server key's
 // default and range against what the server reads; here, that the client forwards exactly those keys.
@@ -44,7 +50,7 @@ test('the extension activates on the contract languages and its commands are con
   for (const language of properties['transformerLsp.languages'].default as string[]) {
     assert.ok(manifest.activationEvents.includes(`onLanguage:${language}`), language);
   }
-  const commands = manifest.contributes.commands.map((c: { command: string }) => c.command);
+  const commands = manifest.contributes.commands.map((c) => c.command);
   for (const c of ['suggestContinuations', 'fillBlank', 'showNextTokenDistribution', 'restartServer']) {
     assert.ok(commands.includes(`transformerLsp.${c}`), c);
   }
