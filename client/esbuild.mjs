@@ -9,10 +9,17 @@ const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20'
 
 if (args.has('--unit-tests')) {
   const dir = 'client/test/unit';
-  const entryPoints = readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => join(dir, f));
+  const entryPoints = readdirSync(dir)
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => join(dir, f));
   await build({ ...common, entryPoints, outdir: 'out/unit', sourcemap: 'inline' });
 } else if (args.has('--e2e')) {
-  await build({ ...common, entryPoints: ['client/test/e2e/e2e.test.ts'], outdir: 'out/e2e', external: ['playwright-core'] });
+  await build({
+    ...common,
+    entryPoints: ['client/test/e2e/e2e.test.ts'],
+    outdir: 'out/e2e',
+    external: ['playwright-core'],
+  });
 } else {
   await build({
     ...common,

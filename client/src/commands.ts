@@ -38,14 +38,29 @@ export function registerCommands(server: ServerConnection, output: vscode.LogOut
   };
   return [
     distribution,
-    vscode.commands.registerTextEditorCommand(ClientCommand.suggestContinuations, (editor) =>
-      void reportErrors(output, inEnabledDocument(editor, () => suggestContinuations(server, editor))),
+    vscode.commands.registerTextEditorCommand(
+      ClientCommand.suggestContinuations,
+      (editor) =>
+        void reportErrors(
+          output,
+          inEnabledDocument(editor, () => suggestContinuations(server, editor)),
+        ),
     ),
-    vscode.commands.registerTextEditorCommand(ClientCommand.fillBlank, (editor) =>
-      void reportErrors(output, inEnabledDocument(editor, () => fillBlank(server, editor))),
+    vscode.commands.registerTextEditorCommand(
+      ClientCommand.fillBlank,
+      (editor) =>
+        void reportErrors(
+          output,
+          inEnabledDocument(editor, () => fillBlank(server, editor)),
+        ),
     ),
-    vscode.commands.registerTextEditorCommand(ClientCommand.showNextTokenDistribution, (editor) =>
-      void reportErrors(output, inEnabledDocument(editor, () => distribution.show(server, editor))),
+    vscode.commands.registerTextEditorCommand(
+      ClientCommand.showNextTokenDistribution,
+      (editor) =>
+        void reportErrors(
+          output,
+          inEnabledDocument(editor, () => distribution.show(server, editor)),
+        ),
     ),
     vscode.commands.registerCommand(ClientCommand.restartServer, () => reportErrors(output, () => server.restart())),
     vscode.commands.registerCommand(ClientCommand.showOutput, () => output.show(true)),
@@ -65,7 +80,10 @@ async function suggestContinuations(server: ServerConnection, editor: vscode.Tex
   const document = editor.document;
   const position = editor.selection.active;
   const version = document.version;
-  const args: BeamSearchArgs = { textDocument: { uri: client.code2ProtocolConverter.asUri(document.uri) }, position: asPosition(position) };
+  const args: BeamSearchArgs = {
+    textDocument: { uri: client.code2ProtocolConverter.asUri(document.uri) },
+    position: asPosition(position),
+  };
   const result = await ask<BeamSearchResult>(client, ServerCommand.beamSearch, args, 'searching continuations');
   const beams = result?.beams ?? [];
   if (beams.length === 0) {
@@ -80,7 +98,9 @@ async function suggestContinuations(server: ServerConnection, editor: vscode.Tex
     description: formatProbability(shares[i]),
     detail:
       `p = ${formatProbability(beam.probability)} · ${beam.tokens.length} token${beam.tokens.length === 1 ? '' : 's'}` +
-      (beam.tokens.length > 0 ? ` · ${formatProbability(Math.exp(beam.logProbability / beam.tokens.length))} per token` : ''),
+      (beam.tokens.length > 0
+        ? ` · ${formatProbability(Math.exp(beam.logProbability / beam.tokens.length))} per token`
+        : ''),
     value: beam.text,
   }));
   const pick = await vscode.window.showQuickPick(items, {
@@ -110,7 +130,10 @@ async function fillBlank(server: ServerConnection, editor: vscode.TextEditor): P
   const result = await ask<FillMaskResult>(client, ServerCommand.fillMask, args, 'ranking words for the blank');
   if (!result) return;
   if (!result.range) {
-    const markers = stringList(vscode.workspace.getConfiguration(section, document).get('blankMarkers'), defaultBlankMarkers);
+    const markers = stringList(
+      vscode.workspace.getConfiguration(section, document).get('blankMarkers'),
+      defaultBlankMarkers,
+    );
     void vscode.window.showInformationMessage(
       `TransformerLsp: no blank near the cursor. Type ${markers.map((m) => `“${m}”`).join(' or ')} where a word is missing, or select the words to replace.`,
     );
@@ -163,7 +186,12 @@ class DistributionView implements vscode.Disposable {
       position: asPosition(position),
       count: 20,
     };
-    const result = await ask<NextTokensResult>(client, ServerCommand.nextTokens, args, 'computing the next-token distribution');
+    const result = await ask<NextTokensResult>(
+      client,
+      ServerCommand.nextTokens,
+      args,
+      'computing the next-token distribution',
+    );
     if (!result) return;
     const contextStart = new vscode.Position(Math.max(0, position.line - 3), 0);
     if (!this.panel) {
@@ -199,7 +227,11 @@ async function ask<T>(client: LanguageClient, command: string, args: object, wha
       const cancel = new vscode.CancellationTokenSource();
       const timer = setTimeout(() => cancel.cancel(), commandTimeoutMs);
       try {
-        const result: unknown = await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] }, cancel.token);
+        const result: unknown = await client.sendRequest(
+          ExecuteCommandRequest.type,
+          { command, arguments: [args] },
+          cancel.token,
+        );
         return (result ?? undefined) as T | undefined;
       } catch (error) {
         if (!cancel.token.isCancellationRequested) throw error;

@@ -40,8 +40,7 @@ export interface BeamSearchResult {
 
 /** Exactly one of `range` (the text to fill) and `position` (a caret: the server picks the blank near it). */
 export type FillMaskArgs = { textDocument: { uri: string }; count?: number } & (
-  | { range: Range; position?: never }
-  | { position: Position; range?: never }
+  { range: Range; position?: never } | { position: Position; range?: never }
 );
 
 export interface FillCandidate {

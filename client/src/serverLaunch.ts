@@ -42,7 +42,10 @@ export function resolveLaunch(e: LaunchEnvironment): Launch {
 }
 
 /** Where a `dotnet` host may be, most specific first: what the environment names, PATH, then the installers' defaults. */
-export function dotnetLocations(e: LaunchEnvironment, p: path.PlatformPath = e.platform === 'win32' ? path.win32 : path.posix): string[] {
+export function dotnetLocations(
+  e: LaunchEnvironment,
+  p: path.PlatformPath = e.platform === 'win32' ? path.win32 : path.posix,
+): string[] {
   const exe = e.platform === 'win32' ? 'dotnet.exe' : 'dotnet';
   const pathVar = e.env.PATH ?? e.env.Path ?? '';
   const separator = e.platform === 'win32' ? ';' : ':';
@@ -55,7 +58,13 @@ export function dotnetLocations(e: LaunchEnvironment, p: path.PlatformPath = e.p
   if (e.platform === 'win32') {
     list.push(p.join(e.env.ProgramFiles ?? 'C:\\Program Files', 'dotnet', exe));
   } else {
-    list.push(p.join(e.homeDir, '.dotnet', exe), '/usr/local/share/dotnet/dotnet', '/usr/share/dotnet/dotnet', '/usr/lib/dotnet/dotnet', '/opt/homebrew/bin/dotnet');
+    list.push(
+      p.join(e.homeDir, '.dotnet', exe),
+      '/usr/local/share/dotnet/dotnet',
+      '/usr/share/dotnet/dotnet',
+      '/usr/lib/dotnet/dotnet',
+      '/opt/homebrew/bin/dotnet',
+    );
   }
   return [...new Set(list)];
 }
@@ -71,6 +80,8 @@ function expandHome(file: string, homeDir: string, p: path.PlatformPath): string
  * unless the user set the variable. The server does this itself on Linux (it re-executes with the variable); on macOS
  * and Windows only the launcher can.
  */
-export function serverEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+export function serverEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string | undefined> {
   return { ...env, DOTNET_EnableDiagnostics: env.DOTNET_EnableDiagnostics ?? '0' };
 }

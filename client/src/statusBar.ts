@@ -4,7 +4,11 @@ import type { ServerStatus } from './protocol';
 import { mergeStatus, statusView } from './statusView';
 
 export class StatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('transformerLsp.status', vscode.StatusBarAlignment.Right, 100);
+  private readonly item = vscode.window.createStatusBarItem(
+    'transformerLsp.status',
+    vscode.StatusBarAlignment.Right,
+    100,
+  );
   private last: ServerStatus | undefined;
 
   constructor(showOutputCommand: string) {
@@ -36,6 +40,7 @@ export class StatusBar implements vscode.Disposable {
     this.item.tooltip = view.tooltip;
     // Screen readers (and the end-to-end test) read the state in words, without the icon syntax.
     this.item.accessibilityInformation = { label: view.label };
-    this.item.backgroundColor = view.severity === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.item.backgroundColor =
+      view.severity === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
   }
 }

@@ -18,19 +18,28 @@ test('initialize, edit and use every feature, shutdown, exit 0', { timeout: 180_
     assert.equal(caps.textDocumentSync.change, 2);
     assert.equal(caps.hoverProvider, true);
     assert.equal(caps.inlineCompletionProvider, true);
-    assert.deepEqual(caps.executeCommandProvider.commands, ['transformerLsp.beamSearch', 'transformerLsp.fillMask', 'transformerLsp.nextTokens']);
+    assert.deepEqual(caps.executeCommandProvider.commands, [
+      'transformerLsp.beamSearch',
+      'transformerLsp.fillMask',
+      'transformerLsp.nextTokens',
+    ]);
     assert.equal(init.serverInfo.name, 'transformer-lsp');
     // Progress was reported for the model load.
     assert.ok(server.notifications.some((n) => n.method === '$/progress' && n.params.value.kind === 'end'));
 
-    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'markdown', version: 1, text } });
+    await connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'markdown', version: 1, text },
+    });
     const hints = await server.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri);
     assert.ok(hints.diagnostics.some((d) => d.code === 'blank' && d.severity === 4));
 
     // Completion at the end, inside the partly typed word "sl".
     const lastLine = text.split('\n')[2];
     const end = { line: 2, character: lastLine.length };
-    const completion = await connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: end });
+    const completion = await connection.sendRequest('textDocument/completion', {
+      textDocument: { uri },
+      position: end,
+    });
     assert.equal(completion.isIncomplete, true);
     assert.ok(completion.items.length > 0);
     for (const item of completion.items) {
@@ -41,18 +50,25 @@ test('initialize, edit and use every feature, shutdown, exit 0', { timeout: 180_
     }
 
     const inline = await connection.sendRequest('textDocument/inlineCompletion', {
-      textDocument: { uri }, position: end, context: { triggerKind: 2 },
+      textDocument: { uri },
+      position: end,
+      context: { triggerKind: 2 },
     });
     assert.ok(Array.isArray(inline.items));
     for (const item of inline.items) assert.ok(!item.insertText.includes('\n'));
 
-    const hover = await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 5 } });
+    const hover = await connection.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 2, character: 5 },
+    });
     assert.equal(hover.contents.kind, 'markdown');
     assert.match(hover.contents.value, /^\*\*cat\*\* — .*% in context/);
 
     const blank = { start: { line: 2, character: 19 }, end: { line: 2, character: 22 } };
     const actions = await connection.sendRequest('textDocument/codeAction', {
-      textDocument: { uri }, range: { start: blank.start, end: blank.start }, context: { diagnostics: [] },
+      textDocument: { uri },
+      range: { start: blank.start, end: blank.start },
+      context: { diagnostics: [] },
     });
     assert.ok(actions.length > 0);
     for (const action of actions) {
@@ -75,9 +91,13 @@ test('initialize, edit and use every feature, shutdown, exit 0', { timeout: 180_
       textDocument: { uri, version: 2 },
       contentChanges: [{ range: { start: end, end }, text: 'eep. It' }],
     });
-    const after = await connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: lastLine.length + 7 } });
+    const after = await connection.sendRequest('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: 2, character: lastLine.length + 7 },
+    });
     assert.ok(after.items.length > 0);
-    for (const item of after.items) assert.deepEqual(item.textEdit.range.start, { line: 2, character: lastLine.length + 5 });
+    for (const item of after.items)
+      assert.deepEqual(item.textEdit.range.start, { line: 2, character: lastLine.length + 5 });
     await server.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === 2);
 
     await connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
@@ -93,33 +113,48 @@ test('initialize, edit and use every feature, shutdown, exit 0', { timeout: 180_
   }
 });
 
-test('a made-up name typed earlier is offered later, and the item says it comes from your text', { timeout: 180_000 }, async () => {
-  const server = startServer();
-  const { connection } = server;
-  try {
-    await initialize(server, defaultModel);
-    const zuri = 'file:///e2e/plan.md';
-    const ztext = 'Our new colleague Zorblat joined the team today. Everyone welcomed Zorblat warmly, and tomorrow Zorblat will present the plan.\n\nAt the meeting, Zor';
-    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri: zuri, languageId: 'markdown', version: 1, text: ztext } });
-    const position = { line: 2, character: 'At the meeting, Zor'.length };
-    const completion = await connection.sendRequest('textDocument/completion', { textDocument: { uri: zuri }, position });
-    const item = completion.items.find((i) => i.label === 'Zorblat');
-    assert.ok(item, `Zorblat not offered: ${completion.items.map((i) => i.label).join(', ')}`);
-    const resolved = await connection.sendRequest('completionItem/resolve', item);
-    assert.match(resolved.documentation.value, /From your text\*\*: seen 3× in plan\.md/);
-    await connection.sendRequest('shutdown');
-    await connection.sendNotification('exit');
-    assert.equal(await server.exited, 0);
-  } finally {
-    connection.dispose();
-    server.child.kill();
-  }
-});
+test(
+  'a made-up name typed earlier is offered later, and the item says it comes from your text',
+  { timeout: 180_000 },
+  async () => {
+    const server = startServer();
+    const { connection } = server;
+    try {
+      await initialize(server, defaultModel);
+      const zuri = 'file:///e2e/plan.md';
+      const ztext =
+        'Our new colleague Zorblat joined the team today. Everyone welcomed Zorblat warmly, and tomorrow Zorblat will present the plan.\n\nAt the meeting, Zor';
+      await connection.sendNotification('textDocument/didOpen', {
+        textDocument: { uri: zuri, languageId: 'markdown', version: 1, text: ztext },
+      });
+      const position = { line: 2, character: 'At the meeting, Zor'.length };
+      const completion = await connection.sendRequest('textDocument/completion', {
+        textDocument: { uri: zuri },
+        position,
+      });
+      const item = completion.items.find((i) => i.label === 'Zorblat');
+      assert.ok(item, `Zorblat not offered: ${completion.items.map((i) => i.label).join(', ')}`);
+      const resolved = await connection.sendRequest('completionItem/resolve', item);
+      assert.match(resolved.documentation.value, /From your text\*\*: seen 3× in plan\.md/);
+      await connection.sendRequest('shutdown');
+      await connection.sendNotification('exit');
+      assert.equal(await server.exited, 0);
+    } finally {
+      connection.dispose();
+      server.child.kill();
+    }
+  },
+);
 
 test('exit without shutdown ends with code 1', { timeout: 60_000 }, async () => {
   const server = startServer();
   try {
-    await server.connection.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {}, initializationOptions: { modelPath: '/nonexistent' } });
+    await server.connection.sendRequest('initialize', {
+      processId: null,
+      rootUri: null,
+      capabilities: {},
+      initializationOptions: { modelPath: '/nonexistent' },
+    });
     await server.connection.sendNotification('exit');
     assert.equal(await server.exited, 1);
   } finally {
@@ -130,22 +165,34 @@ test('exit without shutdown ends with code 1', { timeout: 60_000 }, async () => 
 
 // The .NET runtime's diagnostics IPC socket (dumps, traces and the command line for any process of the same user) is
 // closed in the shipped server: it re-executes itself with DOTNET_EnableDiagnostics=0 unless the variable is set.
-test('the .NET diagnostics socket is closed unless DOTNET_EnableDiagnostics asks for it', { timeout: 120_000 }, async () => {
-  const sockets = (pid) => readdirSync(process.env.TMPDIR ?? os.tmpdir()).filter((f) => f.startsWith(`dotnet-diagnostic-${pid}-`));
-  for (const [setting, expected] of [[undefined, 0], ['1', 1]]) {
-    const env = { ...process.env };
-    delete env.DOTNET_EnableDiagnostics;
-    if (setting !== undefined) env.DOTNET_EnableDiagnostics = setting;
-    const server = startServer({ env });
-    try {
-      await initialize(server, fixtureModel);
-      assert.equal(sockets(server.child.pid).length, expected, `DOTNET_EnableDiagnostics=${setting ?? '(unset)'}; stderr:\n${server.stderr()}`);
-      await server.connection.sendRequest('shutdown');
-      await server.connection.sendNotification('exit');
-      assert.equal(await server.exited, 0);
-    } finally {
-      server.connection.dispose();
-      server.child.kill();
+test(
+  'the .NET diagnostics socket is closed unless DOTNET_EnableDiagnostics asks for it',
+  { timeout: 120_000 },
+  async () => {
+    const sockets = (pid) =>
+      readdirSync(process.env.TMPDIR ?? os.tmpdir()).filter((f) => f.startsWith(`dotnet-diagnostic-${pid}-`));
+    for (const [setting, expected] of [
+      [undefined, 0],
+      ['1', 1],
+    ]) {
+      const env = { ...process.env };
+      delete env.DOTNET_EnableDiagnostics;
+      if (setting !== undefined) env.DOTNET_EnableDiagnostics = setting;
+      const server = startServer({ env });
+      try {
+        await initialize(server, fixtureModel);
+        assert.equal(
+          sockets(server.child.pid).length,
+          expected,
+          `DOTNET_EnableDiagnostics=${setting ?? '(unset)'}; stderr:\n${server.stderr()}`,
+        );
+        await server.connection.sendRequest('shutdown');
+        await server.connection.sendNotification('exit');
+        assert.equal(await server.exited, 0);
+      } finally {
+        server.connection.dispose();
+        server.child.kill();
+      }
     }
-  }
-});
+  },
+);

@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  createProtocolConnection, StreamMessageReader, StreamMessageWriter,
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -14,8 +16,9 @@ export const fixtureModel = path.join(repoRoot, 'tests', 'fixtures', 'tiny-model
 export const defaultModel = path.join(repoRoot, 'models', 'default');
 
 export function serverDll() {
-  const dll = process.env.TRANSFORMER_LSP_DLL
-    ?? path.join(repoRoot, 'server', 'TransformerLsp.Server', 'bin', 'Release', 'net10.0', 'transformer-lsp.dll');
+  const dll =
+    process.env.TRANSFORMER_LSP_DLL ??
+    path.join(repoRoot, 'server', 'TransformerLsp.Server', 'bin', 'Release', 'net10.0', 'transformer-lsp.dll');
   if (!existsSync(dll)) throw new Error(`server not built: ${dll} (run tests/lsp-e2e/run.sh)`);
   return dll;
 }
@@ -30,21 +33,38 @@ export function startServer({ env = process.env } = {}) {
   const child = spawn('dotnet', [serverDll(), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const connection = createProtocolConnection(
+    new StreamMessageReader(child.stdout),
+    new StreamMessageWriter(child.stdin),
+  );
   const notifications = [];
   const waiters = [];
   const record = (method, params) => {
     notifications.push({ method, params });
     for (const w of [...waiters]) {
-      if (w.method === method && w.match(params)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(params); }
+      if (w.method === method && w.match(params)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(params);
+      }
     }
   };
-  for (const method of ['transformerLsp/status', 'textDocument/publishDiagnostics', 'window/showMessage', 'window/logMessage', '$/progress']) {
+  for (const method of [
+    'transformerLsp/status',
+    'textDocument/publishDiagnostics',
+    'window/showMessage',
+    'window/logMessage',
+    '$/progress',
+  ]) {
     connection.onNotification(method, (params) => record(method, params));
   }
-  connection.onRequest('window/workDoneProgress/create', (params) => { record('window/workDoneProgress/create', params); return null; });
+  connection.onRequest('window/workDoneProgress/create', (params) => {
+    record('window/workDoneProgress/create', params);
+    return null;
+  });
   connection.listen();
 
   /** Resolves with the first notification (past or future) of `method` matching `match`. */
@@ -52,8 +72,18 @@ export function startServer({ env = process.env } = {}) {
     const seen = notifications.find((n) => n.method === method && match(n.params));
     if (seen) return Promise.resolve(seen.params);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${method}; stderr:\n${stderr}`)), timeoutMs);
-      waiters.push({ method, match, resolve: (p) => { clearTimeout(timer); resolve(p); } });
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${method}; stderr:\n${stderr}`)),
+        timeoutMs,
+      );
+      waiters.push({
+        method,
+        match,
+        resolve: (p) => {
+          clearTimeout(timer);
+          resolve(p);
+        },
+      });
     });
   };
   return { connection, child, exited, notifications, waitFor, stderr: () => stderr };

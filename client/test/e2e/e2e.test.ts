@@ -127,31 +127,38 @@ after(async () => {
   await context?.close();
 });
 
-test('opening a Markdown file activates the extension, which starts the server and shows its status', { timeout: 180_000 }, async () => {
-  // Quick open (Ctrl+P) the file, as a person would.
-  await page.locator('.monaco-workbench .part.editor').waitFor({ state: 'visible' });
-  await page.keyboard.press(`${modifier}+p`);
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await input.fill('notes.md');
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'notes.md' }).first().waitFor({ state: 'visible' });
-  await input.press('Enter');
-  await editor().waitFor({ state: 'visible', timeout: 30_000 });
+test(
+  'opening a Markdown file activates the extension, which starts the server and shows its status',
+  { timeout: 180_000 },
+  async () => {
+    // Quick open (Ctrl+P) the file, as a person would.
+    await page.locator('.monaco-workbench .part.editor').waitFor({ state: 'visible' });
+    await page.keyboard.press(`${modifier}+p`);
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
+    await input.fill('notes.md');
+    await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: 'notes.md' })
+      .first()
+      .waitFor({ state: 'visible' });
+    await input.press('Enter');
+    await editor().waitFor({ state: 'visible', timeout: 30_000 });
 
-  const status = page.locator('.part.statusbar [aria-label^="TransformerLsp"]').first();
-  await status.waitFor({ state: 'visible', timeout: 60_000 });
-  // The server loads the bundled model and reports "ready" through transformerLsp/status.
-  const ready = page.locator('.part.statusbar [aria-label^="TransformerLsp: ready"]').first();
-  try {
-    await ready.waitFor({ state: 'visible', timeout: 120_000 });
-  } catch (error) {
-    console.log(`status bar says: ${await status.getAttribute('aria-label')}`);
-    throw error;
-  }
-  console.log(`status bar: ${await ready.getAttribute('aria-label')}`);
-  serverReady = true;
-  await screenshot('status-bar-ready');
-});
+    const status = page.locator('.part.statusbar [aria-label^="TransformerLsp"]').first();
+    await status.waitFor({ state: 'visible', timeout: 60_000 });
+    // The server loads the bundled model and reports "ready" through transformerLsp/status.
+    const ready = page.locator('.part.statusbar [aria-label^="TransformerLsp: ready"]').first();
+    try {
+      await ready.waitFor({ state: 'visible', timeout: 120_000 });
+    } catch (error) {
+      console.log(`status bar says: ${await status.getAttribute('aria-label')}`);
+      throw error;
+    }
+    console.log(`status bar: ${await ready.getAttribute('aria-label')}`);
+    serverReady = true;
+    await screenshot('status-bar-ready');
+  },
+);
 
 test('typing shows ghost text from the model', { timeout: 120_000 }, async () => {
   needServer();
@@ -160,7 +167,9 @@ test('typing shows ghost text from the model', { timeout: 120_000 }, async () =>
   await page.keyboard.type('\nThe sea was calm and the ship', { delay: 40 });
   const ghost = editor().locator('.ghost-text-decoration, .ghost-text-decoration-preview, .ghost-text').first();
   await ghost.waitFor({ state: 'attached', timeout: 60_000 });
-  console.log(`ghost text: ${JSON.stringify(await editor().locator('.ghost-text-decoration, .ghost-text').allTextContents())}`);
+  console.log(
+    `ghost text: ${JSON.stringify(await editor().locator('.ghost-text-decoration, .ghost-text').allTextContents())}`,
+  );
   await screenshot('ghost-text');
   await page.keyboard.press('Escape');
 });
@@ -174,7 +183,9 @@ test('the completion list shows the model suggestions', { timeout: 120_000 }, as
   await widget.waitFor({ state: 'visible', timeout: 60_000 });
   const rows = widget.locator('.monaco-list-row');
   await rows.first().waitFor({ state: 'visible', timeout: 60_000 });
-  const labels = await rows.evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
+  const labels = await rows.evaluateAll((els) =>
+    els.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()),
+  );
   console.log(`completion rows: ${JSON.stringify(labels.slice(0, 8))}`);
   // The model's items show their probability ("12%"); snippets and word-based suggestions are off in this profile.
   assert.ok(labels.filter((l) => /\d%/.test(l)).length >= 2, 'the list holds the model suggestions with probabilities');
@@ -217,7 +228,10 @@ test('the beam-search quick pick inserts the chosen continuation', { timeout: 18
   const { picker, labels } = await quickPick('TransformerLsp: continuations (beam search)');
   console.log(`beams: ${JSON.stringify(labels)}`);
   assert.ok(labels.length >= 2, 'several beams are offered');
-  assert.ok(labels.every((l) => /%|e−\d/.test(l)), 'each beam shows its probability');
+  assert.ok(
+    labels.every((l) => /%|e−\d/.test(l)),
+    'each beam shows its probability',
+  );
   await screenshot('beam-search-quick-pick');
   const afterText = await acceptPick(picker, 'the beam pick');
   console.log(`inserted: ${JSON.stringify(afterText.slice(before.length))}`);
@@ -269,20 +283,38 @@ test('Restart server brings up a new server that answers', { timeout: 180_000 },
   const log = await outputLogLines();
   await runCommand('TransformerLsp: Restart server');
   // The client logs each start in its output channel; wait for a second "starting" line, then for "ready".
-  await waitFor(async () => (await outputLogLines()).filter((l) => l.includes('starting ')).length > log.filter((l) => l.includes('starting ')).length, 60_000, 'the server was started again');
+  await waitFor(
+    async () =>
+      (await outputLogLines()).filter((l) => l.includes('starting ')).length >
+      log.filter((l) => l.includes('starting ')).length,
+    60_000,
+    'the server was started again',
+  );
   // The new server's own "ready" line: the status bar still says "ready" from the old server until the new one reports
   // loading, and a completion asked for before its model has loaded is answered empty.
   const readyLines = (lines: string[]) => lines.filter((l) => /transformer-lsp: model .* ready on /.test(l)).length;
-  await waitFor(async () => readyLines(await outputLogLines()) > readyLines(log), 120_000, 'the new server loaded its model');
-  await page.locator('.part.statusbar [aria-label^="TransformerLsp: ready"]').first().waitFor({ state: 'visible', timeout: 120_000 });
+  await waitFor(
+    async () => readyLines(await outputLogLines()) > readyLines(log),
+    120_000,
+    'the new server loaded its model',
+  );
+  await page
+    .locator('.part.statusbar [aria-label^="TransformerLsp: ready"]')
+    .first()
+    .waitFor({ state: 'visible', timeout: 120_000 });
   await page.keyboard.press(`${modifier}+End`);
   await page.keyboard.type('\nShe looked at the ', { delay: 40 });
   await page.keyboard.press('Escape');
   await page.keyboard.press(`${modifier}+Space`);
   const rows = page.locator('.editor-widget.suggest-widget.visible .monaco-list-row');
   await rows.first().waitFor({ state: 'visible', timeout: 60_000 });
-  const labels = await rows.evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
-  assert.ok(labels.some((l) => /\d%/.test(l)), 'the new server answers completions');
+  const labels = await rows.evaluateAll((els) =>
+    els.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()),
+  );
+  assert.ok(
+    labels.some((l) => /\d%/.test(l)),
+    'the new server answers completions',
+  );
   await screenshot('after-restart');
   await page.keyboard.press('Escape');
 });

@@ -21,7 +21,11 @@ test('bars are sorted by probability and scaled to the most likely token', () =>
 });
 
 test('token text and context are escaped, never interpreted as markup', () => {
-  const html = buildBarChartHtml({ ...base, context: '<script>alert(1)</script>', tokens: [{ id: 1, text: '<img src=x>', probability: 0.5 }] });
+  const html = buildBarChartHtml({
+    ...base,
+    context: '<script>alert(1)</script>',
+    tokens: [{ id: 1, text: '<img src=x>', probability: 0.5 }],
+  });
   assert.doesNotMatch(html, /<script>|<img/);
   assert.match(html, /&lt;img␣src=x&gt;/);
 });

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { contextTail, escapeHtml, formatProbability, oneLine, pickLabel, sharesOf, visibleToken } from '../../src/format';
+import {
+  contextTail,
+  escapeHtml,
+  formatProbability,
+  oneLine,
+  pickLabel,
+  sharesOf,
+  visibleToken,
+} from '../../src/format';
 
 test('formatProbability shows percentages with one decimal', () => {
   assert.equal(formatProbability(0.372), '37.2 %');

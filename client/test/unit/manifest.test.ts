@@ -37,13 +37,17 @@ test('every contributed server setting is forwarded to the server, and nothing e
 });
 
 test('settings that choose an executable or a model are machine-scoped', () => {
-  for (const key of ['modelPath', 'server.path']) assert.equal(properties[`transformerLsp.${key}`].scope, 'machine', key);
+  for (const key of ['modelPath', 'server.path'])
+    assert.equal(properties[`transformerLsp.${key}`].scope, 'machine', key);
 });
 
 test('settings that choose an executable or a model are restricted in untrusted workspaces', () => {
   const untrusted = manifest.capabilities.untrustedWorkspaces;
   assert.equal(untrusted.supported, 'limited');
-  assert.deepEqual([...untrusted.restrictedConfigurations].sort(), ['transformerLsp.modelPath', 'transformerLsp.server.path']);
+  assert.deepEqual([...untrusted.restrictedConfigurations].sort(), [
+    'transformerLsp.modelPath',
+    'transformerLsp.server.path',
+  ]);
 });
 
 test('the extension activates on the contract languages and its commands are contributed', () => {
@@ -60,7 +64,12 @@ test('the extension activates on the contract languages and its commands are con
 });
 
 test('readServerSettings nests dotted keys the way the server reads them', () => {
-  const values: Record<string, unknown> = { modelPath: '/m', beamWidth: 8, 'diagnostics.enable': false, 'server.path': '/ignored' };
+  const values: Record<string, unknown> = {
+    modelPath: '/m',
+    beamWidth: 8,
+    'diagnostics.enable': false,
+    'server.path': '/ignored',
+  };
   assert.deepEqual(readServerSettings({ get: <T>(key: string) => values[key] as T | undefined }), {
     modelPath: '/m',
     beamWidth: 8,
