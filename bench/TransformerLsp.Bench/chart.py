@@ -5,6 +5,7 @@ import sys
 
 try:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 except ImportError:
@@ -27,7 +28,10 @@ a.set_title("Through the server over stdio (dashed: target)")
 a.legend()
 
 cmp = r.get("engine_vs_genai") or {}
-pairs = [("greedy 32", "engine_greedy32_ms", "genai_greedy32_ms"), ("beam 4x16", "engine_beam4x16_ms", "genai_beam4x16_ms")]
+pairs = [
+    ("greedy 32", "engine_greedy32_ms", "genai_greedy32_ms"),
+    ("beam 4x16", "engine_beam4x16_ms", "genai_beam4x16_ms"),
+]
 n = cmp.get("editor_requests_compared") or 0
 if n:
     pairs.append(("editor request\n(mean)", None, None))
@@ -49,6 +53,9 @@ b.set_ylabel("ms")
 b.set_title("Same model.onnx, same process")
 b.legend()
 model = r.get("model", {})
-fig.suptitle(f"{model.get('name', '')} on {r.get('machine', {}).get('cores', '?')} cores ({'quick' if r.get('quick') else 'full'} run, {r.get('timestamp', '')})", fontsize=9)
+fig.suptitle(
+    f"{model.get('name', '')} on {r.get('machine', {}).get('cores', '?')} cores ({'quick' if r.get('quick') else 'full'} run, {r.get('timestamp', '')})",
+    fontsize=9,
+)
 fig.tight_layout()
 fig.savefig(sys.argv[2], dpi=110)

@@ -21,14 +21,24 @@ def last_logits(model: onnx.ModelProto) -> onnx.ModelProto:
     if head.op_type not in ("MatMul", "Gemm"):
         raise SystemExit(f"logits come from {head.op_type}, expected MatMul")
     hidden = head.input[0]
-    g.initializer.extend([
-        numpy_helper.from_array(np.array([-1], dtype=np.int64), "bench_last_start"),
-        numpy_helper.from_array(np.array([np.iinfo(np.int64).max], dtype=np.int64), "bench_last_end"),
-        numpy_helper.from_array(np.array([1], dtype=np.int64), "bench_last_axis"),
-    ])
+    g.initializer.extend(
+        [
+            numpy_helper.from_array(np.array([-1], dtype=np.int64), "bench_last_start"),
+            numpy_helper.from_array(np.array([np.iinfo(np.int64).max], dtype=np.int64), "bench_last_end"),
+            numpy_helper.from_array(np.array([1], dtype=np.int64), "bench_last_axis"),
+        ]
+    )
     sliced = hidden + "_last"
     idx = list(g.node).index(head)
-    g.node.insert(idx, helper.make_node("Slice", [hidden, "bench_last_start", "bench_last_end", "bench_last_axis"], [sliced], name="bench_last_position"))
+    g.node.insert(
+        idx,
+        helper.make_node(
+            "Slice",
+            [hidden, "bench_last_start", "bench_last_end", "bench_last_axis"],
+            [sliced],
+            name="bench_last_position",
+        ),
+    )
     head.input[0] = sliced
     return model
 

@@ -33,9 +33,15 @@ def summary(log_path: str) -> dict:
     start = next(e for e in events if e["event"] == "start")
     end = next(e for e in events if e["event"] == "end")
     evals = [e for e in events if e["event"] == "eval"]
-    return {"parameters": start["parameters"], "steps": end["step"], "tokens": end["tokens"],
-            "tokens_per_s": end["tokens_per_s"], "final_val_loss": evals[-1]["val_loss"],
-            "best_val_loss": end["best_val_loss"], "curve": [(e["elapsed_s"], e["val_loss"]) for e in evals]}
+    return {
+        "parameters": start["parameters"],
+        "steps": end["step"],
+        "tokens": end["tokens"],
+        "tokens_per_s": end["tokens_per_s"],
+        "final_val_loss": evals[-1]["val_loss"],
+        "best_val_loss": end["best_val_loss"],
+        "curve": [(e["elapsed_s"], e["val_loss"]) for e in evals],
+    }
 
 
 def main():
@@ -49,12 +55,27 @@ def main():
     results = {}
     for i in range(0, len(RUNS), args.parallel):
         procs = []
-        for name, flags in RUNS[i:i + args.parallel]:
+        for name, flags in RUNS[i : i + args.parallel]:
             slug = "".join(c if c.isalnum() else "_" for c in name)
             log = os.path.join(args.out, f"{slug}.jsonl")
-            cmd = [sys.executable, os.path.join(HERE, "train.py"), "--data", args.data,
-                   "--out", os.path.join(args.out, f"{slug}.pt"), "--log", log, "--threads", "1", "--quiet",
-                   "--time-budget-min", str(args.minutes), "--eval-interval", "50", *flags]
+            cmd = [
+                sys.executable,
+                os.path.join(HERE, "train.py"),
+                "--data",
+                args.data,
+                "--out",
+                os.path.join(args.out, f"{slug}.pt"),
+                "--log",
+                log,
+                "--threads",
+                "1",
+                "--quiet",
+                "--time-budget-min",
+                str(args.minutes),
+                "--eval-interval",
+                "50",
+                *flags,
+            ]
             print(f"{time.strftime('%H:%M:%S')} start {name}: {' '.join(flags) or '(baseline)'}", file=sys.stderr)
             procs.append((name, flags, log, subprocess.Popen(cmd)))
         for name, flags, log, p in procs:
@@ -62,16 +83,23 @@ def main():
                 raise SystemExit(f"{name} failed")
             results[name] = {"flags": flags, **summary(log)}
             r = results[name]
-            print(f"{time.strftime('%H:%M:%S')} done {name}: val {r['final_val_loss']:.4f}, {r['steps']} steps, "
-                  f"{r['tokens_per_s']:.0f} tok/s", file=sys.stderr)
+            print(
+                f"{time.strftime('%H:%M:%S')} done {name}: val {r['final_val_loss']:.4f}, {r['steps']} steps, "
+                f"{r['tokens_per_s']:.0f} tok/s",
+                file=sys.stderr,
+            )
     with open(os.path.join(args.out, "ablations.json"), "w") as f:
-        json.dump({"minutes": args.minutes, "threads_per_run": 1, "parallel": args.parallel, "runs": results}, f, indent=1)
+        json.dump(
+            {"minutes": args.minutes, "threads_per_run": 1, "parallel": args.parallel, "runs": results}, f, indent=1
+        )
     base = results["baseline"]["final_val_loss"]
     print("| configuration | parameters | steps | tokens/s (1 thread) | validation loss | vs baseline |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, r in results.items():
-        print(f"| {name} | {r['parameters'] / 1e6:.2f} M | {r['steps']} | {r['tokens_per_s']:.0f} | "
-              f"{r['final_val_loss']:.4f} | {r['final_val_loss'] - base:+.4f} |")
+        print(
+            f"| {name} | {r['parameters'] / 1e6:.2f} M | {r['steps']} | {r['tokens_per_s']:.0f} | "
+            f"{r['final_val_loss']:.4f} | {r['final_val_loss'] - base:+.4f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -133,12 +133,12 @@ def read_sphinx_trie(path: str) -> dict:
     long_total = word_bits + 16
     long_size = ((1 + counts[2]) * long_total + 7) // 8 + 8
     buf = np.frombuffer(data, np.uint8)
-    mid = np.concatenate([buf[pos:pos + mid_size], np.zeros(8, np.uint8)])
+    mid = np.concatenate([buf[pos : pos + mid_size], np.zeros(8, np.uint8)])
     pos += mid_size
-    lng = np.concatenate([buf[pos:pos + long_size], np.zeros(8, np.uint8)])
+    lng = np.concatenate([buf[pos : pos + long_size], np.zeros(8, np.uint8)])
     pos += long_size
     (k,) = struct.unpack_from("<i", data, pos)
-    words = [w.decode("utf-8") for w in data[pos + 4:pos + 4 + k].split(b"\0")[:-1]]
+    words = [w.decode("utf-8") for w in data[pos + 4 : pos + 4 + k].split(b"\0")[:-1]]
     if pos + 4 + k != len(data) or len(words) != n1:
         raise SystemExit(f"{path}: layout mismatch (vocabulary block at {pos}, {len(words)} words)")
 
@@ -163,12 +163,20 @@ def read_sphinx_trie(path: str) -> dict:
     t_second = np.repeat(b_first, np.diff(m_next))
     t_first = l_word
     return {
-        "words": words, "header_counts": counts, "quant_type": quant_type, "entries": (n1, n2, n3),
+        "words": words,
+        "header_counts": counts,
+        "quant_type": quant_type,
+        "entries": (n1, n2, n3),
         "uni_prob": uni["p"][:n1].astype(np.float64) * UNIT_TO_LOG10,
         "uni_bo": uni["b"][:n1].astype(np.float64) * UNIT_TO_LOG10,
-        "b_first": b_first, "b_second": b_second,
-        "b_prob": mid_prob[m_prob] * UNIT_TO_LOG10, "b_bo": mid_bo[m_bo] * UNIT_TO_LOG10,
-        "t_first": t_first, "t_second": t_second, "t_third": t_third, "t_prob": long_prob[l_prob] * UNIT_TO_LOG10,
+        "b_first": b_first,
+        "b_second": b_second,
+        "b_prob": mid_prob[m_prob] * UNIT_TO_LOG10,
+        "b_bo": mid_bo[m_bo] * UNIT_TO_LOG10,
+        "t_first": t_first,
+        "t_second": t_second,
+        "t_third": t_third,
+        "t_prob": long_prob[l_prob] * UNIT_TO_LOG10,
     }
 
 
@@ -176,8 +184,9 @@ def read_sphinx_trie(path: str) -> dict:
 # The forward model and its quantisation
 
 
-def lloyd_codebook(values: np.ndarray, size: int = 256, fixed: list[float] | None = None, grid: int = 64,
-                   iters: int = 40) -> np.ndarray:
+def lloyd_codebook(
+    values: np.ndarray, size: int = 256, fixed: list[float] | None = None, grid: int = 64, iters: int = 40
+) -> np.ndarray:
     """size centres: `grid` evenly spaced over the values' range (they bound the largest error: plain Lloyd leaves the
     sparse tails, -7 log10 and below, up to 0.75 log10 from a centre), the given fixed values, and the rest placed by
     Lloyd's algorithm (1-D k-means on the distinct values, weighted by count), which sets the mean error."""
@@ -230,9 +239,24 @@ def build_forward(src: dict) -> dict:
     b1, b2, bp, bb, children = b1[keep], b2[keep], bp[keep], bb[keep], children[keep]
     par = remap[par]
     context = np.flatnonzero((bb != 0) | (children > 0))
-    return {"V": V, "words": src["words"], "up": src["uni_prob"], "ub": src["uni_bo"],
-            "b1": b1, "b2": b2, "bp": bp, "bb": bb, "children": children, "context": context,
-            "t1": t1, "t2": t2, "t3": t3, "tp": tp, "par": par, "blank": int(blank.sum())}
+    return {
+        "V": V,
+        "words": src["words"],
+        "up": src["uni_prob"],
+        "ub": src["uni_bo"],
+        "b1": b1,
+        "b2": b2,
+        "bp": bp,
+        "bb": bb,
+        "children": children,
+        "context": context,
+        "t1": t1,
+        "t2": t2,
+        "t3": t3,
+        "tp": tp,
+        "par": par,
+        "blank": int(blank.sum()),
+    }
 
 
 def varints(v: np.ndarray) -> bytes:
@@ -242,8 +266,9 @@ def varints(v: np.ndarray) -> bytes:
     if v.min() < 0 or v.max() >= 1 << 21:
         raise ValueError("varint out of range")
     n = 1 + (v >= 128) + (v >= 16384)
-    cols = np.stack([(v & 0x7F) | np.where(n > 1, 0x80, 0), ((v >> 7) & 0x7F) | np.where(n > 2, 0x80, 0), (v >> 14) & 0x7F],
-                    axis=1).astype(np.uint8)
+    cols = np.stack(
+        [(v & 0x7F) | np.where(n > 1, 0x80, 0), ((v >> 7) & 0x7F) | np.where(n > 2, 0x80, 0), (v >> 14) & 0x7F], axis=1
+    ).astype(np.uint8)
     mask = np.arange(3)[None, :] < n[:, None]
     return cols[mask].tobytes()
 
@@ -266,9 +291,14 @@ def write_model(fw: dict, path: str) -> dict:
     code_bp, code_bb, code_tp = encode(fw["bp"], cb_bp), encode(fw["bb"][ctx], cb_bb), encode(fw["tp"], cb_tp)
     B, C, T = len(fw["b1"]), len(ctx), len(fw["t1"])
     parts = [
-        MAGIC, struct.pack("<IIIIIiiI", VERSION, V, B, C, T, bos, eos, len(vocab)), vocab,
-        fw["up"].astype("<f4").tobytes(), fw["ub"].astype("<f4").tobytes(),
-        cb_bp.astype("<f4").tobytes(), cb_bb.astype("<f4").tobytes(), cb_tp.astype("<f4").tobytes(),
+        MAGIC,
+        struct.pack("<IIIIIiiI", VERSION, V, B, C, T, bos, eos, len(vocab)),
+        vocab,
+        fw["up"].astype("<f4").tobytes(),
+        fw["ub"].astype("<f4").tobytes(),
+        cb_bp.astype("<f4").tobytes(),
+        cb_bb.astype("<f4").tobytes(),
+        cb_tp.astype("<f4").tobytes(),
         varints(np.bincount(fw["b1"], minlength=V)),
         varints(group_deltas(fw["b2"], fw["b1"])),
         code_bp.astype(np.uint8).tobytes(),
@@ -286,11 +316,24 @@ def write_model(fw: dict, path: str) -> dict:
         f.write(blob)
     os.replace(tmp, path)
     err = lambda x, cb, code: float(np.max(np.abs(x - cb.astype(np.float64)[code]))) if len(x) else 0.0
-    fw["q_bp"], fw["q_bb"], fw["q_tp"] = cb_bp.astype(np.float64)[code_bp], fw["bb"].copy(), cb_tp.astype(np.float64)[code_tp]
+    fw["q_bp"], fw["q_bb"], fw["q_tp"] = (
+        cb_bp.astype(np.float64)[code_bp],
+        fw["bb"].copy(),
+        cb_tp.astype(np.float64)[code_tp],
+    )
     fw["q_bb"][ctx] = cb_bb.astype(np.float64)[code_bb]
-    return {"bytes": len(blob), "words": V, "bigrams": B, "context_bigrams": C, "trigrams": T,
-            "max_error_log10": {"bigram_prob": err(fw["bp"], cb_bp, code_bp), "bigram_backoff": err(fw["bb"][ctx], cb_bb, code_bb),
-                                "trigram_prob": err(fw["tp"], cb_tp, code_tp)}}
+    return {
+        "bytes": len(blob),
+        "words": V,
+        "bigrams": B,
+        "context_bigrams": C,
+        "trigrams": T,
+        "max_error_log10": {
+            "bigram_prob": err(fw["bp"], cb_bp, code_bp),
+            "bigram_backoff": err(fw["bb"][ctx], cb_bb, code_bb),
+            "trigram_prob": err(fw["tp"], cb_tp, code_tp),
+        },
+    }
 
 
 def log10_prob(fw: dict, w1: int, w2: int, w3: int) -> float:
@@ -333,7 +376,13 @@ class Sphinx:
         lib.ngram_wid.restype = ctypes.c_int32
         lib.ngram_wid.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
         lib.ngram_tg_score.restype = ctypes.c_int32
-        lib.ngram_tg_score.argtypes = [ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32, ctypes.c_int32, ctypes.POINTER(ctypes.c_int32)]
+        lib.ngram_tg_score.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_int32,
+            ctypes.c_int32,
+            ctypes.c_int32,
+            ctypes.POINTER(ctypes.c_int32),
+        ]
         lib.logmath_log_to_ln.restype = ctypes.c_double
         lib.logmath_log_to_ln.argtypes = [ctypes.c_void_p, ctypes.c_int]
         lib.ngram_zero.restype = ctypes.c_int32
@@ -399,9 +448,13 @@ def check(fw: dict, lm: str, count: int, tolerance: float) -> dict:
         used[n_used if ref is not None else 0] += 1
         rows.append([w1, w2, w3, None if ref is None else round(ref, 6)])
     errors = np.array(errors)
-    return {"rows": rows, "max_error_nats": float(errors.max()), "mean_error_nats": float(errors.mean()),
-            "within_tolerance": bool(np.all(errors <= tolerance)),
-            "n_used": {"zero (unknown w3)": used[0], "unigram": used[1], "bigram": used[2], "trigram": used[3]}}
+    return {
+        "rows": rows,
+        "max_error_nats": float(errors.max()),
+        "mean_error_nats": float(errors.mean()),
+        "within_tolerance": bool(np.all(errors <= tolerance)),
+        "n_used": {"zero (unknown w3)": used[0], "unigram": used[1], "bigram": used[2], "trigram": used[3]},
+    }
 
 
 def main():
@@ -419,9 +472,16 @@ def main():
     stats = write_model(fw, args.out)
     mx = stats["max_error_log10"]
     tolerance = (mx["bigram_prob"] + mx["bigram_backoff"] + mx["trigram_prob"] + BLANK_TOLERANCE_LOG10) * LN10 + 2e-4
-    stats.update({"source": os.path.basename(args.lm), "source_bytes": os.path.getsize(args.lm),
-                  "source_entries": list(src["entries"]), "blank_bigrams_dropped": fw["blank"],
-                  "blank_tolerance_log10": BLANK_TOLERANCE_LOG10, "tolerance_nats": round(tolerance, 6)})
+    stats.update(
+        {
+            "source": os.path.basename(args.lm),
+            "source_bytes": os.path.getsize(args.lm),
+            "source_entries": list(src["entries"]),
+            "blank_bigrams_dropped": fw["blank"],
+            "blank_tolerance_log10": BLANK_TOLERANCE_LOG10,
+            "tolerance_nats": round(tolerance, 6),
+        }
+    )
     print(f"{args.out}: {stats['bytes']:,} bytes in {time.time() - t0:.1f}s", file=sys.stderr)
     if not args.no_check:
         res = check(fw, args.lm, args.queries, tolerance)
@@ -429,9 +489,12 @@ def main():
         if not res["within_tolerance"]:
             raise SystemExit(f"check failed: largest error {res['max_error_nats']:.4f} nats > {tolerance:.4f}")
         os.makedirs(os.path.dirname(os.path.abspath(args.check_out)), exist_ok=True)
-        doc = {"about": "libsphinxbase ngram_tg_score(w3 | w1 w2) on the original en-us.lm.bin, in natural logs "
-                        "(null: logmath zero, an unknown w3); written by models/recipe/cmu_trigram.py",
-               "summary": stats, "queries": res["rows"]}
+        doc = {
+            "about": "libsphinxbase ngram_tg_score(w3 | w1 w2) on the original en-us.lm.bin, in natural logs "
+            "(null: logmath zero, an unknown w3); written by models/recipe/cmu_trigram.py",
+            "summary": stats,
+            "queries": res["rows"],
+        }
         with open(args.check_out, "w", encoding="utf-8", newline="\n") as f:
             json.dump(doc, f, separators=(",", ":"), ensure_ascii=False)
             f.write("\n")

@@ -60,27 +60,27 @@ def model_bits(model, docs_ids: list[list[int]], batch: int = 8) -> tuple[float,
     """Total -log2 P(token) over every token after the first of each document, with sliding windows."""
     T = model.config.n_positions
     stride = T // 2
-    windows = []   # (ids of the window, index within the window of the first target to score)
+    windows = []  # (ids of the window, index within the window of the first target to score)
     for ids in docs_ids:
-        scored_to = 0          # targets ids[1..scored_to] are done
+        scored_to = 0  # targets ids[1..scored_to] are done
         start = 0
         while scored_to < len(ids) - 1:
-            w = ids[start:start + T + 1]
-            first = scored_to - start   # target index j (window position j+1 predicted from j) to start from
+            w = ids[start : start + T + 1]
+            first = scored_to - start  # target index j (window position j+1 predicted from j) to start from
             windows.append((w, first))
             scored_to = start + len(w) - 1
             start += stride
     total, n = 0.0, 0
     for b in range(0, len(windows), batch):
-        chunk = windows[b:b + batch]
+        chunk = windows[b : b + batch]
         L = max(len(w) for w, _ in chunk) - 1
         x = torch.zeros((len(chunk), L), dtype=torch.long)
         y = torch.full((len(chunk), L), -100, dtype=torch.long)
         for i, (w, first) in enumerate(chunk):
-            x[i, :len(w) - 1] = torch.tensor(w[:-1])
+            x[i, : len(w) - 1] = torch.tensor(w[:-1])
             tgt = torch.tensor(w[1:])
             tgt[:first] = -100
-            y[i, :len(w) - 1] = tgt
+            y[i, : len(w) - 1] = tgt
         logits, _ = model(x)
         nll = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), ignore_index=-100, reduction="sum")
         total += nll.item() / LN2
@@ -98,8 +98,12 @@ class WordPieces:
         for i in range(vocab_size):
             p = sp.id_to_piece(i) if i < sp.get_piece_size() else ""
             body = p[1:] if p.startswith("\u2581") else p
-            is_word = bool(body) and not sp.is_byte(i) and not sp.is_control(i) and all(
-                c.isalpha() or c in "'\u2019" for c in body)
+            is_word = (
+                bool(body)
+                and not sp.is_byte(i)
+                and not sp.is_control(i)
+                and all(c.isalpha() or c in "'\u2019" for c in body)
+            )
             self.start[i] = is_word and p.startswith("\u2581")
             self.cont[i] = is_word and not p.startswith("\u2581")
             self.text.append(body)
@@ -117,16 +121,21 @@ def next_words(model, last_logits, past, pieces: WordPieces, beam: int = 8, max_
     beams = [(pieces.text[t], s, t) for s, t in zip(top.values.tolist(), top.indices.tolist())]
     finished: dict[str, float] = {}
     pos = past[0][0].shape[2]
-    past = [(k.expand(len(beams), -1, -1, -1).contiguous(), v.expand(len(beams), -1, -1, -1).contiguous())
-            for k, v in past]                                          # (beams, H, S, D)
+    past = [
+        (k.expand(len(beams), -1, -1, -1).contiguous(), v.expand(len(beams), -1, -1, -1).contiguous()) for k, v in past
+    ]  # (beams, H, S, D)
     for step in range(max_steps):
         if not beams or pos + step >= model.config.n_positions:
             break
         ids = torch.tensor([[t] for _, _, t in beams])
         S = past[0][0].shape[2] + 1
-        logits, past = model(ids, torch.ones((len(beams), S), dtype=torch.long),
-                             torch.full((len(beams), 1), pos + step, dtype=torch.long), past)
-        lp = F.log_softmax(logits[:, -1], dim=-1)                      # (beams, V)
+        logits, past = model(
+            ids,
+            torch.ones((len(beams), S), dtype=torch.long),
+            torch.full((len(beams), 1), pos + step, dtype=torch.long),
+            past,
+        )
+        lp = F.log_softmax(logits[:, -1], dim=-1)  # (beams, V)
         p_cont = lp.masked_fill(~pieces.cont, -math.inf)
         # The word ends unless the next piece continues it: P(end) = 1 - sum of continuing pieces.
         end = torch.log1p(-torch.exp(torch.logsumexp(p_cont, dim=-1)).clamp(max=1 - 1e-7))
@@ -178,7 +187,7 @@ def sample_word_runs(docs: list[dict], n: int, seed: int, run: int) -> list[list
         r = [i + k for k in range(run) if words[i + k][0] == words[i][0]]
         if any(k in taken for k in r):
             continue
-        r = r[:n - total]
+        r = r[: n - total]
         taken.update(r)
         runs.append([words[k] for k in r])
         total += len(r)
@@ -189,7 +198,7 @@ def next_word_accuracy(model, sp, docs, n: int, seed: int, run: int = 10) -> dic
     """Runs of `run` consecutive words share one forward pass over their window (up to n_positions - 4 tokens of
     context), whose keys/values are then cut at each word's position; beam search finishes each word."""
     pieces = WordPieces(sp, model.config.vocab_size)
-    T = model.config.n_positions - 4          # room for the word's extra pieces inside the position table
+    T = model.config.n_positions - 4  # room for the word's extra pieces inside the position table
     doc_ids: dict[int, list[int]] = {}
     groups = []
     for r in sample_word_runs(docs, n, seed, run):
@@ -200,8 +209,8 @@ def next_word_accuracy(model, sp, docs, n: int, seed: int, run: int = 10) -> dic
         for _, s, e in r:
             # Left context ends before the space: the model then predicts "▁word" pieces as it saw them in
             # training. SentencePiece never merges across a space, so it is a prefix of the document's tokens.
-            ctx = [BOS] + sp.encode(docs[di]["text"][:s - 1])
-            assert doc_ids[di][:len(ctx)] == ctx, "context is not a prefix of the document's tokens"
+            ctx = [BOS] + sp.encode(docs[di]["text"][: s - 1])
+            assert doc_ids[di][: len(ctx)] == ctx, "context is not a prefix of the document's tokens"
             items.append((len(ctx), docs[di]["text"][s:e]))
         groups.append((di, items))
     top1 = top5 = done = 0
@@ -222,10 +231,16 @@ def next_word_accuracy(model, sp, docs, n: int, seed: int, run: int = 10) -> dic
                 top5 += answer in words[:5]
                 done += 1
                 if done % 100 == 0:
-                    log(f"next word {done}/{n}: top1 {top1 / done:.3f} top5 {top5 / done:.3f} "
-                        f"({time.time() - t0:.0f}s)")
-    return {"next_word_top1": top1 / done, "next_word_top5": top5 / done, "next_word_samples": done,
-            "next_word_mean_context_tokens": round(sum(context_lengths) / len(context_lengths), 1)}
+                    log(
+                        f"next word {done}/{n}: top1 {top1 / done:.3f} top5 {top5 / done:.3f} "
+                        f"({time.time() - t0:.0f}s)"
+                    )
+    return {
+        "next_word_top1": top1 / done,
+        "next_word_top5": top5 / done,
+        "next_word_samples": done,
+        "next_word_mean_context_tokens": round(sum(context_lengths) / len(context_lengths), 1),
+    }
 
 
 def fillin_cases(docs, n: int, seed: int, left_chars: int = 1500, right_chars: int = 300) -> list[dict]:
@@ -233,8 +248,14 @@ def fillin_cases(docs, n: int, seed: int, left_chars: int = 1500, right_chars: i
     out = []
     for di, s, e in sample_word_positions(docs, n, seed):
         text = docs[di]["text"]
-        out.append({"left": text[max(0, s - left_chars):s], "answer": text[s:e], "right": text[e:e + right_chars],
-                    "document": docs[di]["name"]})
+        out.append(
+            {
+                "left": text[max(0, s - left_chars) : s],
+                "answer": text[s:e],
+                "right": text[e : e + right_chars],
+                "document": docs[di]["name"],
+            }
+        )
     return out
 
 
@@ -253,9 +274,13 @@ def main():
     ap.add_argument("--ckpt", help="trained checkpoint (.pt)")
     ap.add_argument("--out", required=True, help="eval.json to write (or to merge into)")
     ap.add_argument("--fillin-cases", help="where to write the fill-in cases for the C# engine")
-    ap.add_argument("--merge-fillin", "--merge", dest="merge_fillin",
-                    help="results to merge into eval.json: fill-in (models/eval/TransformerLsp.ModelEval) or the hybrid's "
-                         "(models/eval/TransformerLsp.HybridEval)")
+    ap.add_argument(
+        "--merge-fillin",
+        "--merge",
+        dest="merge_fillin",
+        help="results to merge into eval.json: fill-in (models/eval/TransformerLsp.ModelEval) or the hybrid's "
+        "(models/eval/TransformerLsp.HybridEval)",
+    )
     ap.add_argument("--modern", help="the modern held-out documents (JSON lines of {text}) for modern_*_bits_per_byte")
     ap.add_argument("--next-word-samples", type=int, default=1000)
     ap.add_argument("--fillin-samples", type=int, default=1000)
@@ -272,6 +297,7 @@ def main():
         return
 
     import sentencepiece as spm
+
     torch.set_num_threads(args.threads)
     sp = spm.SentencePieceProcessor(model_file=os.path.join(args.data, "tokenizer.model"))
     test, val = load_docs(args.data, "test"), load_docs(args.data, "val")
@@ -292,8 +318,13 @@ def main():
     log("transformer bits on the test split ...")
     t = time.time()
     bits, n = model_bits(model, test_ids)
-    result.update(test_tokens=n, test_bytes=test_bytes, bits_per_byte=bits / test_bytes,
-                  perplexity=2 ** (bits / n), bits_per_token=bits / n)
+    result.update(
+        test_tokens=n,
+        test_bytes=test_bytes,
+        bits_per_byte=bits / test_bytes,
+        perplexity=2 ** (bits / n),
+        bits_per_token=bits / n,
+    )
     log(f"  {bits / test_bytes:.4f} bits/byte, perplexity {2 ** (bits / n):.2f} ({time.time() - t:.0f}s)")
 
     log("n-gram baselines ...")
@@ -317,16 +348,26 @@ def main():
         modern_bytes = sum(len(d["text"].encode("utf-8")) for d in modern)
         mb, _ = kn.bits(modern_ids)
         tb, _ = model_bits(model, modern_ids)
-        result.update(modern_bytes=modern_bytes, modern_ngram_bits_per_byte=mb / modern_bytes,
-                      modern_bits_per_byte=tb / modern_bytes)
+        result.update(
+            modern_bytes=modern_bytes,
+            modern_ngram_bits_per_byte=mb / modern_bytes,
+            modern_bits_per_byte=tb / modern_bytes,
+        )
         log(f"  modern held-out: transformer {tb / modern_bytes:.4f}, n-gram {mb / modern_bytes:.4f} bits/byte")
     del kn
     ub, _ = unigram_bits(train, test_ids, V)
-    result.update(ngram_bits_per_byte=b / test_bytes, ngram_order=order, ngram_perplexity=2 ** (b / n),
-                  ngram_validation_bits_per_byte={str(k): v for k, v in val_bpb.items()},
-                  unigram_bits_per_byte=ub / test_bytes, xz_bits_per_byte=xz_bits_per_byte([d["text"] for d in test]))
-    log(f"  n-gram (order {order}) {b / test_bytes:.4f}, unigram {ub / test_bytes:.4f}, "
-        f"xz {result['xz_bits_per_byte']:.4f} bits/byte")
+    result.update(
+        ngram_bits_per_byte=b / test_bytes,
+        ngram_order=order,
+        ngram_perplexity=2 ** (b / n),
+        ngram_validation_bits_per_byte={str(k): v for k, v in val_bpb.items()},
+        unigram_bits_per_byte=ub / test_bytes,
+        xz_bits_per_byte=xz_bits_per_byte([d["text"] for d in test]),
+    )
+    log(
+        f"  n-gram (order {order}) {b / test_bytes:.4f}, unigram {ub / test_bytes:.4f}, "
+        f"xz {result['xz_bits_per_byte']:.4f} bits/byte"
+    )
 
     log(f"next-word accuracy on {args.next_word_samples} positions ...")
     result.update(next_word_accuracy(model, sp, test, args.next_word_samples, args.seed))

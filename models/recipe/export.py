@@ -61,8 +61,9 @@ def dedupe_tied_embedding(model: onnx.ModelProto, wte_name_hint: str = "wte") ->
         for name, a in arrays.items():
             if name != wte and a.shape == w.T.shape and np.array_equal(a, w.T):
                 model.graph.initializer.remove(inits[name])
-                model.graph.node.insert(0, helper.make_node("Transpose", [wte], [name], perm=[1, 0],
-                                                            name="tied_lm_head_transpose"))
+                model.graph.node.insert(
+                    0, helper.make_node("Transpose", [wte], [name], perm=[1, 0], name="tied_lm_head_transpose")
+                )
                 saved += a.nbytes
     return saved
 
@@ -79,8 +80,11 @@ def store_half(model: onnx.ModelProto, min_elements: int = 4096) -> int:
         half = numpy_helper.from_array(a.astype(np.float16), init.name + ".fp16")
         model.graph.initializer.remove(init)
         model.graph.initializer.append(half)
-        casts.append(helper.make_node("Cast", [half.name], [init.name], to=onnx.TensorProto.FLOAT,
-                                      name=f"fp16_weight_cast_{len(casts)}"))
+        casts.append(
+            helper.make_node(
+                "Cast", [half.name], [init.name], to=onnx.TensorProto.FLOAT, name=f"fp16_weight_cast_{len(casts)}"
+            )
+        )
         saved += a.nbytes // 2
     for node in reversed(casts):
         model.graph.node.insert(0, node)
@@ -98,16 +102,27 @@ def export_onnx(gpt: GPT, path: str, verbose: bool = True, half_weights: bool = 
     position_ids = torch.arange(P, P + T, dtype=torch.long).unsqueeze(0).expand(B, T).contiguous()
     past = [torch.randn(B, cfg.n_head, P, head_dim) for _ in range(2 * cfg.n_layer)]
     inputs, outputs = io_names(cfg.n_layer)
-    axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "total_seq"},
-            "position_ids": {0: "batch", 1: "seq"}, "logits": {0: "batch", 1: "seq"}}
+    axes = {
+        "input_ids": {0: "batch", 1: "seq"},
+        "attention_mask": {0: "batch", 1: "total_seq"},
+        "position_ids": {0: "batch", 1: "seq"},
+        "logits": {0: "batch", 1: "seq"},
+    }
     for n in inputs[3:]:
         axes[n] = {0: "batch", 2: "past_seq"}
     for n in outputs[1:]:
         axes[n] = {0: "batch", 2: "total_seq"}
     with torch.no_grad():
-        torch.onnx.export(OnnxDecoder(gpt), (input_ids, attention_mask, position_ids, *past), path,
-                          input_names=inputs, output_names=outputs, dynamic_axes=axes,
-                          opset_version=OPSET, do_constant_folding=True)
+        torch.onnx.export(
+            OnnxDecoder(gpt),
+            (input_ids, attention_mask, position_ids, *past),
+            path,
+            input_names=inputs,
+            output_names=outputs,
+            dynamic_axes=axes,
+            opset_version=OPSET,
+            do_constant_folding=True,
+        )
     model = onnx.load(path)
     saved = dedupe_tied_embedding(model)
     halved = store_half(model) if half_weights else 0
@@ -116,8 +131,11 @@ def export_onnx(gpt: GPT, path: str, verbose: bool = True, half_weights: bool = 
     onnx.checker.check_model(path)
     check_io(onnx.load(path), cfg)
     if verbose:
-        print(f"exported {path}: {os.path.getsize(path) / 1e6:.2f} MB (tied embedding stored once, "
-              f"{saved / 1e6:.2f} MB saved; float16 storage {halved / 1e6:.2f} MB saved)", file=sys.stderr)
+        print(
+            f"exported {path}: {os.path.getsize(path) / 1e6:.2f} MB (tied embedding stored once, "
+            f"{saved / 1e6:.2f} MB saved; float16 storage {halved / 1e6:.2f} MB saved)",
+            file=sys.stderr,
+        )
 
 
 def check_io(model: onnx.ModelProto, cfg: GPTConfig) -> None:
@@ -159,16 +177,25 @@ def load_checkpoint(path: str, half_weights: bool = True) -> GPT:
 def main():
     import argparse
     import shutil
+
     ap = argparse.ArgumentParser()
     ap.add_argument("checkpoint")
     ap.add_argument("out_dir")
     ap.add_argument("--name", default="transformerlsp-default")
-    ap.add_argument("--fp32", action="store_true", help="store the weights as float32 (default: float16, see store_half)")
+    ap.add_argument(
+        "--fp32", action="store_true", help="store the weights as float32 (default: float16, see store_half)"
+    )
     ap.add_argument("--tokenizer", required=True, help="the SentencePiece model the checkpoint was trained with")
-    ap.add_argument("--reference", metavar="PATH",
-                    help="also write PyTorch logits for a few texts there, for models/eval/check-onnx.cs")
-    ap.add_argument("--tokenizer-reference", metavar="PATH",
-                    help="also write spm_encode ids of awkward sentences there (tokenizer_reference.json)")
+    ap.add_argument(
+        "--reference",
+        metavar="PATH",
+        help="also write PyTorch logits for a few texts there, for models/eval/check-onnx.cs",
+    )
+    ap.add_argument(
+        "--tokenizer-reference",
+        metavar="PATH",
+        help="also write spm_encode ids of awkward sentences there (tokenizer_reference.json)",
+    )
     args = ap.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
     gpt = load_checkpoint(args.checkpoint, half_weights=not args.fp32)
@@ -180,6 +207,7 @@ def main():
     if args.reference or args.tokenizer_reference:
         import sentencepiece as spm
         from reference import spm_reference, write_reference
+
         sp = spm.SentencePieceProcessor(model_file=args.tokenizer)
         if args.reference:
             write_reference(gpt, sp, args.tokenizer, args.reference, [])

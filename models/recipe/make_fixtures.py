@@ -47,8 +47,8 @@ def brief_training(model: GPT, ids: np.ndarray, steps: int, seed: int) -> None:
     data = torch.from_numpy(ids.astype(np.int64))
     for _ in range(steps):
         starts = rng.integers(0, len(ids) - T - 1, size=16)
-        x = torch.stack([data[s:s + T] for s in starts])
-        y = torch.stack([data[s + 1:s + T + 1] for s in starts])
+        x = torch.stack([data[s : s + T] for s in starts])
+        y = torch.stack([data[s + 1 : s + T + 1] for s in starts])
         loss = model.loss(x, y)
         opt.zero_grad()
         loss.backward()
@@ -58,11 +58,13 @@ def brief_training(model: GPT, ids: np.ndarray, steps: int, seed: int) -> None:
 
 def write_fixture(out_dir: str, norm: str, tokenizer_path: str, ids_stream: np.ndarray, seed: int) -> None:
     import sentencepiece as spm
+
     os.makedirs(out_dir, exist_ok=True)
     sp = spm.SentencePieceProcessor(model_file=tokenizer_path)
     torch.manual_seed(seed)
-    cfg = GPTConfig(n_layer=2, n_head=2, n_embd=32, n_positions=64, vocab_size=sp.get_piece_size(),
-                    dropout=0.0, norm_position=norm)
+    cfg = GPTConfig(
+        n_layer=2, n_head=2, n_embd=32, n_positions=64, vocab_size=sp.get_piece_size(), dropout=0.0, norm_position=norm
+    )
     model = GPT(cfg)
     brief_training(model, ids_stream, steps=150, seed=seed)
     name = os.path.basename(out_dir.rstrip("/"))
@@ -74,19 +76,19 @@ def write_fixture(out_dir: str, norm: str, tokenizer_path: str, ids_stream: np.n
     export_onnx(model, os.path.join(out_dir, "model.onnx"))
 
     # One case of exactly n_positions tokens (the whole window), cut from the training stream.
-    window = [int(i) for i in ids_stream[1000:1000 + cfg.n_positions]]
+    window = [int(i) for i in ids_stream[1000 : 1000 + cfg.n_positions]]
     write_reference(model, sp, tokenizer_path, os.path.join(out_dir, "reference.json"), [window])
 
     params = [{"name": n, "shape": list(p.shape), "values": floats(p)} for n, p in model.state_dict().items()]
     weights = {
         "description": "Every parameter by GPT-2 name (nanoGPT module names). Linear weights are in PyTorch's "
-                       "nn.Linear layout [out_features, in_features]: y = x W^T + b (GPT-2's Conv1D stores W^T). "
-                       "attn.c_attn packs q, k, v along out_features in that order, heads contiguous within each. "
-                       "The output layer is tied: logits = h_final wte^T (no lm_head entry). "
-                       "Attention scores are scaled by 1/sqrt(head_dim); GELU is the exact erf form; "
-                       "LayerNorm eps is config.layer_norm_epsilon. "
-                       "pre: x += Attn(ln_1(x)); x += MLP(ln_2(x)); final ln_f. "
-                       "post: x = ln_1(x + Attn(x)); x = ln_2(x + MLP(x)); no ln_f.",
+        "nn.Linear layout [out_features, in_features]: y = x W^T + b (GPT-2's Conv1D stores W^T). "
+        "attn.c_attn packs q, k, v along out_features in that order, heads contiguous within each. "
+        "The output layer is tied: logits = h_final wte^T (no lm_head entry). "
+        "Attention scores are scaled by 1/sqrt(head_dim); GELU is the exact erf form; "
+        "LayerNorm eps is config.layer_norm_epsilon. "
+        "pre: x += Attn(ln_1(x)); x += MLP(ln_2(x)); final ln_f. "
+        "post: x = ln_1(x + Attn(x)); x = ln_2(x + MLP(x)); no ln_f.",
         "config": cfg.to_json(name),
         "parameters": params,
     }
@@ -104,6 +106,7 @@ def main():
     ap.add_argument("--vocab-size", type=int, default=400)
     args = ap.parse_args()
     import sentencepiece as spm
+
     torch.set_num_threads(2)
     work = os.path.join(os.path.abspath(args.data), "fixture")
     os.makedirs(work, exist_ok=True)

@@ -64,7 +64,7 @@ def lm_vocabulary(path: str) -> list[str]:
     n = len(data)
     for k in range(1, min(n - 4, 64 << 20)):
         if struct.unpack_from("<i", data, n - k - 4)[0] == k and data[-1] == 0:
-            words = data[n - k:-1].split(b"\0")
+            words = data[n - k : -1].split(b"\0")
             if len(words) == counts[0]:
                 return [w.decode("utf-8") for w in words]
     raise SystemExit(f"{path}: no vocabulary block of {counts[0]} words found")
@@ -105,15 +105,21 @@ def train_words(path: str) -> collections.Counter:
         for line in f:
             d = json.loads(line)
             (classic if d.get("source", "sotu") in CLASSIC else modern).update(
-                w.replace("\u2019", "'") for w in WORD.findall(d["text"]))
-    return classic + collections.Counter({w: c for w, c in modern.items()
-                                          if c >= MODERN_MIN_COUNT and not any(ch.isdigit() for ch in w)
-                                          and any(ch.isupper() for ch in w)})
+                w.replace("\u2019", "'") for w in WORD.findall(d["text"])
+            )
+    return classic + collections.Counter(
+        {
+            w: c
+            for w, c in modern.items()
+            if c >= MODERN_MIN_COUNT and not any(ch.isdigit() for ch in w) and any(ch.isupper() for ch in w)
+        }
+    )
 
 
 def scowl_words(paths: list[str]) -> set[str]:
     """SCOWL spellings (Debian wamerican, wbritish): modern words and their inflections ("comprehensions", "emails") that
-    the CMU vocabulary lacks. Possessive entries ("whale's") are dropped: the engine admits the possessive of any word."""
+    the CMU vocabulary lacks. Possessive entries ("whale's") are dropped: the engine admits the possessive of any word.
+    """
     words = set()
     for path in paths:
         with open(path, encoding="utf-8") as f:
@@ -130,9 +136,17 @@ def build(lm: str, train: str, scowl: list[str]) -> tuple[list[str], dict]:
     trained = {w for w in counts if any(ch.isalpha() for ch in w)}
     spellings = scowl_words(scowl)
     words = sorted(cmu | trained | spellings)
-    stats = {"cmu_entries": CMU_WORDS, "cmu_kept": len(cmu), "cmu_dropped": dict(dropped),
-             "train_distinct": len(counts), "train_kept": len(trained), "train_only": len(trained - cmu),
-             "scowl_kept": len(spellings), "scowl_only": len(spellings - cmu - trained), "total": len(words)}
+    stats = {
+        "cmu_entries": CMU_WORDS,
+        "cmu_kept": len(cmu),
+        "cmu_dropped": dict(dropped),
+        "train_distinct": len(counts),
+        "train_kept": len(trained),
+        "train_only": len(trained - cmu),
+        "scowl_kept": len(spellings),
+        "scowl_only": len(spellings - cmu - trained),
+        "total": len(words),
+    }
     return words, stats
 
 

@@ -114,8 +114,10 @@ def clean_rst(src: str) -> list[str]:
     def flush():
         if block and all(not l[:1].isspace() for l in block):
             first = block[0]
-            if not (re.match(r"^(\.\.|[-*+#=~^\"'`:|>]|\d+[.)]\s|[a-zA-Z][.)]\s|\(\w\)\s)", first)
-                    or any(re.match(r"^([=\-~^*#\"'`+])\1{3,}\s*$", l) for l in block)):
+            if not (
+                re.match(r"^(\.\.|[-*+#=~^\"'`:|>]|\d+[.)]\s|[a-zA-Z][.)]\s|\(\w\)\s)", first)
+                or any(re.match(r"^([=\-~^*#\"'`+])\1{3,}\s*$", l) for l in block)
+            ):
                 text = inline(" ".join(l.strip() for l in block))
                 if is_prose(text):
                     paragraphs.append(text)
@@ -148,6 +150,7 @@ def modern_documents() -> list[dict]:
 
 # ---------------------------------------------------------------- cutting windows
 
+
 def cut_left(text: str, p: int) -> str:
     """text[:p] limited to about LEFT_CHARS, starting at a word boundary."""
     s = max(0, p - LEFT_CHARS)
@@ -158,7 +161,7 @@ def cut_left(text: str, p: int) -> str:
 
 
 def cut_right(text: str, e: int) -> str:
-    r = text[e:e + RIGHT_CHARS]
+    r = text[e : e + RIGHT_CHARS]
     if e + RIGHT_CHARS < len(text):
         k = max(r.rfind(" "), r.rfind("\n"))
         if k > 0:
@@ -172,7 +175,7 @@ def next_word_positions(text: str) -> list[tuple[int, str, str]]:
     words = list(WORD.finditer(text))
     for a, b in zip(words, words[1:]):
         p = a.start()
-        if p < MIN_LEFT or text[p - 1] != " " or text[p - 2].isspace() or text[a.end():b.start()] != " ":
+        if p < MIN_LEFT or text[p - 1] != " " or text[p - 2].isspace() or text[a.end() : b.start()] != " ":
             continue
         out.append((p, a.group(), b.group()))
     return out
@@ -182,8 +185,13 @@ def fill_positions(text: str) -> list[tuple[int, int]]:
     out = []
     for m in WORD.finditer(text):
         p = m.start()
-        if p >= MIN_LEFT and LETTERS.match(m.group()) and text[p - 1] == " " and not text[p - 2].isspace() \
-                and m.end() < len(text):
+        if (
+            p >= MIN_LEFT
+            and LETTERS.match(m.group())
+            and text[p - 1] == " "
+            and not text[p - 2].isspace()
+            and m.end() < len(text)
+        ):
             out.append((p, m.end()))
     return out
 
@@ -193,6 +201,7 @@ def doc_id(name: str, offset: int) -> str:
 
 
 # ---------------------------------------------------------------- the bigram baseline
+
 
 def norm(t: str) -> str:
     return t.replace("\u2019", "'")
@@ -215,10 +224,10 @@ class KneserNeyBigram:
         left, right = keys // V, keys % V
         n1, n2 = (counts == 1).sum(), (counts == 2).sum()
         self.D = n1 / (n1 + 2 * n2)
-        self.ctx = np.bincount(left, weights=counts, minlength=V)          # c(v .)
-        self.follow = np.bincount(left, minlength=V).astype(float)          # N1+(v .)
-        cont = np.bincount(right, minlength=V).astype(float)                # N1+(. w)
-        self.lower = (cont + 0.5) / (cont.sum() + 0.5 * (V + 1))            # V + 1: room for an unknown word
+        self.ctx = np.bincount(left, weights=counts, minlength=V)  # c(v .)
+        self.follow = np.bincount(left, minlength=V).astype(float)  # N1+(v .)
+        cont = np.bincount(right, minlength=V).astype(float)  # N1+(. w)
+        self.lower = (cont + 0.5) / (cont.sum() + 0.5 * (V + 1))  # V + 1: room for an unknown word
         self.lower_unk = 0.5 / (cont.sum() + 0.5 * (V + 1))
         self.by_left = collections.defaultdict(dict)
         self.by_right = collections.defaultdict(dict)
@@ -269,7 +278,7 @@ def passages(text: str) -> list[tuple[int, int]]:
     out = []
     for i, s in enumerate(starts):
         for j in range(i, len(ends)):
-            n = len(WORD.findall(text[s:ends[j]]))
+            n = len(WORD.findall(text[s : ends[j]]))
             if n > 200:
                 break
             if n >= 80:
@@ -288,33 +297,51 @@ def misspell(word: str, lexicon: set[str], rng: random.Random) -> str | None:
         kind = rng.choice(("drop", "insert", "swap", "replace"))
         i = rng.randrange(len(word))
         if kind == "drop":
-            out = word[:i] + word[i + 1:]
+            out = word[:i] + word[i + 1 :]
         elif kind == "insert":
             out = word[:i] + rng.choice(letters) + word[i:]
         elif kind == "swap":
             if i + 1 >= len(word):
                 continue
-            out = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+            out = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
         else:
-            out = word[:i] + rng.choice(letters) + word[i + 1:]
+            out = word[:i] + rng.choice(letters) + word[i + 1 :]
         if out != word and len(out) >= 2 and out not in lexicon and out.lower() not in lexicon:
             return out
     return None
 
 
-def make_hint(rec_set: str, name: str, text: str, span: tuple[int, int], lexicon: set[str],
-              by_band: dict, band_of: dict, rng: random.Random) -> dict | None:
+def make_hint(
+    rec_set: str,
+    name: str,
+    text: str,
+    span: tuple[int, int],
+    lexicon: set[str],
+    by_band: dict,
+    band_of: dict,
+    rng: random.Random,
+) -> dict | None:
     s, e = span
     clean = text[s:e]
     words = list(WORD.finditer(clean))
-    ok = [i for i, m in enumerate(words) if i >= 15 and ASCII_LOWER.match(m.group()) and len(m.group()) >= 3
-          and m.start() > 0 and clean[m.start() - 1] == " "
-          and (m.end() == len(clean) or clean[m.end()] in " ,;:.!?)")
-          and (m.end() + 1 >= len(clean) or clean[m.end()] == " " or clean[m.end() + 1] in " \n")]
+    ok = [
+        i
+        for i, m in enumerate(words)
+        if i >= 15
+        and ASCII_LOWER.match(m.group())
+        and len(m.group()) >= 3
+        and m.start() > 0
+        and clean[m.start() - 1] == " "
+        and (m.end() == len(clean) or clean[m.end()] in " ,;:.!?)")
+        and (m.end() + 1 >= len(clean) or clean[m.end()] == " " or clean[m.end() + 1] in " \n")
+    ]
     chosen = {}  # word index -> kind; the kinds are drawn first, then a word that suits each
     for kind in [rng.choice(("random-word", "misspelling")) for _ in range(3)]:
-        pool = [i for i in ok if all(abs(i - j) >= 2 for j in chosen)
-                and (kind == "misspelling" or words[i].group() in band_of)]
+        pool = [
+            i
+            for i in ok
+            if all(abs(i - j) >= 2 for j in chosen) and (kind == "misspelling" or words[i].group() in band_of)
+        ]
         if not pool:
             return None
         chosen[rng.choice(pool)] = kind
@@ -332,19 +359,21 @@ def make_hint(rec_set: str, name: str, text: str, span: tuple[int, int], lexicon
     corrupted, errors, pos = "", [], 0
     for a, b, w, rep, kind in edits:
         corrupted += clean[pos:a]
-        errors.append({"start": utf16(corrupted), "length": utf16(rep), "original": w, "replacement": rep,
-                       "kind": kind})
+        errors.append(
+            {"start": utf16(corrupted), "length": utf16(rep), "original": w, "replacement": rep, "kind": kind}
+        )
         corrupted += rep
         pos = b
     corrupted += clean[pos:]
     units = corrupted.encode("utf-16-le")
     for err in errors:  # offsets in UTF-16 code units must be exact
-        got = units[2 * err["start"]:2 * (err["start"] + err["length"])].decode("utf-16-le")
+        got = units[2 * err["start"] : 2 * (err["start"] + err["length"])].decode("utf-16-le")
         assert got == err["replacement"], (got, err)
     return {"set": rec_set, "id": doc_id(name, s), "clean": clean, "corrupted": corrupted, "errors": errors}
 
 
 # ---------------------------------------------------------------- main
+
 
 def sample(rng: random.Random, items: list, n: int) -> list:
     if len(items) < n:
@@ -386,16 +415,23 @@ def main():
                     f.write(json.dumps({k: d[k] for k in ("source", "name", "text")}, ensure_ascii=False) + "\n")
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "modern-heldout-docs.txt"), "w", encoding="utf-8") as f:
-        f.write("# python3.11-doc reST sources (relative to /usr/share/doc/python3.11/html/_sources) held out "
-                "for bench/quality; exclude them from any training corpus.\n")
+        f.write(
+            "# python3.11-doc reST sources (relative to /usr/share/doc/python3.11/html/_sources) held out "
+            "for bench/quality; exclude them from any training corpus.\n"
+        )
         f.write("".join(d["name"] + "\n" for d in modern if d["heldout"]))
-    sets = {"test": [(d["name"], d["text"]) for d in test],
-            "modern": [(d["name"], d["text"]) for d in modern if d["heldout"]]}
+    sets = {
+        "test": [(d["name"], d["text"]) for d in test],
+        "modern": [(d["name"], d["text"]) for d in modern if d["heldout"]],
+    }
     for part in (True, False):
         ds = [d for d in modern if d["heldout"] == part]
-        print(f"modern {'heldout' if part else 'rest'}: {len(ds)} documents, "
-              f"{sum(len(WORD.findall(d['text'])) for d in ds)} words, "
-              f"{sum(len(d['text'].encode()) for d in ds)} bytes", file=sys.stderr)
+        print(
+            f"modern {'heldout' if part else 'rest'}: {len(ds)} documents, "
+            f"{sum(len(WORD.findall(d['text'])) for d in ds)} words, "
+            f"{sum(len(d['text'].encode()) for d in ds)} bytes",
+            file=sys.stderr,
+        )
 
     lexicon = make_lexicon.load(args.lexicon)
     print("training the bigram baseline ...", file=sys.stderr)
@@ -404,8 +440,9 @@ def main():
     # Frequency bands for random-word errors: lowercase letter-only training words (3+ letters), by log2 of their count.
     # The 100 most frequent words (the, of, is ...) are left out: swapping one for another is a grammar slip.
     common = {w for w, _ in sorted(freq.items(), key=lambda x: (-x[1], x[0]))[:100]}
-    band_of = {w: int(math.log2(c)) for w, c in freq.items() if ASCII_LOWER.match(w) and len(w) >= 3
-               and w not in common}
+    band_of = {
+        w: int(math.log2(c)) for w, c in freq.items() if ASCII_LOWER.match(w) and len(w) >= 3 and w not in common
+    }
     by_band = collections.defaultdict(list)
     for w in sorted(band_of):
         by_band[band_of[w]].append(w)
@@ -423,10 +460,21 @@ def main():
             top = bigram.fill(left, right)
             top1 += top[0] == text[p:e]
             top5 += text[p:e] in top
-            fill_recs.append({"set": set_name, "id": doc_id(name, p), "left": left, "answer": text[p:e],
-                              "right": right, "bigram_top5": top})
-        print(f"bigram baseline, {set_name}: fill-in top-1 {top1 / N_FILL:.3f}, top-5 {top5 / N_FILL:.3f} "
-              f"({N_FILL} blanks; D = {bigram.D:.3f}, vocabulary {bigram.V})", file=sys.stderr)
+            fill_recs.append(
+                {
+                    "set": set_name,
+                    "id": doc_id(name, p),
+                    "left": left,
+                    "answer": text[p:e],
+                    "right": right,
+                    "bigram_top5": top,
+                }
+            )
+        print(
+            f"bigram baseline, {set_name}: fill-in top-1 {top1 / N_FILL:.3f}, top-5 {top5 / N_FILL:.3f} "
+            f"({N_FILL} blanks; D = {bigram.D:.3f}, vocabulary {bigram.V})",
+            file=sys.stderr,
+        )
         spans = [(name, text, sp) for name, text in docs for sp in passages(text)]
         rng.shuffle(spans)
         used = set()

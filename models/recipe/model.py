@@ -28,25 +28,25 @@ class CausalSelfAttention(nn.Module):
         self.n_head = config.n_head
         self.head_dim = config.n_embd // config.n_head
         self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd)  # W^q, W^k, W^v for all heads in one matmul
-        self.c_proj = nn.Linear(config.n_embd, config.n_embd)      # mixes the heads back into the residual stream
+        self.c_proj = nn.Linear(config.n_embd, config.n_embd)  # mixes the heads back into the residual stream
         self.attn_dropout = nn.Dropout(config.dropout)
         self.resid_dropout = nn.Dropout(config.dropout)
 
     def forward(self, x, past_key, past_value, allowed):
         B, T, C = x.shape
-        q, k, v = self.c_attn(x).split(C, dim=2)                                  # each (B, T, C)
-        q = q.view(B, T, self.n_head, self.head_dim).transpose(1, 2)              # (B, H, T, D)
-        k = k.view(B, T, self.n_head, self.head_dim).transpose(1, 2)              # (B, H, T, D)
-        v = v.view(B, T, self.n_head, self.head_dim).transpose(1, 2)              # (B, H, T, D)
-        k = torch.cat([past_key, k], dim=2)                                        # (B, H, S, D)
-        v = torch.cat([past_value, v], dim=2)                                      # (B, H, S, D)
-        score = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.head_dim))     # (B, H, T, S)
+        q, k, v = self.c_attn(x).split(C, dim=2)  # each (B, T, C)
+        q = q.view(B, T, self.n_head, self.head_dim).transpose(1, 2)  # (B, H, T, D)
+        k = k.view(B, T, self.n_head, self.head_dim).transpose(1, 2)  # (B, H, T, D)
+        v = v.view(B, T, self.n_head, self.head_dim).transpose(1, 2)  # (B, H, T, D)
+        k = torch.cat([past_key, k], dim=2)  # (B, H, S, D)
+        v = torch.cat([past_value, v], dim=2)  # (B, H, S, D)
+        score = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.head_dim))  # (B, H, T, S)
         # A large finite negative (not -inf) keeps a fully masked (padding) row finite: softmax is then uniform.
         score = score.masked_fill(~allowed, torch.finfo(score.dtype).min)
-        alpha = self.attn_dropout(F.softmax(score, dim=-1))                       # (B, H, T, S)
-        y = alpha @ v                                                              # (B, H, T, D)
-        y = y.transpose(1, 2).contiguous().view(B, T, C)                           # (B, T, C) heads side by side
-        return self.resid_dropout(self.c_proj(y)), k, v                            # k, v become present.{i}
+        alpha = self.attn_dropout(F.softmax(score, dim=-1))  # (B, H, T, S)
+        y = alpha @ v  # (B, H, T, D)
+        y = y.transpose(1, 2).contiguous().view(B, T, C)  # (B, T, C) heads side by side
+        return self.resid_dropout(self.c_proj(y)), k, v  # k, v become present.{i}
 
 
 class MLP(nn.Module):
@@ -92,12 +92,12 @@ class Block(nn.Module):
 
 @dataclass
 class GPTConfig:
-    n_layer: int = 4            # 4 x 256 trains at ~1,300 tokens/s on 2 cores: the size this machine can fit in ~1 h
-    n_head: int = 4             # head_dim 64, as in GPT-2
+    n_layer: int = 4  # 4 x 256 trains at ~1,300 tokens/s on 2 cores: the size this machine can fit in ~1 h
+    n_head: int = 4  # head_dim 64, as in GPT-2
     n_embd: int = 256
-    n_positions: int = 512      # context the editor gets: a few paragraphs; also the training block size
-    vocab_size: int = 8000      # ~8k BPE: short sequences without starving rare pieces on a ~12 MB corpus
-    dropout: float = 0.0        # 2 cores allow < 2 passes over the 2.1M training tokens: nothing to regularise yet
+    n_positions: int = 512  # context the editor gets: a few paragraphs; also the training block size
+    vocab_size: int = 8000  # ~8k BPE: short sequences without starving rare pieces on a ~12 MB corpus
+    dropout: float = 0.0  # 2 cores allow < 2 passes over the 2.1M training tokens: nothing to regularise yet
     norm_position: str = "pre"  # "pre" trains stably without warm-up tricks; "post" is the course notes' form
     layer_norm_epsilon: float = 1e-5
     bos_token_id: int = 1
@@ -107,12 +107,19 @@ class GPTConfig:
     def to_json(self, name: str, tokenizer_file: str = "tokenizer.model") -> dict:
         """config.json in the team's model folder format (GPT-2 field names)."""
         return {
-            "model_type": "gpt2", "name": name,
-            "n_layer": self.n_layer, "n_head": self.n_head, "n_embd": self.n_embd,
-            "n_positions": self.n_positions, "vocab_size": self.vocab_size,
-            "norm_position": self.norm_position, "layer_norm_epsilon": self.layer_norm_epsilon,
+            "model_type": "gpt2",
+            "name": name,
+            "n_layer": self.n_layer,
+            "n_head": self.n_head,
+            "n_embd": self.n_embd,
+            "n_positions": self.n_positions,
+            "vocab_size": self.vocab_size,
+            "norm_position": self.norm_position,
+            "layer_norm_epsilon": self.layer_norm_epsilon,
             "activation_function": "gelu",
-            "bos_token_id": self.bos_token_id, "eos_token_id": self.eos_token_id, "unk_token_id": self.unk_token_id,
+            "bos_token_id": self.bos_token_id,
+            "eos_token_id": self.eos_token_id,
+            "unk_token_id": self.unk_token_id,
             "add_bos": True,
             "tokenizer": {"kind": "sentencepiece", "file": tokenizer_file},
         }
@@ -127,12 +134,14 @@ class GPT(nn.Module):
     def __init__(self, config: GPTConfig):
         super().__init__()
         self.config = config
-        self.transformer = nn.ModuleDict(dict(
-            wte=nn.Embedding(config.vocab_size, config.n_embd),    # token embedding, tied to the output layer
-            wpe=nn.Embedding(config.n_positions, config.n_embd),   # learned absolute positions
-            drop=nn.Dropout(config.dropout),
-            h=nn.ModuleList([Block(config) for _ in range(config.n_layer)]),
-        ))
+        self.transformer = nn.ModuleDict(
+            dict(
+                wte=nn.Embedding(config.vocab_size, config.n_embd),  # token embedding, tied to the output layer
+                wpe=nn.Embedding(config.n_positions, config.n_embd),  # learned absolute positions
+                drop=nn.Dropout(config.dropout),
+                h=nn.ModuleList([Block(config) for _ in range(config.n_layer)]),
+            )
+        )
         if config.norm_position == "pre":
             # pre-norm leaves the residual stream unnormalised, so GPT-2 adds a final LayerNorm; post-norm ends normalised.
             self.transformer["ln_f"] = nn.LayerNorm(config.n_embd, eps=config.layer_norm_epsilon)
@@ -170,11 +179,11 @@ class GPT(nn.Module):
         if position_ids is None:
             position_ids = torch.arange(P, P + T, device=input_ids.device).unsqueeze(0).expand(B, T)
         # Query i (absolute position P + i) may see key j when j <= P + i and key j is not padding.
-        q_pos = torch.arange(T, device=input_ids.device).unsqueeze(1) + P                    # (T, 1)
+        q_pos = torch.arange(T, device=input_ids.device).unsqueeze(1) + P  # (T, 1)
         k_pos = torch.arange(attention_mask.shape[1], device=input_ids.device).unsqueeze(0)  # (1, S)
         allowed = (k_pos <= q_pos).unsqueeze(0).unsqueeze(0) & (attention_mask > 0)[:, None, None, :]  # (B, 1, T, S)
 
-        x = self.transformer.wte(input_ids) + self.transformer.wpe(position_ids)             # (B, T, C)
+        x = self.transformer.wte(input_ids) + self.transformer.wpe(position_ids)  # (B, T, C)
         x = self.transformer.drop(x)
         presents = []
         for block, (past_key, past_value) in zip(self.transformer.h, past_key_values):
@@ -182,7 +191,7 @@ class GPT(nn.Module):
             presents.append((k, v))
         if "ln_f" in self.transformer:
             x = self.transformer.ln_f(x)
-        logits = x @ self.transformer.wte.weight.t()                                          # (B, T, V) tied output
+        logits = x @ self.transformer.wte.weight.t()  # (B, T, V) tied output
         return logits, presents
 
     def loss(self, input_ids, targets):
@@ -197,7 +206,11 @@ class GPT(nn.Module):
         """AdamW; weight decay on matrices and embeddings only, not on biases or LayerNorm gains (as in nanoGPT)."""
         decay = [p for n, p in self.named_parameters() if p.dim() >= 2]
         no_decay = [p for n, p in self.named_parameters() if p.dim() < 2]
-        return torch.optim.AdamW([
-            {"params": decay, "weight_decay": weight_decay},
-            {"params": no_decay, "weight_decay": 0.0},
-        ], lr=lr, betas=betas)
+        return torch.optim.AdamW(
+            [
+                {"params": decay, "weight_decay": weight_decay},
+                {"params": no_decay, "weight_decay": 0.0},
+            ],
+            lr=lr,
+            betas=betas,
+        )

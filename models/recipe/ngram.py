@@ -24,7 +24,7 @@ class KneserNey:
         toks = tokens.tolist()
         # raw[k]: counts of k-grams (tuples); only the highest order uses raw counts, lower ones continuation counts.
         raw_top = Counter(zip(*[toks[i:] for i in range(order)]))
-        self.levels = {}   # k -> (numerator counts of k-grams, denominator per history, distinct followers, D)
+        self.levels = {}  # k -> (numerator counts of k-grams, denominator per history, distinct followers, D)
         self.levels[order] = self._level(raw_top)
         higher = raw_top
         for k in range(order - 1, 0, -1):
@@ -48,7 +48,7 @@ class KneserNey:
 
     def prob(self, history: tuple, w: int) -> float:
         """P(w | the last order-1 tokens of history)."""
-        history = history[-(self.order - 1):] if self.order > 1 else ()
+        history = history[-(self.order - 1) :] if self.order > 1 else ()
         return self._prob(history, w, len(history) + 1)
 
     def _prob(self, h: tuple, w: int, k: int) -> float:
@@ -65,7 +65,7 @@ class KneserNey:
         total, n = 0.0, 0
         for ids in docs_ids:
             for i in range(1, len(ids)):
-                p = self.prob(tuple(ids[max(0, i - self.order + 1):i]), ids[i])
+                p = self.prob(tuple(ids[max(0, i - self.order + 1) : i]), ids[i])
                 total -= math.log2(p)
                 n += 1
         return total, n

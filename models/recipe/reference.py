@@ -55,8 +55,9 @@ def check_kv_cache(model: GPT, ids: list[int]) -> None:
         full, _ = model(x)
         k = len(ids) // 2
         first, past = model(x[:, :k])
-        rest, _ = model(x[:, k:], torch.ones(1, len(ids), dtype=torch.long),
-                        torch.arange(k, len(ids)).unsqueeze(0), past)
+        rest, _ = model(
+            x[:, k:], torch.ones(1, len(ids), dtype=torch.long), torch.arange(k, len(ids)).unsqueeze(0), past
+        )
     got = torch.cat([first, rest], dim=1)
     err = (got - full).abs().max().item()
     assert err < 1e-4, f"KV-cache logits differ from the full pass by {err}"
@@ -64,7 +65,7 @@ def check_kv_cache(model: GPT, ids: list[int]) -> None:
 
 def write_reference(model: GPT, sp, tokenizer_path: str, path: str, extra_cases: list[list[int]]) -> None:
     """reference.json: PyTorch logits for REFERENCE_TEXTS (+ extra id sequences) and spm ids of SPM_SENTENCES."""
-    cases = [([BOS] + sp.encode(text))[:model.config.n_positions] for text in REFERENCE_TEXTS] + extra_cases
+    cases = [([BOS] + sp.encode(text))[: model.config.n_positions] for text in REFERENCE_TEXTS] + extra_cases
     ref_cases = []
     model.eval()
     for ids in cases:
@@ -75,9 +76,9 @@ def write_reference(model: GPT, sp, tokenizer_path: str, path: str, extra_cases:
         ref_cases.append({"input_ids": ids, "logits": [floats(row) for row in logits[0]]})
     reference = {
         "description": "PyTorch logits (batch 1, past 0, position_ids 0..n-1, attention_mask all ones) for the "
-                       "weights in model.onnx; spm_encode = SentencePiece ids without BOS (Python binding of the "
-                       "same libsentencepiece as spm_encode, so newlines stay inside one text; one-line texts are "
-                       "cross-checked with the spm_encode command).",
+        "weights in model.onnx; spm_encode = SentencePiece ids without BOS (Python binding of the "
+        "same libsentencepiece as spm_encode, so newlines stay inside one text; one-line texts are "
+        "cross-checked with the spm_encode command).",
         "tolerance": 1e-4,
         "cases": ref_cases,
         "spm_encode": spm_reference(sp, tokenizer_path),
@@ -92,8 +93,13 @@ def spm_reference(sp, tokenizer_path: str) -> list[dict]:
     for text in SPM_SENTENCES:
         ids = sp.encode(text)
         if "\n" not in text and text:
-            cli = subprocess.run(["spm_encode", f"--model={tokenizer_path}", "--output_format=id"],
-                                 input=text + "\n", capture_output=True, text=True, check=True).stdout.split()
+            cli = subprocess.run(
+                ["spm_encode", f"--model={tokenizer_path}", "--output_format=id"],
+                input=text + "\n",
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
             assert [int(i) for i in cli] == ids, (text, cli, ids)
         out.append({"text": text, "ids": ids, "pieces": sp.id_to_piece(ids)})
     return out

@@ -27,8 +27,12 @@ PROMPTS = [
 
 
 def run(server: str, verb: str, prompt: str, model: str) -> dict:
-    out = subprocess.run(["dotnet", server, verb, prompt, "--model", model, "--json", "--width", "4",
-                          "--max-tokens", "12"], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["dotnet", server, verb, prompt, "--model", model, "--json", "--width", "4", "--max-tokens", "12"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(out)
 
 
@@ -46,11 +50,21 @@ def main():
     ap.add_argument("--after", required=True)
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
-    rows = [{"prompt": p, "before": suggestions(args.server, p, args.before),
-             "after": suggestions(args.server, p, args.after)} for p in PROMPTS]
+    rows = [
+        {
+            "prompt": p,
+            "before": suggestions(args.server, p, args.before),
+            "after": suggestions(args.server, p, args.after),
+        }
+        for p in PROMPTS
+    ]
     with open(args.out, "w", encoding="utf-8") as f:
-        json.dump({"format": "top three next words (complete) — best beam (beam --width 4 --max-tokens 12)",
-                   "prompts": rows}, f, ensure_ascii=False, indent=1)
+        json.dump(
+            {"format": "top three next words (complete) — best beam (beam --width 4 --max-tokens 12)", "prompts": rows},
+            f,
+            ensure_ascii=False,
+            indent=1,
+        )
         f.write("\n")
 
 

@@ -39,7 +39,9 @@ def parse_args(argv=None):
     ap.add_argument("--vocab-size", type=int, default=8000)
     ap.add_argument("--dropout", type=float, default=0.0, help="0: under 2 passes over the data, see MODEL_CARD.md")
     ap.add_argument("--norm-position", choices=["pre", "post"], default="pre")
-    ap.add_argument("--batch-size", type=int, default=4, help="windows per step: small, for more updates per CPU-minute")
+    ap.add_argument(
+        "--batch-size", type=int, default=4, help="windows per step: small, for more updates per CPU-minute"
+    )
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--min-lr-ratio", type=float, default=0.1)
     ap.add_argument("--warmup-frac", type=float, default=0.04)
@@ -51,8 +53,12 @@ def parse_args(argv=None):
     ap.add_argument("--eval-windows", type=int, default=32, help="fixed validation windows of block-size tokens")
     ap.add_argument("--seed", type=int, default=1337)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--init-from", default=None, help="start from this checkpoint's weights (a later stage of a run: "
-                                                       "its model flags are taken from it, the schedule starts anew)")
+    ap.add_argument(
+        "--init-from",
+        default=None,
+        help="start from this checkpoint's weights (a later stage of a run: "
+        "its model flags are taken from it, the schedule starts anew)",
+    )
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
     args = ap.parse_args(argv)
     if args.max_iters <= 0 and args.time_budget_min <= 0:
@@ -97,8 +103,15 @@ def main(argv=None):
     train = np.fromfile(os.path.join(args.data, "train.bin"), dtype=np.uint16).astype(np.int64)
     val = np.fromfile(os.path.join(args.data, "val.bin"), dtype=np.uint16).astype(np.int64)
     T = args.block_size
-    config = GPTConfig(n_layer=args.n_layer, n_head=args.n_head, n_embd=args.n_embd, n_positions=T,
-                       vocab_size=args.vocab_size, dropout=args.dropout, norm_position=args.norm_position)
+    config = GPTConfig(
+        n_layer=args.n_layer,
+        n_head=args.n_head,
+        n_embd=args.n_embd,
+        n_positions=T,
+        vocab_size=args.vocab_size,
+        dropout=args.dropout,
+        norm_position=args.norm_position,
+    )
     init = torch.load(args.init_from, map_location="cpu") if args.init_from else None
     if init is not None:
         config = GPTConfig(**{**init["config"], "dropout": args.dropout})
@@ -116,19 +129,22 @@ def main(argv=None):
     # Fixed validation windows, spread evenly over the validation stream, so evaluations are comparable.
     n_val = min(args.eval_windows, max(1, (len(val) - 1) // T))
     val_starts = np.linspace(0, len(val) - T - 1, n_val).astype(np.int64)
-    val_x = torch.from_numpy(np.stack([val[s:s + T] for s in val_starts]))
-    val_y = torch.from_numpy(np.stack([val[s + 1:s + T + 1] for s in val_starts]))
+    val_x = torch.from_numpy(np.stack([val[s : s + T] for s in val_starts]))
+    val_y = torch.from_numpy(np.stack([val[s + 1 : s + T + 1] for s in val_starts]))
 
     def batch():
         starts = rng.integers(0, len(train) - T - 1, size=args.batch_size)
-        x = torch.from_numpy(np.stack([train[s:s + T] for s in starts]))
-        y = torch.from_numpy(np.stack([train[s + 1:s + T + 1] for s in starts]))
+        x = torch.from_numpy(np.stack([train[s : s + T] for s in starts]))
+        y = torch.from_numpy(np.stack([train[s + 1 : s + T + 1] for s in starts]))
         return x, y
 
     @torch.no_grad()
     def val_loss() -> float:
         model.eval()
-        losses = [model.loss(val_x[i:i + 8], val_y[i:i + 8]).item() * len(val_x[i:i + 8]) for i in range(0, len(val_x), 8)]
+        losses = [
+            model.loss(val_x[i : i + 8], val_y[i : i + 8]).item() * len(val_x[i : i + 8])
+            for i in range(0, len(val_x), 8)
+        ]
         model.train()
         return sum(losses) / len(val_x)
 
@@ -136,15 +152,23 @@ def main(argv=None):
         log.write(json.dumps(kv) + "\n")
         log.flush()
 
-    record(event="start", config=asdict(config), args=vars(args), parameters=model.num_parameters(),
-           init_from={"path": args.init_from, "step": init["step"], "val_loss": init["val_loss"]} if init else None,
-           train_tokens=int(len(train)), val_tokens=int(len(val)))
-    print(f"model: {model.num_parameters() / 1e6:.2f} M parameters; train {len(train)} tokens, val {len(val)}",
-          file=sys.stderr)
+    record(
+        event="start",
+        config=asdict(config),
+        args=vars(args),
+        parameters=model.num_parameters(),
+        init_from={"path": args.init_from, "step": init["step"], "val_loss": init["val_loss"]} if init else None,
+        train_tokens=int(len(train)),
+        val_tokens=int(len(val)),
+    )
+    print(
+        f"model: {model.num_parameters() / 1e6:.2f} M parameters; train {len(train)} tokens, val {len(val)}",
+        file=sys.stderr,
+    )
     bar = ProgressBar(not args.quiet)
     budget_s = args.time_budget_min * 60.0
     t0 = time.time()
-    train_time = 0.0   # wall clock spent in training steps (evaluations excluded), what the schedule follows
+    train_time = 0.0  # wall clock spent in training steps (evaluations excluded), what the schedule follows
     best, best_step, step, tokens = float("inf"), -1, 0, 0
     recent = []
 
@@ -162,10 +186,26 @@ def main(argv=None):
         improved = vl < best
         if improved:
             best, best_step = vl, step
-            torch.save({"config": asdict(config), "model": model.state_dict(), "step": step, "val_loss": vl,
-                        "tokens": tokens, "args": vars(args)}, args.out)
-        record(event="eval", step=step, tokens=tokens, elapsed_s=round(time.time() - t0, 1),
-               train_time_s=round(train_time, 1), val_loss=vl, best=improved)
+            torch.save(
+                {
+                    "config": asdict(config),
+                    "model": model.state_dict(),
+                    "step": step,
+                    "val_loss": vl,
+                    "tokens": tokens,
+                    "args": vars(args),
+                },
+                args.out,
+            )
+        record(
+            event="eval",
+            step=step,
+            tokens=tokens,
+            elapsed_s=round(time.time() - t0, 1),
+            train_time_s=round(train_time, 1),
+            val_loss=vl,
+            best=improved,
+        )
         return vl
 
     model.train()
@@ -189,20 +229,40 @@ def main(argv=None):
         step += 1
         tokens += x.numel()
         recent = (recent + [loss.item()])[-20:]
-        record(event="step", step=step, tokens=tokens, elapsed_s=round(time.time() - t0, 2), lr=lr,
-               loss=loss.item(), tokens_per_s=round(x.numel() / dt, 1))
+        record(
+            event="step",
+            step=step,
+            tokens=tokens,
+            elapsed_s=round(time.time() - t0, 2),
+            lr=lr,
+            loss=loss.item(),
+            tokens_per_s=round(x.numel() / dt, 1),
+        )
         if step % args.eval_interval == 0:
             vl = evaluate_and_keep()
-        bar.show(fraction_done(), f"step {step} loss {sum(recent) / len(recent):.3f} val {vl:.3f} "
-                                  f"lr {lr:.2e} {x.numel() / dt:.0f} tok/s")
+        bar.show(
+            fraction_done(),
+            f"step {step} loss {sum(recent) / len(recent):.3f} val {vl:.3f} " f"lr {lr:.2e} {x.numel() / dt:.0f} tok/s",
+        )
     vl = evaluate_and_keep()
     bar.show(1.0, f"step {step} val {vl:.3f} best {best:.3f} @ {best_step}", force=True)
     bar.done()
     elapsed = time.time() - t0
-    record(event="end", step=step, tokens=tokens, elapsed_s=round(elapsed, 1), train_time_s=round(train_time, 1),
-           tokens_per_s=round(tokens / max(train_time, 1e-9), 1), best_val_loss=best, best_step=best_step)
-    print(f"done: {step} steps, {tokens} tokens in {elapsed / 60:.1f} min ({tokens / max(train_time, 1e-9):.0f} tok/s "
-          f"while training); best val loss {best:.4f} at step {best_step} -> {args.out}", file=sys.stderr)
+    record(
+        event="end",
+        step=step,
+        tokens=tokens,
+        elapsed_s=round(elapsed, 1),
+        train_time_s=round(train_time, 1),
+        tokens_per_s=round(tokens / max(train_time, 1e-9), 1),
+        best_val_loss=best,
+        best_step=best_step,
+    )
+    print(
+        f"done: {step} steps, {tokens} tokens in {elapsed / 60:.1f} min ({tokens / max(train_time, 1e-9):.0f} tok/s "
+        f"while training); best val loss {best:.4f} at step {best_step} -> {args.out}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":
