@@ -4,12 +4,13 @@
 # Sphinx US English LM whose vocabulary goes into the lexicon and which cmu_trigram.py converts), libsphinxbase3
 # (libsphinxbase.so.3, its reader: the reference scores of cmu_trigram.py's check, through ctypes), wamerican and
 # wbritish (SCOWL spellings, also in the lexicon), python3.11-doc (the modern prose of bench/quality and of training)
-# and the documentation packages of the modern training corpus (models/recipe/modern_corpus.py).
+# and the documentation packages of the modern training corpus (models/recipe/modern_corpus.py); flake8 and black
+# (scripts/lint.sh; versions in models/recipe/requirements.txt).
 # Runs apt-get only if one is missing.
 set -euo pipefail
 packages=(python3-torch python3-onnx libopenblas0-pthread sentencepiece python3-sentencepiece python3-numpy
           python3-matplotlib xz-utils pocketsphinx-en-us libsphinxbase3 wamerican wbritish
-          python3.11-doc python-django-doc postgresql-doc-15 nodejs-doc sqlite3-doc)
+          python3.11-doc python-django-doc postgresql-doc-15 nodejs-doc sqlite3-doc flake8 black)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

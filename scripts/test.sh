@@ -10,7 +10,10 @@ step() { printf '\n=== %s ===\n' "$*" >&2; }
 step "install what the tests need (apt, npm)"
 bash scripts/install-deps.sh
 
-step "C# tests (engine, server)"
+step "format and lint checks (scripts/lint.sh: flake8 and black for Python, ESLint and Prettier for TypeScript)"
+bash scripts/lint.sh
+
+step "C# tests (engine, server, and the repository's docs check)"
 dotnet test TransformerLsp.sln -c Release --logger "console;verbosity=normal"
 
 step "suggestion quality, CI's quick form (bench/TransformerLsp.Quality; the full run and docs/quality.md are made by hand)"

@@ -54,7 +54,8 @@ b.set_title("Same model.onnx, same process")
 b.legend()
 model = r.get("model", {})
 fig.suptitle(
-    f"{model.get('name', '')} on {r.get('machine', {}).get('cores', '?')} cores ({'quick' if r.get('quick') else 'full'} run, {r.get('timestamp', '')})",
+    f"{model.get('name', '')} on {r.get('machine', {}).get('cores', '?')} cores "
+    f"({'quick' if r.get('quick') else 'full'} run, {r.get('timestamp', '')})",
     fontsize=9,
 )
 fig.tight_layout()

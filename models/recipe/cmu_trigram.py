@@ -1,5 +1,5 @@
-"""Convert the CMU Sphinx US English trigram (Debian pocketsphinx-en-us, en-us.lm.bin) into cmu-trigram.bin for the engine,
-and write the check fixture: libsphinxbase's own scores for sampled queries.
+"""Convert the CMU Sphinx US English trigram (Debian pocketsphinx-en-us, en-us.lm.bin) into cmu-trigram.bin for the
+engine, and write the check fixture: libsphinxbase's own scores for sampled queries.
 
 Source: /usr/share/pocketsphinx/model/en-us/en-us.lm.bin, CMU Sphinx generic US English trigram, BSD-2-clause,
 (c) 1995-2014 Carnegie Mellon University, 2014-2015 Alpha Cephei Inc. (/usr/share/doc/pocketsphinx-en-us/copyright).
@@ -7,8 +7,8 @@ Source: /usr/share/pocketsphinx/model/en-us/en-us.lm.bin, CMU Sphinx generic US 
 Reading en-us.lm.bin (sphinxbase's trie format: ngram_model_trie.c, lm_trie.c, lm_trie_quant.c, bitarr.c; a port of
 KenLM's quantised trie). Everything little-endian:
   "Trie Language Model" (19 bytes, no NUL), order (uint8 = 3), counts (uint32 x order: 72547, 2051547, 1669625; the
-  bigram count is sphinxbase's lm_trie_fix_counts estimate, 6 more than the entries written, so the true counts come from
-  the trie's own pointers below);
+  bigram count is sphinxbase's lm_trie_fix_counts estimate, 6 more than the entries written, so the true counts come
+  from the trie's own pointers below);
   quantiser: int32 (quantisation type, 1), then float32 codebooks of 65536 entries: bigram prob, bigram backoff,
   trigram prob; values in logmath units of base 1.0001 (ln P / ln 1.0001), as written by sphinx_lm_convert;
   unigrams: (count + 1) x {float32 prob, float32 backoff, uint32 next}; the last is a sentinel; next..next' is the range
@@ -315,7 +315,10 @@ def write_model(fw: dict, path: str) -> dict:
     with open(tmp, "wb") as f:
         f.write(blob)
     os.replace(tmp, path)
-    err = lambda x, cb, code: float(np.max(np.abs(x - cb.astype(np.float64)[code]))) if len(x) else 0.0
+
+    def err(x, cb, code):
+        return float(np.max(np.abs(x - cb.astype(np.float64)[code]))) if len(x) else 0.0
+
     fw["q_bp"], fw["q_bb"], fw["q_tp"] = (
         cb_bp.astype(np.float64)[code_bp],
         fw["bb"].copy(),

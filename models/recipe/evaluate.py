@@ -13,8 +13,9 @@ Measures (all on the test documents, which were never trained or tuned on):
   modern_ngram_bits_per_byte        documents (Python 3.11 docs never trained on, models/work/modern/docs_heldout.jsonl)
   next_word_top1, next_word_top5    the next whole word after a left context ending just before a space, found by
                                     beam search over the model's pieces up to the end of the word
-  fillin_*                          merged from the C# engine's TextPredictor.FillIn (models/eval/TransformerLsp.ModelEval)
-                                    over the cases this script writes to fillin_cases.json
+  fillin_*                          merged from the C# engine's TextPredictor.FillIn
+                                    (models/eval/TransformerLsp.ModelEval) over the cases this script writes to
+                                    fillin_cases.json
 
 Usage:
   python3 evaluate.py --data DIR --ckpt CKPT --out eval.json [--fillin-cases cases.json]

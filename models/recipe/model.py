@@ -12,7 +12,7 @@ Shapes: B batch, T new tokens, P past tokens, S = P + T, C = n_embd, H = n_head,
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
@@ -143,7 +143,8 @@ class GPT(nn.Module):
             )
         )
         if config.norm_position == "pre":
-            # pre-norm leaves the residual stream unnormalised, so GPT-2 adds a final LayerNorm; post-norm ends normalised.
+            # pre-norm leaves the residual stream unnormalised, so GPT-2 adds a final LayerNorm;
+            # post-norm ends normalised.
             self.transformer["ln_f"] = nn.LayerNorm(config.n_embd, eps=config.layer_norm_epsilon)
         self.apply(self._init_weights)
         # GPT-2: scale the residual projections by 1/sqrt(2 * n_layer) so the residual stream's variance stays bounded.

@@ -101,7 +101,7 @@ MD_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]|\[([^\]]+)\]\([^)]*\)")
 
 
 def markdown_paragraphs(src: str) -> list[str]:
-    """Top-level Markdown paragraphs: no headings, lists, quotes, tables or fenced code; links and inline code reduced."""
+    """Top-level Markdown paragraphs: no headings, lists, quotes, tables or fenced code; links, inline code reduced."""
     out, block, fenced = [], [], False
     for line in src.splitlines() + [""]:
         if line.startswith("```"):

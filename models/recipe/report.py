@@ -1,6 +1,7 @@
 """Write the training-curve PNG and MODEL_CARD.md of a model folder from the training log, data stats and eval.json.
 
-Usage: python3 report.py --log stage1/train_log.jsonl [--log stage2/train_log.jsonl ...] --data DATA_DIR --model-dir models/default --command "..."
+Usage: python3 report.py --log stage1/train_log.jsonl [--log stage2/train_log.jsonl ...] --data DATA_DIR
+                        --model-dir models/default --command "..."
 """
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import json
 import math
 import os
 import platform
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -133,9 +133,11 @@ def card(args, stages, stats, ev) -> str:
         "and formal political address (U.S. State of the Union messages, 1790-2021)."
     )
     w(
-        "- **Not for:** facts (it has read about 18 MB of text and invents freely), code, languages other than English, "
+        "- **Not for:** facts (it has read about 18 MB of text and invents freely), code, languages other than "
+        "English, "
         "or any decision about people. Its registers reflect its sources, including their biases and outdated views; "
-        "casual writing outside software and e-mail (fiction of today, social media, legal text) is still thinly covered."
+        "casual writing outside software and e-mail (fiction of today, social media, legal text) is still thinly "
+        "covered."
     )
     w("- It is small: next-word accuracy is modest (see below). Treat suggestions as prompts, not answers.\n")
     w("## Corpus and licences\n")
@@ -205,10 +207,13 @@ def card(args, stages, stats, ev) -> str:
     recent = steps[-50:]
     train_mean = sum(s["loss"] for s in recent) / len(recent)
     w(
-        f"- Dropout {a['dropout']}: the CPU budget allows {epochs:.2f} passes over the {train_tokens:,} training tokens; "
-        f"at the end the training loss (mean of the last 50 steps, {train_mean:.3f}) is {best['val_loss'] - train_mean:.3f} "
+        f"- Dropout {a['dropout']}: the CPU budget allows {epochs:.2f} passes over the {train_tokens:,} training "
+        "tokens; "
+        f"at the end the training loss (mean of the last 50 steps, {train_mean:.3f}) is "
+        f"{best['val_loss'] - train_mean:.3f} "
         f"nats below the validation loss ({best['val_loss']:.3f}), a small gap, so the model is not memorising its "
-        f"text yet and dropout would mostly slow learning (the ablations cannot show its worth: each sees a fraction of "
+        "text yet and dropout would mostly slow learning (the ablations cannot show its worth: each sees a fraction "
+        "of "
         f"one pass). A longer run should revisit it."
     )
     w(
@@ -259,7 +264,8 @@ def card(args, stages, stats, ev) -> str:
     )
     if fill:
         w(
-            f"| fill-in top-1 / top-5, both sides ({ev['fillin_samples']} blanks, C# engine) | {fmt(ev['fillin_top1'])} / "
+            f"| fill-in top-1 / top-5, both sides ({ev['fillin_samples']} blanks, C# engine) | "
+            f"{fmt(ev['fillin_top1'])} / "
             f"{fmt(ev['fillin_top5'])} |"
         )
         w(
@@ -272,7 +278,8 @@ def card(args, stages, stats, ev) -> str:
         w(
             f"**Versus the n-gram:** the transformer beats the Kneser-Ney {ev['ngram_order']}-gram by {diff:.3f} bits "
             f"per byte ({100 * diff / ev['ngram_bits_per_byte']:.1f}%). The margin is modest: the n-gram is a strong "
-            f"baseline on {train_tokens / 1e6:.1f} M tokens of training text, and the transformer saw the data {epochs:.1f} times; its edge "
+            f"baseline on {train_tokens / 1e6:.1f} M tokens of training text, and the transformer saw the data "
+            f"{epochs:.1f} times; its edge "
             "comes from the longer context (up to 512 tokens, against 4 for the n-gram)."
         )
     else:
@@ -309,7 +316,8 @@ def card(args, stages, stats, ev) -> str:
     else:
         w(
             "**Fill-in:** not measured: the C# engine's `TextPredictor.FillIn` was not ready when this card was "
-            "written, so `eval.json` has no `fillin_*` keys. `models/build-default-model.sh` measures them when it is.\n"
+            "written, so `eval.json` has no `fillin_*` keys. `models/build-default-model.sh` measures them when it "
+            "is.\n"
         )
     w(
         "How the figures are measured: bits per byte = total -log2 P of the test tokens (every token after each "
@@ -317,7 +325,8 @@ def card(args, stages, stats, ev) -> str:
         "document in 512-token windows that advance by 256. Next word: 1,000 word positions "
         "among words preceded by a space, in runs of 10 consecutive words whose starts are drawn at random (seeded; "
         "a run shares one model pass); the context is the text before that space (the window's last up to 508 "
-        f"tokens, {ev.get('next_word_mean_context_tokens', 0):.0f} on average); candidates come from a beam search (width 8, up to 4 "
+        f"tokens, {ev.get('next_word_mean_context_tokens', 0):.0f} on average); candidates come from a beam search "
+        "(width 8, up to 4 "
         "pieces) over pieces that start a word, scored by P(pieces) x P(the word ends); exact, case-sensitive match. "
         "Fill-in: 1,000 words blanked at random in the test split (up to 1,500 characters left and 300 right of "
         "the blank), ranked by the C# engine's `TextPredictor.FillIn` (models/eval/TransformerLsp.ModelEval); "
@@ -344,7 +353,7 @@ def card(args, stages, stats, ev) -> str:
 
 
 def history_section(args, ev: dict) -> str:
-    """Before (the previous default model, models/history/v1-eval.json) and after, and ten modern prompts' ghost text."""
+    """Before (the previous default model, models/history/v1-eval.json) and after; ten modern prompts' ghost text."""
     out = []
     if args.previous_eval and os.path.exists(args.previous_eval):
         old = json.load(open(args.previous_eval))
@@ -377,8 +386,11 @@ def history_section(args, ev: dict) -> str:
             "`models/recipe/suggestions.py`):\n"
         )
         out.append("| prompt | v1 | this model |\n|---|---|---|")
+
+        def cell(t: str) -> str:
+            return t.replace("|", "\\|").replace("\n", " ")
+
         for r in sug["prompts"]:
-            cell = lambda t: t.replace("|", "\\|").replace("\n", " ")
             out.append(f"| {cell(r['prompt'])} | {cell(r['before'])} | {cell(r['after'])} |")
         out.append("")
     return "\n".join(out) + ("\n" if out else "")
@@ -421,7 +433,7 @@ def lexicon_section(model_dir: str) -> str:
     if not os.path.exists(path):
         return ""
     with open(path, encoding="utf-8") as f:
-        header = [line[1:].strip() for line in itertools.takewhile(lambda l: l.startswith("#"), f)]
+        header = [line[1:].strip() for line in itertools.takewhile(lambda line: line.startswith("#"), f)]
     sources = [h for h in header if h[:2] in ("1.", "2.", "3.")]
     total = next((h for h in header if h.split(" ", 1)[0].isdigit() and h.endswith(" words.")), "")
     return (
@@ -437,7 +449,7 @@ def lexicon_section(model_dir: str) -> str:
 
 
 def hybrid_section(model_dir: str, ev: dict) -> str:
-    """The card's section on the corpus ∞-gram index and the hybrid, from eval.json's keys (TransformerLsp.HybridEval)."""
+    """The card's section on the corpus ∞-gram index and the hybrid, from eval.json (TransformerLsp.HybridEval)."""
     path = os.path.join(model_dir, "corpus.infinigram")
     if not os.path.exists(path) or "hybrid_bits_per_byte" not in ev:
         return ""
@@ -459,7 +471,8 @@ def hybrid_section(model_dir: str, ev: dict) -> str:
         f"A suffix array over {ev.get('hybrid_corpus_tokens', 0):,} training tokens ({size / 1e6:.1f} MB; format in "
         "docs/model-folder.md; the training documents that fit the folder's 40 MB budget: all of the modern half and "
         "Moby-Dick, and the State of the Union addresses from the newest back, `index_documents` in "
-        "models/recipe/prepare_data.py) answers, for any context, the longest suffix that occurred in the training text and what "
+        "models/recipe/prepare_data.py) answers, for any context, the longest suffix that occurred in the training "
+        "text and what "
         "followed it. The engine mixes, at every decoding step, the transformer's next-token distribution with that "
         "∞-gram's (interpolated absolute discounting from the longest match down to Kneser–Ney continuation counts, "
         f"discounts {d}) and with the same estimate over the user's own text, weights by the evidence (matched length, "
@@ -469,14 +482,17 @@ def hybrid_section(model_dir: str, ev: dict) -> str:
         "| predictor | test | modern held-out |\n|---|---:|---:|\n"
         + table
         + f"\nPersonalisation (each modern held-out document's second half, its own first half as the user's text): "
-        f"{fmt(ev.get('modern_workspace_baseline_bits_per_byte'))} → {fmt(ev.get('modern_workspace_bits_per_byte'))} bits per "
+        f"{fmt(ev.get('modern_workspace_baseline_bits_per_byte'))} → {fmt(ev.get('modern_workspace_bits_per_byte'))} "
+        "bits per "
         f"byte ({100 * ev.get('modern_workspace_reduction', 0):.1f} % fewer); on the test split "
         f"{fmt(ev.get('test_workspace_baseline_bits_per_byte'))} → {fmt(ev.get('test_workspace_bits_per_byte'))} "
         f"({100 * ev.get('test_workspace_reduction', 0):.1f} %). The infini-gram paper's longest-match estimate in the "
-        f"same mixture: {fmt(ev.get('hybrid_validation_bits_per_byte_longest_match'))} bits per byte on validation, against "
+        f"same mixture: {fmt(ev.get('hybrid_validation_bits_per_byte_longest_match'))} bits per byte on validation, "
+        "against "
         f"{fmt(ev.get('hybrid_validation_bits_per_byte'))} for the interpolated one. Cost: "
         f"{fmt(ev.get('hybrid_step_ms_p50'))} ms per decoding step (p95 {fmt(ev.get('hybrid_step_ms_p95'))}) with "
-        f"{ev.get('user_index_tokens', 0):,} user tokens indexed, {fmt(ev.get('user_index_edit_ms_p50'))} ms per edit.\n"
+        f"{ev.get('user_index_tokens', 0):,} user tokens indexed, {fmt(ev.get('user_index_edit_ms_p50'))} ms per "
+        "edit.\n"
     )
 
 
@@ -484,8 +500,8 @@ CMU_COPYRIGHT = "/usr/share/doc/pocketsphinx-en-us/copyright"
 
 
 def word_weights_section(model_dir: str, fit_path: str | None = None) -> str:
-    """The card's section on the word-level mixing weights in config.json (fitted by TransformerLsp.WordFusionEval), with
-    the user's words' effect on the fit's validation positions when the fit's output is at hand."""
+    """The card's section on the word-level mixing weights in config.json (fitted by TransformerLsp.WordFusionEval),
+    with the user's words' effect on the fit's validation positions when the fit's output is at hand."""
     config = json.load(open(os.path.join(model_dir, "config.json")))
     t, u = config.get("word_trigram", {}), config.get("user_words", {})
     if not t and not u:
@@ -500,7 +516,8 @@ def word_weights_section(model_dir: str, fit_path: str | None = None) -> str:
         "The next-word list mixes three distributions over the words that continue what is typed: the engine's "
         "(transformer + corpus ∞-gram + the user's text, token by token), the word trigram's, and the user's own "
         "word counts over the open documents (a cache model, once a letter of the word is typed): p = (1 − κ) "
-        "[(1 − μ) p_engine + μ p_trigram] + κ c(w) / C. Each weight is fitted on validation text by `models/eval/TransformerLsp.WordFusionEval` "
+        "[(1 − μ) p_engine + μ p_trigram] + κ c(w) / C. Each weight is fitted on validation text by "
+        "`models/eval/TransformerLsp.WordFusionEval` "
         "(μ and κ by top-5 then top-1 accuracy of the list, κ with 1–3 letters of the word typed, since before the "
         "first letter the user's words take no part; ν by "
         "likelihood).\n\n"
@@ -512,7 +529,7 @@ def word_weights_section(model_dir: str, fit_path: str | None = None) -> str:
 
 
 def user_words_effect(fit_path: str | None) -> str:
-    """The next-word list with and without the user's words on the fit's validation positions (the recipe's work file)."""
+    """The next-word list with and without the user's words on the fit's validation positions (a recipe work file)."""
     if not fit_path or not os.path.exists(fit_path):
         return ""
     u = json.load(open(fit_path)).get("user_words")
