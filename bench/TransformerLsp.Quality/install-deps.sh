@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, idempotently, what the quality benchmark needs: Debian's English word lists (wamerican, wbritish), the
 # independent dictionary behind nonword_rate_dictionary (/usr/share/dict/american-english, british-english).
-# Runs apt-get only if one is missing. Optional: python3-matplotlib draws docs/quality.png when present.
+# Runs apt-get only if one is missing.
 set -euo pipefail
 packages=(wamerican wbritish)
 missing=()
