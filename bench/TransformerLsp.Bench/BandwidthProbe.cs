@@ -14,12 +14,12 @@ internal static class BandwidthProbe
 
     public static Result Measure(long bufferBytes = 256L << 20, int passes = 5)
     {
-        int count = (int)(bufferBytes / sizeof(float));
+        var count = (int)(bufferBytes / sizeof(float));
         var buffer = GC.AllocateUninitializedArray<float>(count, pinned: true);
-        for (int i = 0; i < count; i += 1024) buffer[i] = i; // touch every page
+        for (var i = 0; i < count; i += 1024) buffer[i] = i; // touch every page
         Array.Fill(buffer, 1f);
         double single = 0, all = 0;
-        for (int p = 0; p < passes; p++)
+        for (var p = 0; p < passes; p++)
         {
             single = Math.Max(single, Pass(buffer, 1));
             all = Math.Max(all, Pass(buffer, Environment.ProcessorCount));
@@ -29,12 +29,12 @@ internal static class BandwidthProbe
 
     private static double Pass(float[] buffer, int threads)
     {
-        int chunk = buffer.Length / threads;
+        var chunk = buffer.Length / threads;
         var sums = new float[threads];
-        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
             sums[t] = Sum(buffer.AsSpan(t * chunk, chunk)));
-        double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
         GC.KeepAlive(sums);
         return (double)chunk * threads * sizeof(float) / seconds / 1e9;
     }
@@ -43,7 +43,7 @@ internal static class BandwidthProbe
     {
         var vectors = MemoryMarshal.Cast<float, Vector<float>>(span);
         Vector<float> a = default, b = default, c = default, d = default;
-        int i = 0;
+        var i = 0;
         for (; i + 4 <= vectors.Length; i += 4)
         {
             a += vectors[i]; b += vectors[i + 1]; c += vectors[i + 2]; d += vectors[i + 3];

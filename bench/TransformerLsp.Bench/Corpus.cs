@@ -11,18 +11,18 @@ internal sealed class Corpus
 {
     public IReadOnlyList<string> Paragraphs { get; }
     public string Source { get; }
-    private readonly Tokenizer? tokenizer;
-    private readonly ModelInfo info;
+    private readonly Tokenizer? _tokenizer;
+    private readonly ModelInfo _info;
 
     private Corpus(IReadOnlyList<string> paragraphs, string source, ModelInfo info)
     {
         Paragraphs = paragraphs;
         Source = source;
-        this.info = info;
+        _info = info;
         if (info.TokenizerFile is not null)
         {
             using var stream = File.OpenRead(info.TokenizerFile);
-            tokenizer = SentencePieceTokenizer.Create(stream, false, false);
+            _tokenizer = SentencePieceTokenizer.Create(stream, false, false);
         }
     }
 
@@ -30,17 +30,17 @@ internal sealed class Corpus
     {
         var candidates = new List<string?> { textFile };
         candidates.AddRange(new[] { "heldout.txt", "test-sample.txt", "test_sample.txt", "heldout-sample.txt" }.Select(f => Path.Combine(info.Folder, f)));
-        string? work = RepoPaths.Find("models/work");
+        var work = RepoPaths.Find("models/work");
         if (work is not null && Directory.Exists(work))
             candidates.AddRange(Directory.EnumerateFiles(work, "docs_test.jsonl", SearchOption.AllDirectories).Order());
-        foreach (string? file in candidates)
+        foreach (var file in candidates)
         {
             if (file is null || !File.Exists(file)) continue;
-            string text = file.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) ? JsonLinesText(file) : ReadHead(file, 2_000_000);
+            var text = file.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) ? JsonLinesText(file) : ReadHead(file, 2_000_000);
             var paragraphs = Split(text);
             if (paragraphs.Count >= 4) return new Corpus(paragraphs, file, info);
         }
-        string builtIn = Path.Combine(AppContext.BaseDirectory, "Data", "paragraphs.txt");
+        var builtIn = Path.Combine(AppContext.BaseDirectory, "Data", "paragraphs.txt");
         return new Corpus(Split(File.ReadAllText(builtIn)), "built-in paragraphs (bench/TransformerLsp.Bench/Data/paragraphs.txt)", info);
     }
 
@@ -48,7 +48,7 @@ internal sealed class Corpus
     private static string JsonLinesText(string file)
     {
         var sb = new System.Text.StringBuilder();
-        foreach (string line in File.ReadLines(file))
+        foreach (var line in File.ReadLines(file))
         {
             if (sb.Length > 2_000_000) break;
             if (string.IsNullOrWhiteSpace(line)) continue;
@@ -62,7 +62,7 @@ internal sealed class Corpus
     {
         using var reader = new StreamReader(file);
         var buffer = new char[chars];
-        int n = reader.ReadBlock(buffer, 0, chars);
+        var n = reader.ReadBlock(buffer, 0, chars);
         return new string(buffer, 0, n);
     }
 
@@ -70,28 +70,28 @@ internal sealed class Corpus
         text.Replace("\r\n", "\n").Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.Trim()).Where(p => p.Length >= 80 && p.Length <= 3000).ToList();
 
-    public bool HasTokenizer => tokenizer is not null;
+    public bool HasTokenizer => _tokenizer is not null;
 
     /// <summary>Token ids as the model sees them (BOS first when the model was trained with it).</summary>
     public List<int> Encode(string text)
     {
         var ids = new List<int>();
-        if (info.AddBos) ids.Add(info.BosId);
-        if (tokenizer is not null) ids.AddRange(tokenizer.EncodeToIds(text));
-        else ids.AddRange(text.Select(c => 3 + c % Math.Max(1, info.Vocab - 3)));
+        if (_info.AddBos) ids.Add(_info.BosId);
+        if (_tokenizer is not null) ids.AddRange(_tokenizer.EncodeToIds(text));
+        else ids.AddRange(text.Select(c => 3 + c % Math.Max(1, _info.Vocab - 3)));
         return ids;
     }
 
-    public int CountTokens(string text) => tokenizer is not null ? tokenizer.CountTokens(text) : text.Length / 4;
+    public int CountTokens(string text) => _tokenizer is not null ? _tokenizer.CountTokens(text) : text.Length / 4;
 
     /// <summary>A document of about <paramref name="tokens"/> tokens made of the paragraphs in turn, skipping <paramref name="skip"/>.</summary>
     public string Document(int tokens, int skip = 0)
     {
         var sb = new System.Text.StringBuilder();
-        int count = 0;
-        for (int i = skip; count < tokens; i++)
+        var count = 0;
+        for (var i = skip; count < tokens; i++)
         {
-            string p = Paragraphs[i % Paragraphs.Count];
+            var p = Paragraphs[i % Paragraphs.Count];
             if (sb.Length > 0) sb.Append("\n\n");
             sb.Append(p);
             count += CountTokens(p) + 1;

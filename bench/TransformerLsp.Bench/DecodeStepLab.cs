@@ -44,30 +44,30 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
         var models = configs.Select(c => new RawModel(info.OnnxPath, info, c)).ToList();
         try
         {
-            for (int i = 0; i < configs.Count; i++) Figures[$"load_ms[{configs[i].Label}]"] = models[i].LoadMs;
+            for (var i = 0; i < configs.Count; i++) Figures[$"load_ms[{configs[i].Label}]"] = models[i].LoadMs;
             int[] pasts = [16, 256, FullPast];
             int[] batches = [1, 4];
-            int runs = quick ? 15 : 60;
-            foreach (int batch in batches)
+            var runs = quick ? 15 : 60;
+            foreach (var batch in batches)
             {
-                foreach (int past in pasts)
+                foreach (var past in pasts)
                 {
                     var states = models.Select(m => m.Prefill(batch, past)).ToList();
                     var samples = configs.Select(c => new Samples(c.Label)).ToList();
                     var cpuSamples = configs.Select(c => new Samples(c.Label)).ToList();
                     var ids = new long[batch];
                     Array.Fill(ids, 42L);
-                    for (int w = 0; w < 3; w++)
-                        for (int i = 0; i < models.Count; i++) models[i].Forward(ids, batch, 1, states[i], keepLogits: false).State.Dispose();
-                    for (int r = 0; r < runs; r++)
+                    for (var w = 0; w < 3; w++)
+                        for (var i = 0; i < models.Count; i++) models[i].Forward(ids, batch, 1, states[i], keepLogits: false).State.Dispose();
+                    for (var r = 0; r < runs; r++)
                     {
-                        for (int i = 0; i < models.Count; i++)
+                        for (var i = 0; i < models.Count; i++)
                         {
                             var (m, st) = (models[i], states[i]);
                             Timing.Measure(() => m.Forward(ids, batch, 1, st, keepLogits: false).State.Dispose(), samples[i], cpuSamples[i]);
                         }
                     }
-                    for (int i = 0; i < models.Count; i++)
+                    for (var i = 0; i < models.Count; i++)
                     {
                         Steps.Add(new StepResult(configs[i].Label, batch, past, samples[i].Median, cpuSamples[i].Median));
                         states[i].Dispose();
@@ -77,7 +77,7 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
             }
             var main = models[0];
             // Prefill of a 256-token prompt: the LM head runs for all 256 positions although a completion needs the last one.
-            int prefill = Math.Min(256, info.Positions);
+            var prefill = Math.Min(256, info.Positions);
             var prompt = main.PseudoText(prefill, 7);
             Figures["prefill_256_ms"] = Timing.MedianMs(() => { using var e = main.EmptyPast(1); main.Forward(prompt, 1, prefill, e, keepLogits: false).State.Dispose(); }, 2, quick ? 5 : 15);
             log.WriteLine($"  prefill {prefill} tokens: {Figures["prefill_256_ms"]:F1} ms");
@@ -106,7 +106,7 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
     /// <summary>The same decode step with inputs bound once and outputs bound to CPU memory (OrtIoBinding); one thread, so CPU time is comparable.</summary>
     private void MeasureIoBinding(RawModel model, int runs)
     {
-        foreach (int past in new[] { 16, 256 })
+        foreach (var past in new[] { 16, 256 })
         {
             using var state = model.Prefill(1, past);
             var ids = new long[] { 42 };
@@ -119,7 +119,7 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
             binding.BindInput("input_ids", idsValue);
             binding.BindInput("attention_mask", maskValue);
             binding.BindInput("position_ids", posValue);
-            for (int l = 0; l < info.Layers; l++)
+            for (var l = 0; l < info.Layers; l++)
             {
                 binding.BindInput($"past_key_values.{l}.key", state.Values[2 * l]);
                 binding.BindInput($"past_key_values.{l}.value", state.Values[2 * l + 1]);
@@ -129,9 +129,9 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
             var logits = OrtValue.CreateTensorValueFromMemory(new float[info.Vocab], [1, 1, info.Vocab]);
             outputs.Add(logits);
             binding.BindOutput("logits", logits);
-            for (int l = 0; l < info.Layers; l++)
+            for (var l = 0; l < info.Layers; l++)
             {
-                foreach (string kind in new[] { "key", "value" })
+                foreach (var kind in new[] { "key", "value" })
                 {
                     var v = OrtValue.CreateTensorValueFromMemory(new float[info.Heads * (past + 1) * info.HeadDim], [1, info.Heads, past + 1, info.HeadDim]);
                     outputs.Add(v);
@@ -140,7 +140,7 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
             }
             var ro = model.RunOptions;
             var bw = new Samples("bound"); var bc = new Samples("bound cpu"); var pw = new Samples("plain"); var pc = new Samples("plain cpu");
-            for (int r = -3; r < runs; r++)
+            for (var r = -3; r < runs; r++)
             {
                 Timing.Measure(() => model.Session.RunWithBinding(ro, binding), r >= 0 ? bw : null, r >= 0 ? bc : null);
                 Timing.Measure(() => model.Forward(ids, 1, 1, state, keepLogits: false).State.Dispose(), r >= 0 ? pw : null, r >= 0 ? pc : null);
@@ -158,8 +158,8 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
     /// <summary>Kernels per decode step and time by operator type, from ONNX Runtime's profiler.</summary>
     private void Profile(GraphOptimizationLevel level, string label)
     {
-        string prefix = Path.Combine(Path.GetTempPath(), $"bench-profile-{Environment.ProcessId}-{label.Replace('=', '-')}");
-        int steps = 20;
+        var prefix = Path.Combine(Path.GetTempPath(), $"bench-profile-{Environment.ProcessId}-{label.Replace('=', '-')}");
+        var steps = 20;
         string file;
         // The prefill runs in a second, unprofiled session (past tensors are plain tensors, valid in any session of
         // the model), so the profile holds decode steps only.
@@ -167,31 +167,31 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
         using var state = prefiller.Prefill(1, Math.Min(256, info.Positions - steps - 1));
         using (var model = new RawModel(info.OnnxPath, info, new RawSessionOptions(Level: level, ProfilePrefix: prefix)))
         {
-            for (int i = 0; i < steps; i++) model.Forward([42], 1, 1, state, keepLogits: false).State.Dispose();
+            for (var i = 0; i < steps; i++) model.Forward([42], 1, 1, state, keepLogits: false).State.Dispose();
             file = model.Session.EndProfiling();
         }
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(file));
             var byOp = new Dictionary<string, (int Count, double Us)>();
-            int runs = 0;
+            var runs = 0;
             foreach (var e in doc.RootElement.EnumerateArray())
             {
                 if (!e.TryGetProperty("cat", out var cat)) continue;
-                string name = e.GetProperty("name").GetString() ?? "";
+                var name = e.GetProperty("name").GetString() ?? "";
                 if (cat.GetString() == "Session" && name == "model_run") runs++;
                 if (cat.GetString() != "Node" || !name.EndsWith("_kernel_time", StringComparison.Ordinal)) continue;
-                string op = e.GetProperty("args").GetProperty("op_name").GetString() ?? "?";
-                double us = e.GetProperty("dur").GetDouble();
+                var op = e.GetProperty("args").GetProperty("op_name").GetString() ?? "?";
+                var us = e.GetProperty("dur").GetDouble();
                 byOp[op] = byOp.TryGetValue(op, out var c) ? (c.Count + 1, c.Us + us) : (1, us);
             }
-            int decodeRuns = runs > 0 ? runs : steps;
-            double total = byOp.Values.Sum(v => v.Us);
+            var decodeRuns = runs > 0 ? runs : steps;
+            var total = byOp.Values.Sum(v => v.Us);
             var shares = byOp.OrderByDescending(kv => kv.Value.Us)
                 .Select(kv => new OpShare(kv.Key, (int)Math.Round((double)kv.Value.Count / decodeRuns), kv.Value.Us / decodeRuns / 1000, kv.Value.Us / total))
                 .ToList();
             Profiles[label] = shares;
-            int kernels = shares.Sum(s => s.KernelsPerStep);
+            var kernels = shares.Sum(s => s.KernelsPerStep);
             Figures[$"kernels_per_step[{label}]"] = kernels;
             log.WriteLine($"  profile {label}: ~{kernels} kernels per run; top: " + string.Join(", ", shares.Take(6).Select(s => $"{s.Op} {s.Share:P0} ({s.KernelsPerStep})")));
         }
@@ -207,7 +207,7 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
         // One intra-op thread: then process CPU time is the work itself, steady even when other jobs share the cores.
         using var baseline = new RawModel(info.OnnxPath, info, new RawSessionOptions(Threads: 1));
         using var variant = new RawModel(path, info, new RawSessionOptions(Threads: 1));
-        int prefill = Math.Min(256, info.Positions);
+        var prefill = Math.Min(256, info.Positions);
         var prompt = baseline.PseudoText(prefill, 7);
         var sb = new Samples("base prefill"); var sv = new Samples("variant prefill");
         var db = new Samples("base step"); var dv = new Samples("variant step");
@@ -215,13 +215,13 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
         var cdb = new Samples("base step cpu"); var cdv = new Samples("variant step cpu");
         using var stateB = baseline.Prefill(1, 256);
         using var stateV = variant.Prefill(1, 256);
-        int runs = quick ? 6 : 20;
-        for (int r = -1; r < runs; r++)
+        var runs = quick ? 6 : 20;
+        for (var r = -1; r < runs; r++)
         {
             Samples? Keep(Samples s) => r >= 0 ? s : null;
             Timing.Measure(() => { using var e = baseline.EmptyPast(1); baseline.Forward(prompt, 1, prefill, e, keepLogits: false).State.Dispose(); }, Keep(sb), Keep(csb));
             Timing.Measure(() => { using var e = variant.EmptyPast(1); variant.Forward(prompt, 1, prefill, e, keepLogits: false).State.Dispose(); }, Keep(sv), Keep(csv));
-            for (int k = 0; k < 5; k++)
+            for (var k = 0; k < 5; k++)
             {
                 Timing.Measure(() => baseline.Forward([42], 1, 1, stateB, keepLogits: false).State.Dispose(), Keep(db), Keep(cdb));
                 Timing.Measure(() => variant.Forward([42], 1, 1, stateV, keepLogits: false).State.Dispose(), Keep(dv), Keep(cdv));
@@ -242,12 +242,12 @@ internal sealed class DecodeStepLab(ModelInfo info, bool quick, TextWriter log)
     /// <summary>Session creation with full optimisation versus loading a model already optimised and saved (ORT's optimized-model cache).</summary>
     private void MeasureOptimizedModelCache()
     {
-        string optimized = Path.Combine(Path.GetTempPath(), $"bench-optimized-{Environment.ProcessId}.onnx");
+        var optimized = Path.Combine(Path.GetTempPath(), $"bench-optimized-{Environment.ProcessId}.onnx");
         try
         {
             using (var m = new RawModel(info.OnnxPath, info, new RawSessionOptions(SaveOptimizedModelTo: optimized))) { }
-            double fresh = Timing.MedianMs(() => new RawModel(info.OnnxPath, info).Dispose(), 0, 3);
-            double cached = Timing.MedianMs(() => new RawModel(optimized, info, new RawSessionOptions(Level: GraphOptimizationLevel.ORT_DISABLE_ALL)).Dispose(), 0, 3);
+            var fresh = Timing.MedianMs(() => new RawModel(info.OnnxPath, info).Dispose(), 0, 3);
+            var cached = Timing.MedianMs(() => new RawModel(optimized, info, new RawSessionOptions(Level: GraphOptimizationLevel.ORT_DISABLE_ALL)).Dispose(), 0, 3);
             Figures["session_create_ms"] = fresh;
             Figures["session_create_from_optimized_ms"] = cached;
             log.WriteLine($"  session creation: {fresh:F0} ms (optimise at load) vs {cached:F0} ms (pre-optimised file, optimisations off)");

@@ -18,14 +18,16 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
     public Samples Inline { get; } = new("inline");
     public Dictionary<string, Samples> Commands { get; } = new()
     {
-        ["beam_doc2k"] = new("beam 2k"), ["fillin_doc2k"] = new("fill-in 2k"),
-        ["beam_doc100k"] = new("beam 100k"), ["fillin_doc100k"] = new("fill-in 100k"),
+        ["beam_doc2k"] = new("beam 2k"),
+        ["fillin_doc2k"] = new("fill-in 2k"),
+        ["beam_doc100k"] = new("beam 100k"),
+        ["fillin_doc100k"] = new("fill-in 100k"),
     };
     public Dictionary<string, double> Figures { get; } = [];
     public List<EditorRequest> Requests { get; } = [];
     public int TypingIntervalMs { get; init; } = 60;
 
-    private int version;
+    private int _version;
 
     public async Task RunAsync()
     {
@@ -51,8 +53,8 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
         client.Notify("initialized", new { });
 
         // The document the user types into: held-out paragraphs before the cursor, so requests have real context.
-        string uri = "file:///bench/replay.txt";
-        string text = corpus.Document(quick ? 600 : 1500, skip: 0);
+        var uri = "file:///bench/replay.txt";
+        var text = corpus.Document(quick ? 600 : 1500, skip: 0);
         Open(client, uri, text);
 
         // Time from process start to the first non-empty completion (model load included).
@@ -68,7 +70,7 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
         log.WriteLine($"  first non-empty completion {Figures["first_completion_ms"]:F0} ms after process start");
 
         // Warm-up: a few requests so the JIT has compiled the paths before timing.
-        for (int i = 0; i < 3; i++) await Complete(client, uri, text);
+        for (var i = 0; i < 3; i++) await Complete(client, uri, text);
 
         text = await TypeAsync(client, uri, text);
 
@@ -90,9 +92,9 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
     private async Task<string> TypeAsync(LspClient client, string uri, string text)
     {
         var typed = corpus.Paragraphs.Skip(corpus.Paragraphs.Count > 8 ? 4 : 0).Take(quick ? 3 : 8).ToList();
-        string script = string.Concat(typed.Select(p => "\n\n" + p));
-        int cadenceKeys = Math.Min(script.Length / 2, quick ? 300 : 1500);
-        int closedKeys = Math.Min(script.Length - cadenceKeys, quick ? 200 : 1500);
+        var script = string.Concat(typed.Select(p => "\n\n" + p));
+        var cadenceKeys = Math.Min(script.Length / 2, quick ? 300 : 1500);
+        var closedKeys = Math.Min(script.Length - cadenceKeys, quick ? 200 : 1500);
         var cadenceCompletion = new Samples("completion (cadence)");
         var cadenceInline = new Samples("inline (cadence)");
         if (TypingIntervalMs > 0)
@@ -108,11 +110,11 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
         var outstanding = new List<Task>();
         (long Id, Task Task)? pendingCompletion = null, pendingInline = null;
         int keys = 0, cancelled = 0, empty = 0, inlineRequests = 0;
-        double cpu0 = client.CpuMs();
+        var cpu0 = client.CpuMs();
         var clock = Stopwatch.StartNew();
-        for (int c = 0; c < keysToType.Length; c++)
+        for (var c = 0; c < keysToType.Length; c++)
         {
-            char key = keysToType[c];
+            var key = keysToType[c];
             if (intervalMs == 0)
             {
                 // Bounded: a request the server never answers is counted (below) instead of hanging the run.
@@ -122,7 +124,7 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
             else
             {
                 // Keep the cadence: key k goes out at k * interval.
-                double due = keys * intervalMs - clock.Elapsed.TotalMilliseconds;
+                var due = keys * intervalMs - clock.Elapsed.TotalMilliseconds;
                 if (due > 1) await Task.Delay(TimeSpan.FromMilliseconds(due));
             }
             keys++;
@@ -133,25 +135,29 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
             text += key;
             client.Notify("textDocument/didChange", new
             {
-                textDocument = new { uri, version = ++version },
+                textDocument = new { uri, version = ++_version },
                 contentChanges = new[] { new { range = new { start = position, end = position }, text = key.ToString() } },
             });
             var end = EndPosition(text);
             Requests.Add(new EditorRequest("completion", text));
             var completion = Timed(client, "textDocument/completion", new
             {
-                textDocument = new { uri }, position = end, context = new { triggerKind = 1 },
+                textDocument = new { uri },
+                position = end,
+                context = new { triggerKind = 1 },
             }, completions, () => Interlocked.Increment(ref empty));
             pendingCompletion = completion;
             outstanding.Add(completion.Task);
-            bool wordEnded = key == ' ' && text.Length > 1 && text[^2] != ' ' && text[^2] != '\n';
+            var wordEnded = key == ' ' && text.Length > 1 && text[^2] != ' ' && text[^2] != '\n';
             if (wordEnded)
             {
                 inlineRequests++;
                 Requests.Add(new EditorRequest("inline", text));
                 var inline = Timed(client, "textDocument/inlineCompletion", new
                 {
-                    textDocument = new { uri }, position = end, context = new { triggerKind = 2 },
+                    textDocument = new { uri },
+                    position = end,
+                    context = new { triggerKind = 2 },
                 }, inlines, null);
                 pendingInline = inline;
                 outstanding.Add(inline.Task);
@@ -161,12 +167,12 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
         var all = Task.WhenAll(outstanding);
         if (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(60))) != all)
         {
-            int unanswered = outstanding.Count(t => !t.IsCompleted);
+            var unanswered = outstanding.Count(t => !t.IsCompleted);
             Figures[$"{phase}_unanswered_requests"] = unanswered;
             log.WriteLine($"  {unanswered} of {outstanding.Count} requests got no response within 60 s of the last key (LSP requires one, even when cancelled)");
         }
         else await all;
-        double cpu = client.CpuMs() - cpu0;
+        var cpu = client.CpuMs() - cpu0;
         Figures[$"{phase}_keystrokes"] = keys;
         Figures[$"{phase}_cancelled_requests"] = cancelled;
         Figures[$"{phase}_empty_completions"] = empty;
@@ -190,7 +196,7 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
     /// <summary>Sends a request and records its latency unless it was cancelled (error -32800) or superseded.</summary>
     private static (long Id, Task Task) Timed(LspClient client, string method, object parameters, Samples into, Action? onEmpty)
     {
-        long t0 = Stopwatch.GetTimestamp();
+        var t0 = Stopwatch.GetTimestamp();
         var (id, result) = client.Send(method, parameters);
         var task = result.ContinueWith(t =>
         {
@@ -199,7 +205,7 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
                 if (t.Exception?.InnerException is LspError { Code: -32800 or -32801 }) return;
                 throw t.Exception!.InnerException!;
             }
-            double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            var ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
             lock (into) into.Add(ms);
             if (onEmpty is not null && CountItems(t.Result) == 0) onEmpty();
         }, TaskScheduler.Default);
@@ -210,7 +216,9 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
     {
         var result = await client.Request("textDocument/completion", new
         {
-            textDocument = new { uri }, position = EndPosition(text), context = new { triggerKind = 1 },
+            textDocument = new { uri },
+            position = EndPosition(text),
+            context = new { triggerKind = 1 },
         });
         return CountItems(result);
     }
@@ -223,30 +231,30 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
     };
 
     private void Open(LspClient client, string uri, string text) =>
-        client.Notify("textDocument/didOpen", new { textDocument = new { uri, languageId = "plaintext", version = ++version, text } });
+        client.Notify("textDocument/didOpen", new { textDocument = new { uri, languageId = "plaintext", version = ++_version, text } });
 
     /// <summary>LSP position (UTF-16 code units, the default encoding) of the end of <paramref name="text"/>.</summary>
     internal static object EndPosition(string text)
     {
         int line = 0, lastBreak = -1;
-        for (int i = text.IndexOf('\n'); i >= 0; i = text.IndexOf('\n', i + 1)) { line++; lastBreak = i; }
+        for (var i = text.IndexOf('\n'); i >= 0; i = text.IndexOf('\n', i + 1)) { line++; lastBreak = i; }
         return new { line, character = text.Length - lastBreak - 1 };
     }
 
     /// <summary>Beam search at the end and fill-in of a blank near the end of a long document; each rerun follows a one-word edit at the end.</summary>
     private async Task CommandsAtDocumentEnd(LspClient client, string label, string body, int repeats)
     {
-        string uri = $"file:///bench/{label}.txt";
+        var uri = $"file:///bench/{label}.txt";
         // The blank sits in the last sentence, with a right-hand context after it.
-        string blankLine = "\n\nIt was a ___ day, and everyone in the town went down to the river to watch the boats.";
-        string text = body + blankLine + "\n\nThe";
+        var blankLine = "\n\nIt was a ___ day, and everyone in the town went down to the river to watch the boats.";
+        var text = body + blankLine + "\n\nThe";
         Open(client, uri, text);
         Figures[$"{label}_tokens"] = corpus.CountTokens(text);
-        int blankOffset = body.Length + blankLine.IndexOf("___", StringComparison.Ordinal);
+        var blankOffset = body.Length + blankLine.IndexOf("___", StringComparison.Ordinal);
         var (blankLineNo, blankChar) = LineChar(text, blankOffset);
         var beams = Commands[$"beam_{label}"];
         var fills = Commands[$"fillin_{label}"];
-        for (int r = 0; r <= repeats; r++)
+        for (var r = 0; r <= repeats; r++)
         {
             if (r > 0)
             {
@@ -254,24 +262,24 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
                 text += " the";
                 client.Notify("textDocument/didChange", new
                 {
-                    textDocument = new { uri, version = ++version },
+                    textDocument = new { uri, version = ++_version },
                     contentChanges = new[] { new { range = new { start = at, end = at }, text = " the" } },
                 });
             }
-            long t0 = Stopwatch.GetTimestamp();
+            var t0 = Stopwatch.GetTimestamp();
             var beam = await client.Request("workspace/executeCommand", new
             {
                 command = "transformerLsp.beamSearch",
                 arguments = new object[] { new { textDocument = new { uri }, position = EndPosition(text), width = 4, maxTokens = 16 } },
             });
-            double beamMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            var beamMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
             t0 = Stopwatch.GetTimestamp();
             var fill = await client.Request("workspace/executeCommand", new
             {
                 command = "transformerLsp.fillMask",
                 arguments = new object[] { new { textDocument = new { uri }, range = new { start = new { line = blankLineNo, character = blankChar }, end = new { line = blankLineNo, character = blankChar + 3 } }, count = 16 } },
             });
-            double fillMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            var fillMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
             if (r == 0)
             {
                 // The first call pays for the document's prefix (a cold cache): reported on its own.
@@ -291,7 +299,7 @@ internal sealed class EditorReplay(ModelInfo info, Corpus corpus, string serverP
     private static (int Line, int Character) LineChar(string text, int offset)
     {
         int line = 0, lastBreak = -1;
-        for (int i = text.IndexOf('\n'); i >= 0 && i < offset; i = text.IndexOf('\n', i + 1)) { line++; lastBreak = i; }
+        for (var i = text.IndexOf('\n'); i >= 0 && i < offset; i = text.IndexOf('\n', i + 1)) { line++; lastBreak = i; }
         return (line, offset - lastBreak - 1);
     }
 }

@@ -29,7 +29,7 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         TextPredictor? predictor = null;
         if (engineAvailable)
         {
-            long t0 = Stopwatch.GetTimestamp();
+            var t0 = Stopwatch.GetTimestamp();
             predictor = TextPredictor.Load(new ModelOptions(info.Folder, ExecutionProviderKind.Cpu, threads));
             Figures["engine_load_ms"] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
         }
@@ -47,8 +47,8 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
     private List<EditorRequest> Sample()
     {
         // Quick runs answer a subset (every 4th completion, every inline) so GenAI's from-scratch prefills fit the budget.
-        int stride = quick ? 4 : 1;
-        int completions = 0;
+        var stride = quick ? 4 : 1;
+        var completions = 0;
         var chosen = requests.Where(r => r.Kind == "inline" || completions++ % stride == 0).ToList();
         return chosen.Take(quick ? 80 : 1000).ToList();
     }
@@ -81,7 +81,7 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         var allocatedBy = kinds.ToDictionary(k => k, _ => 0L);
         foreach (var r in sample)
         {
-            long bytes0 = GC.GetAllocatedBytesForCurrentThread();
+            var bytes0 = GC.GetAllocatedBytesForCurrentThread();
             cachedBy[r.Kind] += Time(() => Answer(r));
             allocatedBy[r.Kind] += GC.GetAllocatedBytesForCurrentThread() - bytes0;
         }
@@ -104,9 +104,9 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         cached = cachedBy.Values.Sum();
         uncached = uncachedBy.Values.Sum();
         fresh = freshBy.Values.Sum();
-        foreach (string k in kinds)
+        foreach (var k in kinds)
         {
-            int n = sample.Count(r => r.Kind == k);
+            var n = sample.Count(r => r.Kind == k);
             if (n == 0) continue;
             Figures[$"{k}_requests"] = n;
             Figures[$"engine_cached_{k}_mean_ms"] = cachedBy[k] / n;
@@ -122,7 +122,7 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         Figures["uncached_pass_tokens_reused"] = reused2 - reused1;
         Figures["uncached_pass_tokens_computed"] = computed2 - computed1;
         log.WriteLine($"  prefix cache: cached pass reused {reused1 - reused0} / computed {computed1 - computed0} context tokens; uncached pass reused {reused2 - reused1} / computed {computed2 - computed1}");
-        foreach (string k in kinds.Where(k => Figures.ContainsKey($"{k}_requests")))
+        foreach (var k in kinds.Where(k => Figures.ContainsKey($"{k}_requests")))
             log.WriteLine($"  {k}: engine cached {Figures[$"engine_cached_{k}_mean_ms"]:F1} ms, no cache {Figures[$"engine_uncached_{k}_mean_ms"]:F1}, GenAI fresh {Figures[$"genai_fresh_{k}_mean_ms"]:F1} (n {Figures[$"{k}_requests"]}); engine allocates {Figures[$"engine_allocated_mb_per_{k}"]:F1} MB per request");
         Figures["editor_requests_compared"] = sample.Count;
         Figures["engine_cached_total_ms"] = cached;
@@ -142,18 +142,18 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
     private List<int> Window(List<int> ids, int newTokens)
     {
         // The engine keeps min(64, n_positions / 2) positions free for generation (ContextWindow); GenAI gets the same context.
-        int max = Math.Min(info.Positions - newTokens, info.Positions - Math.Min(64, info.Positions / 2));
+        var max = Math.Min(info.Positions - newTokens, info.Positions - Math.Min(64, info.Positions / 2));
         return ids.Count <= max ? ids : ids.GetRange(ids.Count - max, max);
     }
 
     private void FreshPrompt(TextPredictor? predictor, GenAiRunner genai, RawModel raw)
     {
         // A 64-token held-out prompt, as in issue 6's measurements.
-        string text = corpus.Paragraphs[^1];
+        var text = corpus.Paragraphs[^1];
         var ids = corpus.Encode(text);
         var prompt = ids.Take(Math.Min(64, Math.Min(ids.Count, info.Positions - 40))).ToList();
-        string promptText = corpus.HasTokenizer ? Decode(text, prompt.Count) : text;
-        int runs = quick ? 5 : 15;
+        var promptText = corpus.HasTokenizer ? Decode(text, prompt.Count) : text;
+        var runs = quick ? 5 : 15;
         var g = new Samples("genai greedy"); var e = new Samples("engine greedy"); var r = new Samples("raw greedy");
         var gb = new Samples("genai beam"); var eb = new Samples("engine beam"); var rb = new Samples("raw beam");
         var e1 = new Samples("engine greedy 1");
@@ -166,7 +166,7 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         var oneStop = new StopConditions(MaxTokens: 1, AtSentenceEnd: false, AtNewline: false);
         var beamOptions = new BeamOptions(4, new StopConditions(MaxTokens: 16, AtSentenceEnd: false, AtNewline: false));
         int engineGreedyTokens = 0, engineBeamTokens = 0;
-        for (int i = -1; i < runs; i++)
+        for (var i = -1; i < runs; i++)
         {
             // i = -1 is the warm-up round.
             void Add(Samples s, double ms) { if (i >= 0) s.Add(ms); }
@@ -202,8 +202,8 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
             + $"(1 thread {r1.Median:F1} / {rb1.Median:F1}; no spinning {rns.Median:F1} / {rbns.Median:F1})");
         if (predictor is null) return;
         // Our engine may stop early at EOS; the ratio is then taken per generated token so both do the same work.
-        double greedyMs = e.Median * (engineGreedyTokens > 0 && engineGreedyTokens < 32 ? 32.0 / engineGreedyTokens : 1);
-        double beamMs = eb.Median * (engineBeamTokens > 0 && engineBeamTokens < 16 ? 16.0 / engineBeamTokens : 1);
+        var greedyMs = e.Median * (engineGreedyTokens > 0 && engineGreedyTokens < 32 ? 32.0 / engineGreedyTokens : 1);
+        var beamMs = eb.Median * (engineBeamTokens > 0 && engineBeamTokens < 16 ? 16.0 / engineBeamTokens : 1);
         Figures["engine_greedy32_ms"] = e.Median;
         Figures["engine_greedy_tokens"] = engineGreedyTokens;
         Figures["engine_beam4x16_ms"] = eb.Median;
@@ -221,7 +221,7 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         int lo = 0, hi = text.Length;
         while (lo < hi)
         {
-            int mid = (lo + hi + 1) / 2;
+            var mid = (lo + hi + 1) / 2;
             if (corpus.Encode(text[..mid]).Count <= tokens) lo = mid; else hi = mid - 1;
         }
         return text[..lo];
@@ -229,7 +229,7 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
 
     private static double Time(Action action)
     {
-        long t0 = Stopwatch.GetTimestamp();
+        var t0 = Stopwatch.GetTimestamp();
         action();
         return Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
     }

@@ -16,16 +16,16 @@ namespace TransformerLsp.Bench;
 /// </remarks>
 internal sealed class GenAiRunner : IDisposable
 {
-    private readonly Model model;
-    private readonly string folder;
+    private readonly Model _model;
+    private readonly string _folder;
 
     public double LoadMs { get; }
 
     public GenAiRunner(ModelInfo info, int threads)
     {
-        folder = Path.Combine(Path.GetTempPath(), "transformerlsp-bench-genai-" + Environment.ProcessId);
-        Directory.CreateDirectory(folder);
-        string target = Path.Combine(folder, "model.onnx");
+        _folder = Path.Combine(Path.GetTempPath(), "transformerlsp-bench-genai-" + Environment.ProcessId);
+        Directory.CreateDirectory(_folder);
+        var target = Path.Combine(_folder, "model.onnx");
         if (!File.Exists(target)) File.Copy(info.OnnxPath, target);
         var sessionOptions = new Dictionary<string, object> { ["log_id"] = "bench-genai" };
         if (threads > 0) sessionOptions["intra_op_num_threads"] = threads;
@@ -66,22 +66,33 @@ internal sealed class GenAiRunner : IDisposable
             },
             search = new
             {
-                do_sample = false, num_beams = 1, num_return_sequences = 1, max_length = info.Positions, min_length = 0,
-                early_stopping = true, length_penalty = 1.0, past_present_share_buffer = false,
-                temperature = 1.0, top_k = 1, top_p = 1.0, repetition_penalty = 1.0, no_repeat_ngram_size = 0, diversity_penalty = 0.0,
+                do_sample = false,
+                num_beams = 1,
+                num_return_sequences = 1,
+                max_length = info.Positions,
+                min_length = 0,
+                early_stopping = true,
+                length_penalty = 1.0,
+                past_present_share_buffer = false,
+                temperature = 1.0,
+                top_k = 1,
+                top_p = 1.0,
+                repetition_penalty = 1.0,
+                no_repeat_ngram_size = 0,
+                diversity_penalty = 0.0,
             },
         };
-        File.WriteAllText(Path.Combine(folder, "genai_config.json"), JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true }));
-        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-        model = new Model(folder);
+        File.WriteAllText(Path.Combine(_folder, "genai_config.json"), JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true }));
+        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        _model = new Model(_folder);
         LoadMs = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
     }
 
     /// <summary>Greedy (width 1) or beam search from a fresh prompt, exactly <paramref name="newTokens"/> new tokens.</summary>
     public int[] Generate(IReadOnlyList<int> prompt, int newTokens, int beams = 1)
     {
-        using var parameters = new GeneratorParams(model);
-        int maxLength = prompt.Count + newTokens;
+        using var parameters = new GeneratorParams(_model);
+        var maxLength = prompt.Count + newTokens;
         parameters.SetSearchOption("max_length", maxLength);
         parameters.SetSearchOption("min_length", maxLength);
         parameters.SetSearchOption("num_beams", beams);
@@ -89,7 +100,7 @@ internal sealed class GenAiRunner : IDisposable
         parameters.SetSearchOption("do_sample", false);
         parameters.SetSearchOption("early_stopping", false);
         parameters.SetSearchOption("length_penalty", 0.0);
-        using var generator = new Generator(model, parameters);
+        using var generator = new Generator(_model, parameters);
         generator.AppendTokens(prompt.ToArray());
         while (!generator.IsDone()) generator.GenerateNextToken();
         return generator.GetSequence(0).ToArray()[prompt.Count..];
@@ -97,7 +108,7 @@ internal sealed class GenAiRunner : IDisposable
 
     public void Dispose()
     {
-        model.Dispose();
-        try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        _model.Dispose();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

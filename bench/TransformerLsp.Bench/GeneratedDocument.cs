@@ -10,8 +10,8 @@ internal static class GeneratedDocument
     public static void Write(string path, StringBuilder generated, string marker)
     {
         generated.AppendLine(marker);
-        string kept = File.Exists(path) ? File.ReadAllText(path) : "";
-        int at = kept.IndexOf(marker, StringComparison.Ordinal);
+        var kept = File.Exists(path) ? File.ReadAllText(path) : "";
+        var at = kept.IndexOf(marker, StringComparison.Ordinal);
         if (at >= 0) generated.Append(kept[(at + marker.Length)..].TrimStart('\r', '\n').Insert(0, "\n"));
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         File.WriteAllText(path, generated.ToString());

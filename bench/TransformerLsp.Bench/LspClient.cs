@@ -12,42 +12,42 @@ namespace TransformerLsp.Bench;
 /// </summary>
 internal sealed class LspClient : IAsyncDisposable
 {
-    private readonly Process process;
-    private readonly Stream input;
-    private readonly SemaphoreSlim writeLock = new(1, 1);
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<JsonElement>> pending = new();
-    private readonly Task readerTask;
-    private readonly Task errorTask;
-    private readonly Queue<string> stderrTail = new();
-    private long nextId;
+    private readonly Process _process;
+    private readonly Stream _input;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<JsonElement>> _pending = new();
+    private readonly Task _readerTask;
+    private readonly Task _errorTask;
+    private readonly Queue<string> _stderrTail = new();
+    private long _nextId;
 
     public event Action<string, JsonElement>? Notification;
     public DateTime StartedAt { get; }
     public long StartTimestamp { get; }
-    public int ProcessId => process.Id;
+    public int ProcessId => _process.Id;
 
-    private readonly TaskCompletionSource modelReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _modelReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes when the server reports its model ready (transformerLsp/status); faults when it reports an error.</summary>
-    public Task ModelReady => modelReady.Task;
+    public Task ModelReady => _modelReady.Task;
 
     private LspClient(Process process, long startTimestamp)
     {
         Notification += (method, p) =>
         {
             if (method != "transformerLsp/status" || p.ValueKind != JsonValueKind.Object || !p.TryGetProperty("state", out var s)) return;
-            if (s.GetString() == "ready") modelReady.TrySetResult();
-            else if (s.GetString() == "error") modelReady.TrySetException(new InvalidOperationException("server reported a model error: " + p.GetRawText()));
+            if (s.GetString() == "ready") _modelReady.TrySetResult();
+            else if (s.GetString() == "error") _modelReady.TrySetException(new InvalidOperationException("server reported a model error: " + p.GetRawText()));
         };
-        this.process = process;
+        _process = process;
         StartTimestamp = startTimestamp;
         StartedAt = DateTime.UtcNow;
-        input = process.StandardInput.BaseStream;
-        readerTask = Task.Run(ReadLoop);
-        errorTask = Task.Run(async () =>
+        _input = process.StandardInput.BaseStream;
+        _readerTask = Task.Run(ReadLoop);
+        _errorTask = Task.Run(async () =>
         {
             while (await process.StandardError.ReadLineAsync() is { } line)
-                lock (stderrTail) { stderrTail.Enqueue(line); if (stderrTail.Count > 40) stderrTail.Dequeue(); }
+                lock (_stderrTail) { _stderrTail.Enqueue(line); if (_stderrTail.Count > 40) _stderrTail.Dequeue(); }
         });
     }
 
@@ -60,19 +60,19 @@ internal sealed class LspClient : IAsyncDisposable
         psi.RedirectStandardInput = psi.RedirectStandardOutput = psi.RedirectStandardError = true;
         psi.UseShellExecute = false;
         psi.Environment["TRANSFORMER_LSP_MODEL"] = modelFolder;
-        long t0 = Stopwatch.GetTimestamp();
+        var t0 = Stopwatch.GetTimestamp();
         var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + serverPath);
         return new LspClient(p, t0);
     }
 
-    public string StderrTail { get { lock (stderrTail) return string.Join('\n', stderrTail); } }
+    public string StderrTail { get { lock (_stderrTail) return string.Join('\n', _stderrTail); } }
 
     /// <summary>Sends a request; returns its id and the task of its result (faults with <see cref="LspError"/> on an error response).</summary>
     public (long Id, Task<JsonElement> Result) Send(string method, object? parameters)
     {
-        long id = Interlocked.Increment(ref nextId);
+        var id = Interlocked.Increment(ref _nextId);
         var tcs = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
-        pending[id] = tcs;
+        _pending[id] = tcs;
         Write(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method, ["params"] = ToNode(parameters) });
         return (id, tcs.Task);
     }
@@ -94,26 +94,26 @@ internal sealed class LspClient : IAsyncDisposable
 
     private void Write(JsonObject message)
     {
-        byte[] body = Encoding.UTF8.GetBytes(message.ToJsonString());
-        byte[] header = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n");
-        writeLock.Wait();
+        var body = Encoding.UTF8.GetBytes(message.ToJsonString());
+        var header = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n");
+        _writeLock.Wait();
         try
         {
-            input.Write(header);
-            input.Write(body);
-            input.Flush();
+            _input.Write(header);
+            _input.Write(body);
+            _input.Flush();
         }
         finally
         {
-            writeLock.Release();
+            _writeLock.Release();
         }
     }
 
     private async Task ReadLoop()
     {
-        var stream = process.StandardOutput.BaseStream;
+        var stream = _process.StandardOutput.BaseStream;
         var buffer = new byte[1 << 16];
-        int filled = 0;
+        var filled = 0;
         try
         {
             while (true)
@@ -122,19 +122,19 @@ internal sealed class LspClient : IAsyncDisposable
                 while ((headerEnd = IndexOfHeaderEnd(buffer, filled)) < 0)
                 {
                     if (filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
-                    int n = await stream.ReadAsync(buffer.AsMemory(filled));
+                    var n = await stream.ReadAsync(buffer.AsMemory(filled));
                     if (n == 0) return;
                     filled += n;
                 }
-                string header = Encoding.ASCII.GetString(buffer, 0, headerEnd);
-                int length = 0;
-                foreach (string line in header.Split("\r\n"))
+                var header = Encoding.ASCII.GetString(buffer, 0, headerEnd);
+                var length = 0;
+                foreach (var line in header.Split("\r\n"))
                     if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)) length = int.Parse(line[15..].Trim());
-                int total = headerEnd + 4 + length;
+                var total = headerEnd + 4 + length;
                 if (buffer.Length < total) Array.Resize(ref buffer, Math.Max(total, buffer.Length * 2));
                 while (filled < total)
                 {
-                    int n = await stream.ReadAsync(buffer.AsMemory(filled));
+                    var n = await stream.ReadAsync(buffer.AsMemory(filled));
                     if (n == 0) return;
                     filled += n;
                 }
@@ -146,21 +146,21 @@ internal sealed class LspClient : IAsyncDisposable
         }
         finally
         {
-            foreach (var tcs in pending.Values) tcs.TrySetException(new IOException("server closed its output. stderr:\n" + StderrTail));
+            foreach (var tcs in _pending.Values) tcs.TrySetException(new IOException("server closed its output. stderr:\n" + StderrTail));
         }
     }
 
     private static int IndexOfHeaderEnd(byte[] buffer, int filled)
     {
-        for (int i = 0; i + 3 < filled; i++)
+        for (var i = 0; i + 3 < filled; i++)
             if (buffer[i] == '\r' && buffer[i + 1] == '\n' && buffer[i + 2] == '\r' && buffer[i + 3] == '\n') return i;
         return -1;
     }
 
     private void Dispatch(JsonElement message)
     {
-        bool hasMethod = message.TryGetProperty("method", out var method);
-        bool hasId = message.TryGetProperty("id", out var id);
+        var hasMethod = message.TryGetProperty("method", out var method);
+        var hasId = message.TryGetProperty("id", out var id);
         if (hasMethod && hasId)
         {
             // A server-to-client request (workspace/configuration, client/registerCapability, ...): answer it plainly.
@@ -171,7 +171,7 @@ internal sealed class LspClient : IAsyncDisposable
         {
             Notification?.Invoke(method.GetString() ?? "", message.TryGetProperty("params", out var p) ? p.Clone() : default);
         }
-        else if (hasId && id.ValueKind == JsonValueKind.Number && pending.TryRemove(id.GetInt64(), out var tcs))
+        else if (hasId && id.ValueKind == JsonValueKind.Number && _pending.TryRemove(id.GetInt64(), out var tcs))
         {
             if (message.TryGetProperty("error", out var error))
                 tcs.TrySetException(new LspError(error.GetProperty("code").GetInt32(), error.TryGetProperty("message", out var m) ? m.GetString() ?? "" : ""));
@@ -183,7 +183,7 @@ internal sealed class LspClient : IAsyncDisposable
     /// <summary>CPU time (user + system) of the server process so far, from /proc.</summary>
     public double CpuMs()
     {
-        string stat = File.ReadAllText($"/proc/{process.Id}/stat");
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         // Fields 14 and 15 (utime, stime) are at 11 and 12 after the command name; clock ticks are 100 per second on Linux.
         return (long.Parse(fields[11]) + long.Parse(fields[12])) * 10.0;
@@ -192,7 +192,7 @@ internal sealed class LspClient : IAsyncDisposable
     /// <summary>A field of /proc/pid/status in MB (VmHWM = peak resident set, VmRSS = current).</summary>
     public double StatusMb(string field)
     {
-        foreach (string line in File.ReadLines($"/proc/{process.Id}/status"))
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
             if (line.StartsWith(field + ":", StringComparison.Ordinal))
                 return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0]) / 1024.0;
         return double.NaN;
@@ -202,22 +202,22 @@ internal sealed class LspClient : IAsyncDisposable
     {
         try
         {
-            if (!process.HasExited)
+            if (!_process.HasExited)
             {
                 var shutdown = Request("shutdown", null);
                 await Task.WhenAny(shutdown, Task.Delay(5000));
                 Notify("exit", null);
                 using var cts = new CancellationTokenSource(5000);
-                try { await process.WaitForExitAsync(cts.Token); } catch (OperationCanceledException) { }
+                try { await _process.WaitForExitAsync(cts.Token); } catch (OperationCanceledException) { }
             }
         }
         catch (IOException) { }
         finally
         {
-            if (!process.HasExited) process.Kill();
-            await Task.WhenAny(readerTask, Task.Delay(2000));
-            await Task.WhenAny(errorTask, Task.Delay(2000));
-            process.Dispose();
+            if (!_process.HasExited) _process.Kill();
+            await Task.WhenAny(_readerTask, Task.Delay(2000));
+            await Task.WhenAny(_errorTask, Task.Delay(2000));
+            _process.Dispose();
         }
     }
 }

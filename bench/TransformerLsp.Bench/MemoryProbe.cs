@@ -27,7 +27,7 @@ internal sealed class MemoryProbe(ModelInfo info, Corpus corpus, string serverPa
     public async Task RunAsync()
     {
         var passes = new JsonArray();
-        foreach (int chars in quick ? new[] { 1_000, 100_000 } : [1_000, 100_000, 1_000_000, 10_000_000])
+        foreach (var chars in quick ? new[] { 1_000, 100_000 } : [1_000, 100_000, 1_000_000, 10_000_000])
             passes.Add(await DiagnosticsPass(chars));
         Result["diagnostics_pass"] = passes;
         Result["soak"] = await SoakAsync(quick ? 600 : 3000);
@@ -37,25 +37,25 @@ internal sealed class MemoryProbe(ModelInfo info, Corpus corpus, string serverPa
     private async Task<JsonObject> DiagnosticsPass(int chars)
     {
         await using var client = await StartAsync(diagnostics: true);
-        double ready = client.StatusMb("VmRSS");
-        string uri = $"file:///bench/memory-{chars}.txt";
+        var ready = client.StatusMb("VmRSS");
+        var uri = $"file:///bench/memory-{chars}.txt";
         var published = new SemaphoreSlim(0);
-        int count = 0;
+        var count = 0;
         client.Notification += (method, p) =>
         {
             if (method != "textDocument/publishDiagnostics" || p.GetProperty("uri").GetString() != uri) return;
             count = p.GetProperty("diagnostics").GetArrayLength();
             published.Release();
         };
-        string text = Text(chars);
+        var text = Text(chars);
         var clock = Stopwatch.StartNew();
         client.Notify("textDocument/didOpen", new { textDocument = new { uri, languageId = "plaintext", version = 1, text } });
         // The blank-marker hints come at once; the pass's own publish follows it, unless the document is over maxDocumentSize.
-        int expected = chars <= 1_000_000 ? 2 : 1;
-        for (int i = 0; i < expected; i++)
+        var expected = chars <= 1_000_000 ? 2 : 1;
+        for (var i = 0; i < expected; i++)
             if (!await published.WaitAsync(TimeSpan.FromMinutes(10)))
                 throw new TimeoutException($"no diagnostics for a {chars}-character document within 10 minutes");
-        double seconds = clock.Elapsed.TotalSeconds;
+        var seconds = clock.Elapsed.TotalSeconds;
         var row = new JsonObject
         {
             ["chars"] = chars,
@@ -73,15 +73,15 @@ internal sealed class MemoryProbe(ModelInfo info, Corpus corpus, string serverPa
     private async Task<JsonObject> SoakAsync(int keys)
     {
         await using var client = await StartAsync(diagnostics: false);
-        string uri = "file:///bench/soak.txt";
-        string text = corpus.Document(600, skip: 0);
-        int version = 1;
+        var uri = "file:///bench/soak.txt";
+        var text = corpus.Document(600, skip: 0);
+        var version = 1;
         client.Notify("textDocument/didOpen", new { textDocument = new { uri, languageId = "plaintext", version, text } });
-        string script = string.Concat(corpus.Paragraphs.Select(p => "\n\n" + p));
+        var script = string.Concat(corpus.Paragraphs.Select(p => "\n\n" + p));
         while (script.Length < keys) script += script;
         Soak.Add((0, client.StatusMb("VmRSS")));
         var clock = Stopwatch.StartNew();
-        for (int k = 1; k <= keys; k++)
+        for (var k = 1; k <= keys; k++)
         {
             var at = EditorReplay.EndPosition(text);
             text += script[k - 1];
@@ -103,7 +103,7 @@ internal sealed class MemoryProbe(ModelInfo info, Corpus corpus, string serverPa
         // The trend of the second half (after the caches have filled): least-squares slope in MB per 1,000 keys.
         var half = Soak.Skip(Soak.Count / 2).ToList();
         double mx = half.Average(s => s.Keys), my = half.Average(s => s.RssMb);
-        double slope = half.Sum(s => (s.Keys - mx) * (s.RssMb - my)) / half.Sum(s => (s.Keys - mx) * (s.Keys - mx)) * 1000;
+        var slope = half.Sum(s => (s.Keys - mx) * (s.RssMb - my)) / half.Sum(s => (s.Keys - mx) * (s.Keys - mx)) * 1000;
         var result = new JsonObject
         {
             ["keys"] = keys,
@@ -123,7 +123,7 @@ internal sealed class MemoryProbe(ModelInfo info, Corpus corpus, string serverPa
         await using var client = await StartAsync(diagnostics: false);
         var texts = new string[documents];
         var versions = new int[documents];
-        for (int d = 0; d < documents; d++)
+        for (var d = 0; d < documents; d++)
         {
             texts[d] = corpus.Document(200, skip: d % 7);
             versions[d] = 1;
@@ -134,9 +134,9 @@ internal sealed class MemoryProbe(ModelInfo info, Corpus corpus, string serverPa
         var ids = new List<long>();
         int editEvery = Math.Max(1, completions / Math.Max(1, edits)), cancelEvery = Math.Max(1, completions / Math.Max(1, cancels));
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < completions; i++)
+        for (var i = 0; i < completions; i++)
         {
-            int d = random.Next(documents);
+            var d = random.Next(documents);
             if (i % editEvery == 0)
             {
                 var at = EditorReplay.EndPosition(texts[d]);
@@ -154,22 +154,29 @@ internal sealed class MemoryProbe(ModelInfo info, Corpus corpus, string serverPa
         }
         var all = Task.WhenAll(requests.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
         await Task.WhenAny(all, Task.Delay(TimeSpan.FromMinutes(5)));
-        double allAnsweredS = clock.Elapsed.TotalSeconds;
-        int answered = requests.Count(t => t.IsCompleted);
-        int results = requests.Count(t => t.IsCompletedSuccessfully);
+        var allAnsweredS = clock.Elapsed.TotalSeconds;
+        var answered = requests.Count(t => t.IsCompleted);
+        var results = requests.Count(t => t.IsCompletedSuccessfully);
         var errorCodes = requests.Where(t => t.IsFaulted).GroupBy(t => t.Exception?.InnerException is LspError e ? e.Code.ToString(CultureInfo.InvariantCulture) : "other")
             .ToDictionary(g => g.Key, g => g.Count());
-        int cancelled = errorCodes.GetValueOrDefault("-32800");
-        int otherErrors = requests.Count(t => t.IsFaulted) - cancelled;
+        var cancelled = errorCodes.GetValueOrDefault("-32800");
+        var otherErrors = requests.Count(t => t.IsFaulted) - cancelled;
         var probe = Stopwatch.StartNew();
         await client.Request("textDocument/completion", new { textDocument = new { uri = Uri(0) }, position = EditorReplay.EndPosition(texts[0]), context = new { triggerKind = 1 } });
-        double probeMs = probe.Elapsed.TotalMilliseconds;
+        var probeMs = probe.Elapsed.TotalMilliseconds;
         var result = new JsonObject
         {
-            ["documents"] = documents, ["completions"] = completions, ["edits"] = edits, ["cancels"] = cancels,
-            ["answered"] = answered, ["results"] = results, ["cancelled"] = cancelled, ["other_errors"] = otherErrors,
+            ["documents"] = documents,
+            ["completions"] = completions,
+            ["edits"] = edits,
+            ["cancels"] = cancels,
+            ["answered"] = answered,
+            ["results"] = results,
+            ["cancelled"] = cancelled,
+            ["other_errors"] = otherErrors,
             ["errors_by_code"] = new JsonObject(errorCodes.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
-            ["all_answered_s"] = Report.Number(allAnsweredS), ["probe_after_ms"] = Report.Number(probeMs),
+            ["all_answered_s"] = Report.Number(allAnsweredS),
+            ["probe_after_ms"] = Report.Number(probeMs),
             ["peak_rss_mb"] = Mb(client.StatusMb("VmHWM")),
         };
         log.WriteLine($"  load: {completions} completions over {documents} documents with {edits} edits and {cancels} cancels: {answered} answered ({results} results, {cancelled} cancelled, errors by code: {string.Join(", ", errorCodes.Select(kv => $"{kv.Key} x{kv.Value}"))}) in {allAnsweredS:F1} s; a request after: {probeMs:F0} ms");
@@ -185,7 +192,7 @@ internal sealed class MemoryProbe(ModelInfo info, Corpus corpus, string serverPa
     {
         var text = new StringBuilder(chars + 1000);
         while (text.Length < chars)
-            foreach (string p in corpus.Paragraphs)
+            foreach (var p in corpus.Paragraphs)
             {
                 text.Append(p).Append("\n\n");
                 if (text.Length >= chars) break;
@@ -216,7 +223,7 @@ internal sealed class MemoryProbe(ModelInfo info, Corpus corpus, string serverPa
         before ??= [];
         const int w = 640, h = 260, left = 50, right = 15, top = 25, bottom = 35;
         double maxKeys = Math.Max(1, Soak.Concat(before).Max(s => s.Keys));
-        double maxMb = Math.Ceiling(Soak.Concat(before).Max(s => s.RssMb) / 100) * 100 + 100;
+        var maxMb = Math.Ceiling(Soak.Concat(before).Max(s => s.RssMb) / 100) * 100 + 100;
         string X(double keys) => (left + keys / maxKeys * (w - left - right)).ToString("F1", CultureInfo.InvariantCulture);
         string Y(double mb) => (top + (1 - mb / maxMb) * (h - top - bottom)).ToString("F1", CultureInfo.InvariantCulture);
         var svg = new StringBuilder();

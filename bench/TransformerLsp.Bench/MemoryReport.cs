@@ -16,9 +16,9 @@ internal static class MemoryReport
     public static async Task<int> RunAsync(ModelInfo info, Args options, string modelFolder)
     {
         var log = Console.Out;
-        bool quick = options.Has("--quick");
+        var quick = options.Has("--quick");
         var corpus = Corpus.Load(info, options.Value("--text"));
-        string server = options.Value("--server") ?? RepoPaths.Find("server/TransformerLsp.Server/bin/Release/net10.0/transformer-lsp.dll")
+        var server = options.Value("--server") ?? RepoPaths.Find("server/TransformerLsp.Server/bin/Release/net10.0/transformer-lsp.dll")
             ?? throw new FileNotFoundException("transformer-lsp.dll not built: dotnet build -c Release server/TransformerLsp.Server (or pass --server)");
         log.WriteLine($"TransformerLsp memory benchmark ({(quick ? "quick" : "full")}): model {info.Name} at {modelFolder}; text: {corpus.Source}");
         var probe = new MemoryProbe(info, corpus, server, quick, log);
@@ -28,7 +28,7 @@ internal static class MemoryReport
             // Re-render the docs from an earlier run's JSON, without running anything.
             result = JsonNode.Parse(File.ReadAllText(previous))!.AsObject();
             var rss = result["soak"]!["rss_mb_every_100_keys"]!.AsArray();
-            for (int i = 0; i < rss.Count; i++) probe.Soak.Add((i * 100, (double)rss[i]!));
+            for (var i = 0; i < rss.Count; i++) probe.Soak.Add((i * 100, (double)rss[i]!));
             WriteDocs(options, result, probe, log);
             return 0;
         }
@@ -38,7 +38,7 @@ internal static class MemoryReport
         result["command_args"] = "--memory " + (quick ? "--quick" : "");
         result["machine"] = new JsonObject { ["cores"] = Environment.ProcessorCount, ["os"] = RuntimeInformation.OSDescription, ["runtime"] = RuntimeInformation.FrameworkDescription };
         result["model"] = info.Name;
-        string jsonPath = options.Value("--json") ?? Path.Combine(Path.GetTempPath(), "transformerlsp-memory.json");
+        var jsonPath = options.Value("--json") ?? Path.Combine(Path.GetTempPath(), "transformerlsp-memory.json");
         Report.WriteJson(result, jsonPath);
         log.WriteLine($"wrote {jsonPath}");
         if (!options.Has("--no-docs")) WriteDocs(options, result, probe, log);
@@ -47,15 +47,15 @@ internal static class MemoryReport
 
     private static void WriteDocs(Args options, JsonObject result, MemoryProbe probe, TextWriter log)
     {
-        string docs = options.Value("--docs") ?? Path.Combine(RepoPaths.Root, "docs");
+        var docs = options.Value("--docs") ?? Path.Combine(RepoPaths.Root, "docs");
         // --before-json FILE: an earlier run (another build, --server) drawn next to this one.
         var before = new List<(int, double)>();
-        string beforeLabel = "before";
+        var beforeLabel = "before";
         if (options.Value("--before-json") is { } beforePath)
         {
             var earlier = JsonNode.Parse(File.ReadAllText(beforePath))!;
             var rss = earlier["soak"]!["rss_mb_every_100_keys"]!.AsArray();
-            for (int i = 0; i < rss.Count; i++) before.Add((i * 100, (double)rss[i]!));
+            for (var i = 0; i < rss.Count; i++) before.Add((i * 100, (double)rss[i]!));
             beforeLabel = options.Value("--before-label") ?? beforeLabel;
         }
         File.WriteAllText(Path.Combine(docs, "memory-soak.svg"), probe.SoakSvg(before, beforeLabel));
@@ -78,8 +78,8 @@ internal static class MemoryReport
         md.AppendLine("|---:|---|---:|---:|---:|---:|");
         foreach (var row in r["diagnostics_pass"]!.AsArray())
         {
-            int chars = (int)row!["chars"]!;
-            string pass = (bool)row["pass"]! ? $"{(double)row["pass_s"]!:F0} s" : "none (over maxDocumentSize)";
+            var chars = (int)row!["chars"]!;
+            var pass = (bool)row["pass"]! ? $"{(double)row["pass_s"]!:F0} s" : "none (over maxDocumentSize)";
             md.AppendLine($"| {Size(chars)} | {pass} | {row["diagnostics"]} | {row["rss_ready_mb"]} | **{row["peak_rss_mb"]}** | {row["rss_after_mb"]} |");
         }
         var soak = r["soak"]!;

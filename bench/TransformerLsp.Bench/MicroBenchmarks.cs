@@ -9,10 +9,10 @@ namespace TransformerLsp.Bench;
 /// <summary>BenchmarkDotNet micro benchmarks (--micro): one decode step at past 16 / 256 / full window, batch 1 and 4; a fill-in batch of 16.</summary>
 public class DecodeStepBenchmarks
 {
-    internal static string ModelFolder = "";
-    private RawModel? model;
-    private KvState? state;
-    private long[] ids = [];
+    internal static string _modelFolder = "";
+    private RawModel? _model;
+    private KvState? _state;
+    private long[] _ids = [];
 
     /// <summary>Past length; -1 means the full window (n_positions - 1).</summary>
     [Params(16, 256, -1)]
@@ -24,48 +24,48 @@ public class DecodeStepBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var info = ModelInfo.Load(ModelFolder);
-        model = new RawModel(info.OnnxPath, info);
-        state = model.Prefill(Batch, Past < 0 ? info.Positions - 1 : Math.Min(Past, info.Positions - 1));
-        ids = new long[Batch];
-        Array.Fill(ids, 42L);
+        var info = ModelInfo.Load(_modelFolder);
+        _model = new RawModel(info.OnnxPath, info);
+        _state = _model.Prefill(Batch, Past < 0 ? info.Positions - 1 : Math.Min(Past, info.Positions - 1));
+        _ids = new long[Batch];
+        Array.Fill(_ids, 42L);
     }
 
     [Benchmark]
-    public void DecodeStep() => model!.Forward(ids, Batch, 1, state!, keepLogits: false).State.Dispose();
+    public void DecodeStep() => _model!.Forward(_ids, Batch, 1, _state!, keepLogits: false).State.Dispose();
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        state?.Dispose();
-        model?.Dispose();
+        _state?.Dispose();
+        _model?.Dispose();
     }
 }
 
 /// <summary>Sixteen fill-in candidates (4 tokens each: candidate + right window) scored in one batch over a shared 256-token past.</summary>
 public class FillInBenchmarks
 {
-    private RawModel? model;
-    private KvState? past;
-    private long[] ids = [];
+    private RawModel? _model;
+    private KvState? _past;
+    private long[] _ids = [];
 
     [GlobalSetup]
     public void Setup()
     {
-        var info = ModelInfo.Load(DecodeStepBenchmarks.ModelFolder);
-        model = new RawModel(info.OnnxPath, info);
-        past = model.Prefill(16, Math.Min(256, info.Positions - 8));
-        ids = model.PseudoText(16 * 4, 11);
+        var info = ModelInfo.Load(DecodeStepBenchmarks._modelFolder);
+        _model = new RawModel(info.OnnxPath, info);
+        _past = _model.Prefill(16, Math.Min(256, info.Positions - 8));
+        _ids = _model.PseudoText(16 * 4, 11);
     }
 
     [Benchmark]
-    public void FillInBatch16() => model!.Forward(ids, 16, 4, past!, keepLogits: false).State.Dispose();
+    public void FillInBatch16() => _model!.Forward(_ids, 16, 4, _past!, keepLogits: false).State.Dispose();
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        past?.Dispose();
-        model?.Dispose();
+        _past?.Dispose();
+        _model?.Dispose();
     }
 }
 
@@ -73,7 +73,7 @@ internal static class MicroBenchmarks
 {
     public static int Run(string modelFolder, bool quick)
     {
-        DecodeStepBenchmarks.ModelFolder = modelFolder;
+        DecodeStepBenchmarks._modelFolder = modelFolder;
         // In-process toolchain: no second build of this project, which on a 2-core machine costs more than the benchmarks.
         var job = (quick ? Job.ShortRun : Job.Default).WithToolchain(InProcessNoEmitToolchain.Instance);
         var config = ManualConfig.Create(DefaultConfig.Instance).AddJob(job).WithOptions(ConfigOptions.DisableOptimizationsValidator);

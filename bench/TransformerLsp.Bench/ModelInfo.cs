@@ -16,7 +16,7 @@ internal sealed record ModelInfo(
 
     public static ModelInfo Load(string folder)
     {
-        string configPath = Path.Combine(folder, "config.json");
+        var configPath = Path.Combine(folder, "config.json");
         using var doc = JsonDocument.Parse(File.ReadAllText(configPath));
         var root = doc.RootElement;
         int Int(string name, int fallback) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : fallback;
@@ -38,11 +38,11 @@ internal sealed record ModelInfo(
     public static string Resolve(string? explicitFolder)
     {
         if (!string.IsNullOrEmpty(explicitFolder)) return Path.GetFullPath(explicitFolder);
-        string? env = Environment.GetEnvironmentVariable("TRANSFORMER_LSP_MODEL");
+        var env = Environment.GetEnvironmentVariable("TRANSFORMER_LSP_MODEL");
         if (!string.IsNullOrEmpty(env)) return Path.GetFullPath(env);
-        foreach (string candidate in new[] { "models/default", "tests/fixtures/tiny-model" })
+        foreach (var candidate in new[] { "models/default", "tests/fixtures/tiny-model" })
         {
-            string? found = RepoPaths.Find(candidate + "/config.json");
+            var found = RepoPaths.Find(candidate + "/config.json");
             if (found is not null) return Path.GetDirectoryName(found)!;
         }
         throw new InvalidOperationException("No model folder: pass --model <folder> or set TRANSFORMER_LSP_MODEL (looked for models/default and tests/fixtures/tiny-model).");
@@ -54,11 +54,11 @@ internal static class RepoPaths
 {
     public static string? Find(string relative)
     {
-        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                string path = Path.Combine(dir.FullName, relative);
+                var path = Path.Combine(dir.FullName, relative);
                 if (File.Exists(path) || Directory.Exists(path)) return path;
             }
         }

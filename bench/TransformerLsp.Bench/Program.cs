@@ -17,13 +17,13 @@ var log = Console.Out;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
-string modelFolder = ModelInfo.Resolve(options.Value("--model"));
+var modelFolder = ModelInfo.Resolve(options.Value("--model"));
 var info = ModelInfo.Load(modelFolder);
 if (options.Has("--micro")) return MicroBenchmarks.Run(modelFolder, options.Has("--quick"));
 if (options.Has("--memory")) return await MemoryReport.RunAsync(info, options, modelFolder);
 
-bool quick = options.Has("--quick");
-int threads = int.Parse(options.Value("--threads") ?? "0", CultureInfo.InvariantCulture);
+var quick = options.Has("--quick");
+var threads = int.Parse(options.Value("--threads") ?? "0", CultureInfo.InvariantCulture);
 var corpus = Corpus.Load(info, options.Value("--text"));
 var started = DateTime.UtcNow;
 log.WriteLine($"TransformerLsp benchmark ({(quick ? "quick" : "full")}): model {info.Name} at {info.Folder}; text: {corpus.Source}");
@@ -37,8 +37,14 @@ var result = new JsonObject
     ["machine"] = new JsonObject { ["cpu"] = CpuName(), ["cores"] = Environment.ProcessorCount, ["os"] = RuntimeInformation.OSDescription, ["runtime"] = RuntimeInformation.FrameworkDescription },
     ["model"] = new JsonObject
     {
-        ["name"] = info.Name, ["folder"] = info.Folder, ["n_layer"] = info.Layers, ["n_head"] = info.Heads, ["n_embd"] = info.Embedding,
-        ["n_positions"] = info.Positions, ["vocab_size"] = info.Vocab, ["onnx_mb"] = Math.Round(new FileInfo(info.OnnxPath).Length / 1e6, 2),
+        ["name"] = info.Name,
+        ["folder"] = info.Folder,
+        ["n_layer"] = info.Layers,
+        ["n_head"] = info.Heads,
+        ["n_embd"] = info.Embedding,
+        ["n_positions"] = info.Positions,
+        ["vocab_size"] = info.Vocab,
+        ["onnx_mb"] = Math.Round(new FileInfo(info.OnnxPath).Length / 1e6, 2),
     },
     ["corpus"] = corpus.Source,
 };
@@ -49,7 +55,7 @@ void Stage(string name, Action action)
     try { action(); }
     catch (Exception e) when (e is not OutOfMemoryException)
     {
-        string message = $"{name}: {e.GetType().Name}: {e.Message.Split('\n')[0]}";
+        var message = $"{name}: {e.GetType().Name}: {e.Message.Split('\n')[0]}";
         log.WriteLine("  FAILED " + message);
         Console.Error.WriteLine(e);
         errors.Add(message);
@@ -57,15 +63,18 @@ void Stage(string name, Action action)
 }
 
 // 1. The floor: DRAM bandwidth and the bytes a decode step must read.
-double floorMs = double.NaN;
+var floorMs = double.NaN;
 Stage("memory bandwidth probe", () =>
 {
     var bw = BandwidthProbe.Measure(passes: quick ? 3 : 6);
     floorMs = info.WeightBytesPerToken / (bw.AllCoresGBps * 1e9) * 1000;
     result["bandwidth"] = new JsonObject
     {
-        ["buffer_mb"] = bw.BufferBytes >> 20, ["single_thread_gbps"] = Report.Number(bw.SingleThreadGBps), ["all_cores_gbps"] = Report.Number(bw.AllCoresGBps),
-        ["weight_mb_per_token"] = Report.Number(info.WeightBytesPerToken / 1e6), ["floor_ms"] = Report.Number(floorMs),
+        ["buffer_mb"] = bw.BufferBytes >> 20,
+        ["single_thread_gbps"] = Report.Number(bw.SingleThreadGBps),
+        ["all_cores_gbps"] = Report.Number(bw.AllCoresGBps),
+        ["weight_mb_per_token"] = Report.Number(info.WeightBytesPerToken / 1e6),
+        ["floor_ms"] = Report.Number(floorMs),
     };
     log.WriteLine($"  {bw.SingleThreadGBps:F1} GB/s one thread, {bw.AllCoresGBps:F1} GB/s all cores; {info.WeightBytesPerToken / 1e6:F1} MB per token -> floor {floorMs:F2} ms");
 });
@@ -102,7 +111,7 @@ if (!options.Has("--skip-replay"))
 {
     Stage("editor replay through the server", () =>
     {
-        string server = options.Value("--server") ?? RepoPaths.Find("server/TransformerLsp.Server/bin/Release/net10.0/transformer-lsp.dll")
+        var server = options.Value("--server") ?? RepoPaths.Find("server/TransformerLsp.Server/bin/Release/net10.0/transformer-lsp.dll")
             ?? throw new FileNotFoundException("transformer-lsp.dll not built: dotnet build -c Release server/TransformerLsp.Server (or pass --server)");
         replay = new EditorReplay(info, corpus, server, quick, log) { TypingIntervalMs = int.Parse(options.Value("--typing-interval-ms") ?? "60", CultureInfo.InvariantCulture) };
         replay.RunAsync().GetAwaiter().GetResult();
@@ -114,19 +123,23 @@ if (replay is not null)
     result["inline"] = Report.Percentiles(replay.Inline);
     result["beam"] = Report.Percentiles(replay.Commands["beam_doc2k"]);
     result["fillin"] = Report.Percentiles(replay.Commands["fillin_doc2k"]);
-    double Fig(string k) => replay.Figures.TryGetValue(k, out double v) ? v : double.NaN;
+    double Fig(string k) => replay.Figures.TryGetValue(k, out var v) ? v : double.NaN;
     result["cpu_ms_per_keystroke"] = Report.Number(Fig("cpu_ms_per_keystroke"));
     result["peak_rss_mb"] = Report.Number(Fig("peak_rss_mb"));
     result["first_completion_ms"] = Report.Number(Fig("first_completion_ms"));
-    foreach (string doc in new[] { "doc2k", "doc100k" })
+    foreach (var doc in new[] { "doc2k", "doc100k" })
     {
         result[doc] = new JsonObject
         {
             ["tokens"] = Report.Number(Fig($"{doc}_tokens")),
-            ["beam_p50_ms"] = Report.Number(replay.Commands[$"beam_{doc}"].Median), ["beam_p95_ms"] = Report.Number(replay.Commands[$"beam_{doc}"].Percentile(95)),
-            ["fillin_p50_ms"] = Report.Number(replay.Commands[$"fillin_{doc}"].Median), ["fillin_p95_ms"] = Report.Number(replay.Commands[$"fillin_{doc}"].Percentile(95)),
-            ["beam_first_ms"] = Report.Number(Fig($"beam_{doc}_first_ms")), ["fillin_first_ms"] = Report.Number(Fig($"fillin_{doc}_first_ms")),
-            ["beams_returned"] = Report.Number(Fig($"beam_{doc}_count")), ["candidates_returned"] = Report.Number(Fig($"fillin_{doc}_count")),
+            ["beam_p50_ms"] = Report.Number(replay.Commands[$"beam_{doc}"].Median),
+            ["beam_p95_ms"] = Report.Number(replay.Commands[$"beam_{doc}"].Percentile(95)),
+            ["fillin_p50_ms"] = Report.Number(replay.Commands[$"fillin_{doc}"].Median),
+            ["fillin_p95_ms"] = Report.Number(replay.Commands[$"fillin_{doc}"].Percentile(95)),
+            ["beam_first_ms"] = Report.Number(Fig($"beam_{doc}_first_ms")),
+            ["fillin_first_ms"] = Report.Number(Fig($"fillin_{doc}_first_ms")),
+            ["beams_returned"] = Report.Number(Fig($"beam_{doc}_count")),
+            ["candidates_returned"] = Report.Number(Fig($"fillin_{doc}_count")),
         };
     }
     result["doc100k_vs_doc2k"] = new JsonObject
@@ -149,8 +162,11 @@ if (!options.Has("--skip-context"))
         if (probe.Rows.Count > 0)
             result["context_length"] = new JsonArray(probe.Rows.Select(r => (JsonNode)new JsonObject
             {
-                ["budget"] = r.Budget, ["tokens_seen"] = r.TokensSeen, ["nats_per_token"] = Report.Number(r.NatsPerToken),
-                ["ms_per_call"] = Report.Number(r.MsPerCall), ["spots"] = r.Spots,
+                ["budget"] = r.Budget,
+                ["tokens_seen"] = r.TokensSeen,
+                ["nats_per_token"] = Report.Number(r.NatsPerToken),
+                ["ms_per_call"] = Report.Number(r.MsPerCall),
+                ["spots"] = r.Spots,
             }).ToArray());
     });
 }
@@ -161,41 +177,41 @@ if (!options.Has("--skip-compare"))
     Stage("engine vs ONNX Runtime GenAI", () =>
     {
         var requests = replay?.Requests is { Count: > 0 } r ? r : SyntheticRequests(corpus, quick);
-        bool engine = EngineWorks(info, log);
+        var engine = EngineWorks(info, log);
         var cmp = new EngineComparison(info, corpus, requests, quick, threads, log);
         cmp.Run(engine);
         var node = new JsonObject();
         foreach (var (k, v) in cmp.Figures) node[k] = Report.Number(v);
         result["engine_vs_genai"] = node;
-        foreach (string key in new[] { "genai_editor_ratio", "genai_greedy_ratio", "genai_beam_ratio", "no_cache_ratio" })
-            result[key] = Report.Number(cmp.Figures.TryGetValue(key, out double v) ? v : double.NaN);
+        foreach (var key in new[] { "genai_editor_ratio", "genai_greedy_ratio", "genai_beam_ratio", "no_cache_ratio" })
+            result[key] = Report.Number(cmp.Figures.TryGetValue(key, out var v) ? v : double.NaN);
         if (!engine) errors.Add("engine: TextPredictor not usable yet; engine ratios not measured");
-        if (cmp.Figures.TryGetValue("engine_decode_step_ms", out double step)) result["engine_decode_step_ms"] = Report.Number(step);
+        if (cmp.Figures.TryGetValue("engine_decode_step_ms", out var step)) result["engine_decode_step_ms"] = Report.Number(step);
     });
 }
 
 // decode_floor_ratio: our batch-1 decode step over the floor. The engine's own step (greedy 32 minus greedy 1, per token)
 // when measured, else the raw ONNX Runtime step at past 256 with the engine's session settings.
 {
-    double ours = result["engine_decode_step_ms"] is JsonValue ev && ev.TryGetValue(out double e) ? e : lab?.DefaultStep(1, 256) ?? double.NaN;
+    var ours = result["engine_decode_step_ms"] is JsonValue ev && ev.TryGetValue(out double e) ? e : lab?.DefaultStep(1, 256) ?? double.NaN;
     result["decode_step_ms"] = Report.Number(ours);
     result["decode_floor_ratio"] = Report.Number(ours / floorMs);
 }
-foreach (string key in new[] { "genai_editor_ratio", "genai_greedy_ratio", "genai_beam_ratio", "no_cache_ratio", "cpu_ms_per_keystroke", "peak_rss_mb", "first_completion_ms" })
+foreach (var key in new[] { "genai_editor_ratio", "genai_greedy_ratio", "genai_beam_ratio", "no_cache_ratio", "cpu_ms_per_keystroke", "peak_rss_mb", "first_completion_ms" })
     result[key] ??= null;
 result["targets"] = new JsonArray(Report.Targets(result).Select(t => (JsonNode)new JsonObject { ["name"] = t.Name, ["key"] = t.Key, ["value"] = Report.Number(t.Value), ["target"] = $"{t.Comparison} {t.Limit}", ["met"] = t.Met }).ToArray());
 result["errors"] = errors;
 result["duration_s"] = Math.Round((DateTime.UtcNow - started).TotalSeconds, 1);
 
-string jsonPath = options.Value("--json") ?? Path.Combine(Path.GetTempPath(), "transformerlsp-bench.json");
+var jsonPath = options.Value("--json") ?? Path.Combine(Path.GetTempPath(), "transformerlsp-bench.json");
 Report.WriteJson(result, jsonPath);
 log.WriteLine($"wrote {jsonPath}");
 if (!options.Has("--no-docs"))
 {
-    string docs = options.Value("--docs") ?? Path.Combine(RepoPaths.Root, "docs");
+    var docs = options.Value("--docs") ?? Path.Combine(RepoPaths.Root, "docs");
     Directory.CreateDirectory(docs);
-    string png = Path.Combine(docs, "benchmarks.png");
-    bool chart = Report.TryDrawChart(Path.GetFullPath(jsonPath), png, log);
+    var png = Path.Combine(docs, "benchmarks.png");
+    var chart = Report.TryDrawChart(Path.GetFullPath(jsonPath), png, log);
     Report.WriteMarkdown(result, Path.Combine(docs, "benchmarks.md"), chart ? png : null);
     log.WriteLine($"wrote {Path.Combine(docs, "benchmarks.md")}" + (chart ? $" and {png}" : ""));
 }
@@ -229,11 +245,11 @@ static bool EngineWorks(ModelInfo info, TextWriter log)
 static List<EditorRequest> SyntheticRequests(Corpus corpus, bool quick)
 {
     var list = new List<EditorRequest>();
-    string text = corpus.Document(quick ? 600 : 1500);
-    foreach (string p in corpus.Paragraphs.Skip(corpus.Paragraphs.Count > 8 ? 4 : 0).Take(quick ? 2 : 6))
+    var text = corpus.Document(quick ? 600 : 1500);
+    foreach (var p in corpus.Paragraphs.Skip(corpus.Paragraphs.Count > 8 ? 4 : 0).Take(quick ? 2 : 6))
     {
-        string chunk = "\n\n" + p;
-        for (int c = 0; c < chunk.Length && list.Count < (quick ? 600 : 3600); c++)
+        var chunk = "\n\n" + p;
+        for (var c = 0; c < chunk.Length && list.Count < (quick ? 600 : 3600); c++)
         {
             text += chunk[c];
             list.Add(new EditorRequest("completion", text));
@@ -245,21 +261,21 @@ static List<EditorRequest> SyntheticRequests(Corpus corpus, bool quick)
 
 internal sealed class Args
 {
-    private readonly Dictionary<string, string?> values = [];
+    private readonly Dictionary<string, string?> _values = [];
     private static readonly HashSet<string> Flags = ["--quick", "--micro", "--no-docs", "--skip-replay", "--skip-compare", "--skip-lab", "--skip-context", "--memory"];
 
     public static Args Parse(string[] args)
     {
         var a = new Args();
-        for (int i = 0; i < args.Length; i++)
+        for (var i = 0; i < args.Length; i++)
         {
-            if (Flags.Contains(args[i])) a.values[args[i]] = null;
-            else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length) a.values[args[i]] = args[++i];
+            if (Flags.Contains(args[i])) a._values[args[i]] = null;
+            else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length) a._values[args[i]] = args[++i];
             else throw new ArgumentException($"unknown argument {args[i]}");
         }
         return a;
     }
 
-    public bool Has(string flag) => values.ContainsKey(flag);
-    public string? Value(string key) => values.TryGetValue(key, out var v) ? v : null;
+    public bool Has(string flag) => _values.ContainsKey(flag);
+    public string? Value(string key) => _values.TryGetValue(key, out var v) ? v : null;
 }

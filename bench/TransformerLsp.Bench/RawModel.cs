@@ -20,10 +20,10 @@ internal sealed record RawSessionOptions(
 /// </summary>
 internal sealed class RawModel : IDisposable
 {
-    private readonly InferenceSession session;
-    private readonly RunOptions runOptions = new();
-    private readonly string[] outputNames;
-    private readonly string[] pastNames;
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+    private readonly string[] _outputNames;
+    private readonly string[] _pastNames;
     public ModelInfo Info { get; }
     public double LoadMs { get; }
 
@@ -37,29 +37,29 @@ internal sealed class RawModel : IDisposable
         so.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
         if (options.SaveOptimizedModelTo is not null) so.OptimizedModelFilePath = options.SaveOptimizedModelTo;
         if (options.ProfilePrefix is not null) { so.EnableProfiling = true; so.ProfileOutputPathPrefix = options.ProfilePrefix; }
-        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-        session = new InferenceSession(onnxPath, so);
+        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        _session = new InferenceSession(onnxPath, so);
         LoadMs = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-        pastNames = new string[2 * info.Layers];
-        outputNames = new string[1 + 2 * info.Layers];
-        outputNames[0] = "logits";
-        for (int l = 0; l < info.Layers; l++)
+        _pastNames = new string[2 * info.Layers];
+        _outputNames = new string[1 + 2 * info.Layers];
+        _outputNames[0] = "logits";
+        for (var l = 0; l < info.Layers; l++)
         {
-            pastNames[2 * l] = $"past_key_values.{l}.key";
-            pastNames[2 * l + 1] = $"past_key_values.{l}.value";
-            outputNames[1 + 2 * l] = $"present.{l}.key";
-            outputNames[2 + 2 * l] = $"present.{l}.value";
+            _pastNames[2 * l] = $"past_key_values.{l}.key";
+            _pastNames[2 * l + 1] = $"past_key_values.{l}.value";
+            _outputNames[1 + 2 * l] = $"present.{l}.key";
+            _outputNames[2 + 2 * l] = $"present.{l}.value";
         }
     }
 
-    public InferenceSession Session => session;
-    public IReadOnlyList<string> OutputNames => outputNames;
+    public InferenceSession Session => _session;
+    public IReadOnlyList<string> OutputNames => _outputNames;
 
     /// <summary>Empty past tensors ([batch, heads, 0, head_dim]) for a first call.</summary>
     public KvState EmptyPast(int batch)
     {
         var values = new OrtValue[2 * Info.Layers];
-        for (int i = 0; i < values.Length; i++)
+        for (var i = 0; i < values.Length; i++)
             values[i] = OrtValue.CreateTensorValueFromMemory(Array.Empty<float>(), [batch, Info.Heads, 0, Info.HeadDim]);
         return new KvState(values, 0, batch, null);
     }
@@ -67,23 +67,23 @@ internal sealed class RawModel : IDisposable
     /// <summary>One forward pass of <paramref name="seq"/> tokens per row over <paramref name="past"/>; returns logits and the new state.</summary>
     public (float[] Logits, KvState State) Forward(long[] ids, int batch, int seq, KvState past, bool keepLogits = true)
     {
-        int total = past.Length + seq;
+        var total = past.Length + seq;
         var mask = new long[batch * total];
         Array.Fill(mask, 1L);
         var positions = new long[batch * seq];
-        for (int b = 0; b < batch; b++)
-            for (int t = 0; t < seq; t++) positions[b * seq + t] = past.Length + t;
+        for (var b = 0; b < batch; b++)
+            for (var t = 0; t < seq; t++) positions[b * seq + t] = past.Length + t;
         using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, [batch, seq]);
         using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, [batch, total]);
         using var posValue = OrtValue.CreateTensorValueFromMemory(positions, [batch, seq]);
-        var inputs = new List<OrtValue>(3 + pastNames.Length) { idsValue, maskValue, posValue };
+        var inputs = new List<OrtValue>(3 + _pastNames.Length) { idsValue, maskValue, posValue };
         inputs.AddRange(past.Values);
-        var names = new List<string>(3 + pastNames.Length) { "input_ids", "attention_mask", "position_ids" };
-        names.AddRange(pastNames);
-        var outputs = session.Run(runOptions, names, inputs, outputNames);
-        float[] logits = keepLogits ? outputs[0].GetTensorDataAsSpan<float>().ToArray() : [];
-        var present = new OrtValue[pastNames.Length];
-        for (int i = 0; i < present.Length; i++) present[i] = outputs[1 + i];
+        var names = new List<string>(3 + _pastNames.Length) { "input_ids", "attention_mask", "position_ids" };
+        names.AddRange(_pastNames);
+        var outputs = _session.Run(_runOptions, names, inputs, _outputNames);
+        var logits = keepLogits ? outputs[0].GetTensorDataAsSpan<float>().ToArray() : [];
+        var present = new OrtValue[_pastNames.Length];
+        for (var i = 0; i < present.Length; i++) present[i] = outputs[1 + i];
         return (logits, new KvState(present, total, batch, outputs));
     }
 
@@ -100,7 +100,7 @@ internal sealed class RawModel : IDisposable
     {
         var rng = new Random(seed);
         var ids = new long[count];
-        for (int i = 0; i < count; i++) ids[i] = rng.Next(3, Info.Vocab);
+        for (var i = 0; i < count; i++) ids[i] = rng.Next(3, Info.Vocab);
         return ids;
     }
 
@@ -109,10 +109,10 @@ internal sealed class RawModel : IDisposable
     {
         var result = new int[newTokens];
         var (logits, state) = Forward(prompt.Select(t => (long)t).ToArray(), 1, prompt.Count, EmptyPast(1));
-        int offset = (prompt.Count - 1) * Info.Vocab;
-        for (int n = 0; n < newTokens; n++)
+        var offset = (prompt.Count - 1) * Info.Vocab;
+        for (var n = 0; n < newTokens; n++)
         {
-            int next = ArgMaxExcept(logits.AsSpan(offset, Info.Vocab), Info.EosId);
+            var next = ArgMaxExcept(logits.AsSpan(offset, Info.Vocab), Info.EosId);
             result[n] = next;
             if (n == newTokens - 1) break;
             var (l2, s2) = Forward([next], 1, 1, state);
@@ -129,7 +129,7 @@ internal sealed class RawModel : IDisposable
     /// </summary>
     public (int[] Tokens, double Score)[] Beam(IReadOnlyList<int> prompt, int width, int newTokens)
     {
-        int v = Info.Vocab;
+        var v = Info.Vocab;
         var (logits, state) = Forward(prompt.Select(t => (long)t).ToArray(), 1, prompt.Count, EmptyPast(1));
         var first = LogSoftmax(logits.AsSpan((prompt.Count - 1) * v, v));
         var beams = TopK(first, width, Info.EosId).Select(c => (Tokens: new List<int> { c.Token }, Score: (double)c.Value)).ToList();
@@ -137,13 +137,13 @@ internal sealed class RawModel : IDisposable
         var expanded = state.Gather(Enumerable.Repeat(0, width).ToArray());
         state.Dispose();
         state = expanded;
-        for (int n = 1; n < newTokens; n++)
+        for (var n = 1; n < newTokens; n++)
         {
             var ids = beams.Select(b => (long)b.Tokens[^1]).ToArray();
             var (l2, s2) = Forward(ids, width, 1, state);
             state.Dispose();
             var candidates = new List<(int Beam, int Token, double Score)>(width * width);
-            for (int b = 0; b < width; b++)
+            for (var b = 0; b < width; b++)
             {
                 var lp = LogSoftmax(l2.AsSpan(b * v, v));
                 foreach (var c in TopK(lp, width, Info.EosId)) candidates.Add((b, c.Token, beams[b].Score + c.Value));
@@ -159,44 +159,44 @@ internal sealed class RawModel : IDisposable
 
     internal static int ArgMaxExcept(ReadOnlySpan<float> row, int excluded)
     {
-        int best = excluded == 0 ? 1 : 0;
-        for (int i = 0; i < row.Length; i++)
+        var best = excluded == 0 ? 1 : 0;
+        for (var i = 0; i < row.Length; i++)
             if (i != excluded && row[i] > row[best]) best = i;
         return best;
     }
 
     internal static float[] LogSoftmax(ReadOnlySpan<float> row)
     {
-        float max = float.NegativeInfinity;
-        foreach (float x in row) max = Math.Max(max, x);
+        var max = float.NegativeInfinity;
+        foreach (var x in row) max = Math.Max(max, x);
         double sum = 0;
-        foreach (float x in row) sum += Math.Exp(x - max);
-        float log = max + (float)Math.Log(sum);
+        foreach (var x in row) sum += Math.Exp(x - max);
+        var log = max + (float)Math.Log(sum);
         var result = new float[row.Length];
-        for (int i = 0; i < row.Length; i++) result[i] = row[i] - log;
+        for (var i = 0; i < row.Length; i++) result[i] = row[i] - log;
         return result;
     }
 
     internal static (int Token, float Value)[] TopK(float[] row, int k, int excluded)
     {
         var best = new List<(int Token, float Value)>(k + 1);
-        for (int i = 0; i < row.Length; i++)
+        for (var i = 0; i < row.Length; i++)
         {
             if (i == excluded) continue;
             if (best.Count == k && row[i] <= best[^1].Value) continue;
-            int at = best.FindIndex(b => row[i] > b.Value);
+            var at = best.FindIndex(b => row[i] > b.Value);
             if (at < 0) best.Add((i, row[i])); else best.Insert(at, (i, row[i]));
             if (best.Count > k) best.RemoveAt(k);
         }
         return best.ToArray();
     }
 
-    public RunOptions RunOptions => runOptions;
+    public RunOptions RunOptions => _runOptions;
 
     public void Dispose()
     {
-        session.Dispose();
-        runOptions.Dispose();
+        _session.Dispose();
+        _runOptions.Dispose();
     }
 }
 
@@ -211,13 +211,13 @@ internal sealed class KvState(OrtValue[] values, int length, int batch, IDisposa
     public KvState Gather(int[] rows)
     {
         var result = new OrtValue[Values.Length];
-        for (int i = 0; i < Values.Length; i++)
+        for (var i = 0; i < Values.Length; i++)
         {
             var shape = Values[i].GetTensorTypeAndShape().Shape;
-            long rowSize = shape[1] * shape[2] * shape[3];
+            var rowSize = shape[1] * shape[2] * shape[3];
             var source = Values[i].GetTensorDataAsSpan<float>();
             var data = new float[rows.Length * rowSize];
-            for (int r = 0; r < rows.Length; r++)
+            for (var r = 0; r < rows.Length; r++)
                 source.Slice((int)(rows[r] * rowSize), (int)rowSize).CopyTo(data.AsSpan((int)(r * rowSize)));
             result[i] = OrtValue.CreateTensorValueFromMemory(data, [rows.Length, shape[1], shape[2], shape[3]]);
         }

@@ -20,13 +20,16 @@ internal static class Report
 
     public static JsonObject Percentiles(Samples s) => new()
     {
-        ["p50_ms"] = Number(s.Percentile(50)), ["p95_ms"] = Number(s.Percentile(95)), ["p99_ms"] = Number(s.Percentile(99)),
-        ["mean_ms"] = Number(s.Mean), ["count"] = s.Count,
+        ["p50_ms"] = Number(s.Percentile(50)),
+        ["p95_ms"] = Number(s.Percentile(95)),
+        ["p99_ms"] = Number(s.Percentile(99)),
+        ["mean_ms"] = Number(s.Mean),
+        ["count"] = s.Count,
     };
 
     public static void WriteJson(JsonObject root, string path)
     {
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
         File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
@@ -36,7 +39,7 @@ internal static class Report
         double Get(params string[] path)
         {
             JsonNode? node = r;
-            foreach (string p in path) node = node is JsonObject o && o.TryGetPropertyValue(p, out var n) ? n : null;
+            foreach (var p in path) node = node is JsonObject o && o.TryGetPropertyValue(p, out var n) ? n : null;
             return node is JsonValue v && v.TryGetValue(out double d) ? d : double.NaN;
         }
         double beam2k = Get("doc2k", "beam_p50_ms"), beam100k = Get("doc100k", "beam_p50_ms");
@@ -76,7 +79,7 @@ internal static class Report
         md.AppendLine();
         md.AppendLine("| request | p50 ms | p95 ms | p99 ms | n |");
         md.AppendLine("|---|---:|---:|---:|---:|");
-        foreach (string kind in new[] { "completion", "inline", "beam", "fillin" })
+        foreach (var kind in new[] { "completion", "inline", "beam", "fillin" })
         {
             var k = r[kind];
             md.AppendLine($"| {kind} | {F(D(k?["p50_ms"]))} | {F(D(k?["p95_ms"]))} | {F(D(k?["p99_ms"]))} | {k?["count"]} |");
@@ -91,7 +94,7 @@ internal static class Report
         md.AppendLine();
         md.AppendLine("| document | beam 4×16 p50 ms | fill-in 16 p50 ms | first beam ms (cold cache) | first fill-in ms |");
         md.AppendLine("|---|---:|---:|---:|---:|");
-        foreach (string doc in new[] { "doc2k", "doc100k" })
+        foreach (var doc in new[] { "doc2k", "doc100k" })
         {
             var d = r[doc];
             md.AppendLine($"| {doc} ({F(D(d?["tokens"]), "F0")} tokens) | {F(D(d?["beam_p50_ms"]))} | {F(D(d?["fillin_p50_ms"]))} | {F(D(d?["beam_first_ms"]), "F0")} | {F(D(d?["fillin_first_ms"]), "F0")} |");
@@ -122,7 +125,7 @@ internal static class Report
             md.AppendLine("|---:|---:|---:|---:|---:|");
             foreach (var b in budgets)
             {
-                int budget = b!["budget"]!.GetValue<int>();
+                var budget = b!["budget"]!.GetValue<int>();
                 md.AppendLine($"| {(budget == 0 ? "all (0)" : budget.ToString(CultureInfo.InvariantCulture))} | {b["tokens_seen"]} | {F(D(b["nats_per_token"]), "F4")} | {F(D(b["ms_per_call"]), "F1")} | {b["spots"]} |");
             }
             md.AppendLine();
@@ -188,13 +191,13 @@ internal static class Report
     /// <summary>Draws the chart with /usr/bin/python3 and matplotlib; returns false (and says why) when either is missing.</summary>
     public static bool TryDrawChart(string jsonPath, string pngPath, TextWriter log)
     {
-        string script = Path.Combine(AppContext.BaseDirectory, "chart.py");
-        string python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+        var script = Path.Combine(AppContext.BaseDirectory, "chart.py");
+        var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
         try
         {
             var psi = new System.Diagnostics.ProcessStartInfo(python) { ArgumentList = { script, jsonPath, pngPath }, RedirectStandardError = true, RedirectStandardOutput = true };
             using var p = System.Diagnostics.Process.Start(psi)!;
-            string err = p.StandardError.ReadToEnd();
+            var err = p.StandardError.ReadToEnd();
             p.WaitForExit();
             if (p.ExitCode == 0) return true;
             log.WriteLine(p.ExitCode == 3 ? "chart skipped: python3-matplotlib is not installed (apt-get install python3-matplotlib)" : "chart skipped: " + err.Trim());

@@ -3,21 +3,21 @@ namespace TransformerLsp.Bench;
 /// <summary>Latency samples of one kind, in milliseconds.</summary>
 internal sealed class Samples(string name)
 {
-    private readonly List<double> values = [];
+    private readonly List<double> _values = [];
     public string Name { get; } = name;
-    public int Count => values.Count;
-    public IReadOnlyList<double> Values => values;
-    public void Add(double ms) => values.Add(ms);
-    public double Sum => values.Sum();
-    public double Mean => values.Count == 0 ? double.NaN : values.Average();
-    public double Min => values.Count == 0 ? double.NaN : values.Min();
+    public int Count => _values.Count;
+    public IReadOnlyList<double> Values => _values;
+    public void Add(double ms) => _values.Add(ms);
+    public double Sum => _values.Sum();
+    public double Mean => _values.Count == 0 ? double.NaN : _values.Average();
+    public double Min => _values.Count == 0 ? double.NaN : _values.Min();
 
     /// <summary>Nearest-rank percentile (p in 0..100).</summary>
     public double Percentile(double p)
     {
-        if (values.Count == 0) return double.NaN;
-        var sorted = values.Order().ToArray();
-        int rank = (int)Math.Ceiling(p / 100.0 * sorted.Length);
+        if (_values.Count == 0) return double.NaN;
+        var sorted = _values.Order().ToArray();
+        var rank = (int)Math.Ceiling(p / 100.0 * sorted.Length);
         return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
     }
 
@@ -32,10 +32,10 @@ internal static class Timing
     /// <summary>Runs <paramref name="action"/> and adds its wall time to <paramref name="wall"/> and its process CPU time to <paramref name="cpu"/>.</summary>
     public static void Measure(Action action, Samples? wall, Samples? cpu)
     {
-        double c0 = ProcessCpuMs();
-        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        var c0 = ProcessCpuMs();
+        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         action();
-        double ms = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        var ms = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
         wall?.Add(ms);
         cpu?.Add(ProcessCpuMs() - c0);
     }
@@ -43,11 +43,11 @@ internal static class Timing
     /// <summary>Median wall time of <paramref name="action"/> in ms after <paramref name="warmup"/> untimed runs.</summary>
     public static double MedianMs(Action action, int warmup, int runs, Samples? into = null)
     {
-        for (int i = 0; i < warmup; i++) action();
+        for (var i = 0; i < warmup; i++) action();
         var s = into ?? new Samples("t");
-        for (int i = 0; i < runs; i++)
+        for (var i = 0; i < runs; i++)
         {
-            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             action();
             s.Add(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
         }

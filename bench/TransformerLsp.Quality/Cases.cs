@@ -34,7 +34,7 @@ internal sealed class QualityData
     /// (<paramref name="passagesPerSet"/> for the hint passages, each of which costs about 190 word checks).</summary>
     public static QualityData Load(string folder, int? perSet, int? passagesPerSet)
     {
-        foreach (string f in Files)
+        foreach (var f in Files)
             if (!File.Exists(Path.Combine(folder, f))) throw new FileNotFoundException($"{Path.Combine(folder, f)}: missing (the quality data: {string.Join(", ", Files)})");
         return new QualityData
         {
@@ -55,8 +55,8 @@ internal sealed class QualityData
     {
         var result = new List<T>();
         var taken = new Dictionary<string, int>();
-        int lineNumber = 0;
-        foreach (string line in File.ReadLines(path))
+        var lineNumber = 0;
+        foreach (var line in File.ReadLines(path))
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
@@ -64,11 +64,11 @@ internal sealed class QualityData
             {
                 using var doc = JsonDocument.Parse(line);
                 var e = doc.RootElement;
-                string set = Str(e, "set");
-                taken.TryGetValue(set, out int n);
+                var set = Str(e, "set");
+                taken.TryGetValue(set, out var n);
                 if (perSet is { } limit && n >= limit) continue;
                 taken[set] = n + 1;
-                string id = e.TryGetProperty("id", out var idElement)
+                var id = e.TryGetProperty("id", out var idElement)
                     ? idElement.ValueKind == JsonValueKind.String ? idElement.GetString()! : idElement.GetRawText()
                     : lineNumber.ToString(CultureInfo.InvariantCulture);
                 result.Add(make(set, id, e));

@@ -35,21 +35,39 @@ internal sealed class SetTally(string name, WordList? dictionary, WordList? lexi
         var (all, flagged) = (Injected.Values.Sum(v => v.N), Injected.Values.Sum(v => v.Flagged));
         var o = new JsonObject
         {
-            ["next_word_top1"] = Share(NextWordTop1, NextWordN), ["next_word_top5"] = Share(NextWordTop5, NextWordN), ["next_word_n"] = NextWordN,
-            ["next_word_typed2_top1"] = Share(TypedTop1, TypedN), ["next_word_typed2_top5"] = Share(TypedTop5, TypedN), ["next_word_typed2_n"] = TypedN,
-            ["next_word_ms_p50"] = Round(NextWordMs.Median), ["next_word_ms_p95"] = Round(NextWordMs.Percentile(95)),
-            ["fill_in_top1"] = Share(FillTop1, FillInN), ["fill_in_top5"] = Share(FillTop5, FillInN),
-            ["fill_in_left_only_top1"] = Share(LeftOnlyTop1, FillInN), ["fill_in_left_only_top5"] = Share(LeftOnlyTop5, FillInN),
+            ["next_word_top1"] = Share(NextWordTop1, NextWordN),
+            ["next_word_top5"] = Share(NextWordTop5, NextWordN),
+            ["next_word_n"] = NextWordN,
+            ["next_word_typed2_top1"] = Share(TypedTop1, TypedN),
+            ["next_word_typed2_top5"] = Share(TypedTop5, TypedN),
+            ["next_word_typed2_n"] = TypedN,
+            ["next_word_ms_p50"] = Round(NextWordMs.Median),
+            ["next_word_ms_p95"] = Round(NextWordMs.Percentile(95)),
+            ["fill_in_top1"] = Share(FillTop1, FillInN),
+            ["fill_in_top5"] = Share(FillTop5, FillInN),
+            ["fill_in_left_only_top1"] = Share(LeftOnlyTop1, FillInN),
+            ["fill_in_left_only_top5"] = Share(LeftOnlyTop5, FillInN),
             ["fill_in_candidate_recall"] = Share(CandidateRecall, FillInN),
-            ["fill_in_bigram_top1"] = Share(BigramTop1, FillInN), ["fill_in_bigram_top5"] = Share(BigramTop5, FillInN), ["fill_in_n"] = FillInN,
-            ["fill_in_ms_p50"] = Round(FillInMs.Median), ["fill_in_ms_p95"] = Round(FillInMs.Percentile(95)),
-            ["fill_in_left_only_ms_p50"] = Round(LeftOnlyMs.Median), ["fill_in_left_only_ms_p95"] = Round(LeftOnlyMs.Percentile(95)),
-            ["beam_best_unique_shortest"] = Share(BestUniqueShortest, LengthDiffers), ["beam_length_differs_n"] = LengthDiffers,
-            ["beam_next_phrase_match"] = Share(NextPhraseMatch, NextPhraseN), ["beam_next_phrase_n"] = NextPhraseN,
-            ["beam_mean_words"] = BeamN == 0 ? null : Round((double)BeamWords / BeamN), ["beam_n"] = BeamN,
-            ["beam_ms_p50"] = Round(BeamMs.Median), ["beam_ms_p95"] = Round(BeamMs.Percentile(95)),
-            ["ghost_repeat_rate"] = Share(GhostRepeats, GhostN), ["ghost_mean_words"] = GhostN == 0 ? null : Round((double)GhostWords / GhostN), ["ghost_n"] = GhostN,
-            ["ghost_ms_p50"] = Round(GhostMs.Median), ["ghost_ms_p95"] = Round(GhostMs.Percentile(95)),
+            ["fill_in_bigram_top1"] = Share(BigramTop1, FillInN),
+            ["fill_in_bigram_top5"] = Share(BigramTop5, FillInN),
+            ["fill_in_n"] = FillInN,
+            ["fill_in_ms_p50"] = Round(FillInMs.Median),
+            ["fill_in_ms_p95"] = Round(FillInMs.Percentile(95)),
+            ["fill_in_left_only_ms_p50"] = Round(LeftOnlyMs.Median),
+            ["fill_in_left_only_ms_p95"] = Round(LeftOnlyMs.Percentile(95)),
+            ["beam_best_unique_shortest"] = Share(BestUniqueShortest, LengthDiffers),
+            ["beam_length_differs_n"] = LengthDiffers,
+            ["beam_next_phrase_match"] = Share(NextPhraseMatch, NextPhraseN),
+            ["beam_next_phrase_n"] = NextPhraseN,
+            ["beam_mean_words"] = BeamN == 0 ? null : Round((double)BeamWords / BeamN),
+            ["beam_n"] = BeamN,
+            ["beam_ms_p50"] = Round(BeamMs.Median),
+            ["beam_ms_p95"] = Round(BeamMs.Percentile(95)),
+            ["ghost_repeat_rate"] = Share(GhostRepeats, GhostN),
+            ["ghost_mean_words"] = GhostN == 0 ? null : Round((double)GhostWords / GhostN),
+            ["ghost_n"] = GhostN,
+            ["ghost_ms_p50"] = Round(GhostMs.Median),
+            ["ghost_ms_p95"] = Round(GhostMs.Percentile(95)),
             ["nonword_rate_dictionary"] = DictionaryRule.Available ? Share(DictionaryRule.NonWordCount, DictionaryRule.WordCount) : null,
             ["nonword_dictionary_words_n"] = DictionaryRule.WordCount,
             ["nonword_rate_lexicon"] = LexiconRule.Available ? Share(LexiconRule.NonWordCount, LexiconRule.WordCount) : null,
@@ -57,10 +75,12 @@ internal sealed class SetTally(string name, WordList? dictionary, WordList? lexi
             ["nonword_by_source"] = BySource(),
             ["nonword_sample_dictionary"] = DictionaryRule.Available ? new JsonArray([.. DictionaryRule.Sample.Select(w => (JsonNode)w)]) : null,
             ["nonword_sample_lexicon"] = LexiconRule.Available ? new JsonArray([.. LexiconRule.Sample.Select(w => (JsonNode)w)]) : null,
-            ["hints_per_100_words"] = CleanWords == 0 ? null : Round(100.0 * CleanHints / CleanWords), ["hints_clean_words_n"] = CleanWords,
-            ["injected_flagged"] = Share(flagged, all), ["injected_n"] = all,
+            ["hints_per_100_words"] = CleanWords == 0 ? null : Round(100.0 * CleanHints / CleanWords),
+            ["hints_clean_words_n"] = CleanWords,
+            ["injected_flagged"] = Share(flagged, all),
+            ["injected_n"] = all,
         };
-        foreach (string kind in new[] { "random-word", "misspelling" }.Concat(Injected.Keys).Distinct())
+        foreach (var kind in new[] { "random-word", "misspelling" }.Concat(Injected.Keys).Distinct())
         {
             Injected.TryGetValue(kind, out var c);
             o[$"injected_flagged_{KindKey(kind)}"] = Share(c.Flagged, c.N);
@@ -78,7 +98,7 @@ internal sealed class SetTally(string name, WordList? dictionary, WordList? lexi
     private JsonObject BySource()
     {
         var o = new JsonObject();
-        foreach (string source in DictionaryRule.BySource.Keys.Concat(LexiconRule.BySource.Keys).Distinct())
+        foreach (var source in DictionaryRule.BySource.Keys.Concat(LexiconRule.BySource.Keys).Distinct())
         {
             var d = DictionaryRule.BySource.GetValueOrDefault(source);
             var l = LexiconRule.BySource.GetValueOrDefault(source);
@@ -108,18 +128,18 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
     public TextWriter? CheckDump { get; set; }
     public const int TopK = 5;
 
-    private readonly Dictionary<string, SetTally> sets = [];
+    private readonly Dictionary<string, SetTally> _sets = [];
 
     public SetTally Set(string name)
     {
-        if (!sets.TryGetValue(name, out var t)) sets[name] = t = new SetTally(name, dictionary, lexicon);
+        if (!_sets.TryGetValue(name, out var t)) _sets[name] = t = new SetTally(name, dictionary, lexicon);
         return t;
     }
 
     private static T Timed<T>(Samples samples, Func<T> call)
     {
-        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-        T result = call();
+        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = call();
         samples.Add(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
         return result;
     }
@@ -135,7 +155,7 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
 
     private void Forget(params string[] keys)
     {
-        foreach (string k in keys)
+        foreach (var k in keys)
         {
             predictor.Forget(k);
             predictor.UserText.Remove(k);
@@ -144,7 +164,7 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
 
     public void RunNextWords(IReadOnlyList<NextWordCase> cases)
     {
-        for (int i = 0; i < cases.Count; i++)
+        for (var i = 0; i < cases.Count; i++)
         {
             var c = cases[i];
             var t = Set(c.Set);
@@ -202,7 +222,7 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
 
             Forget(doc, kw, kb, kg);
             if ((i + 1) % progressEvery == 0 || i + 1 == cases.Count)
-                progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] next word + beams + ghost {i + 1}/{cases.Count}: " + string.Join("; ", sets.Values.Where(s => s.BeamN > 0).Select(s =>
+                progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] next word + beams + ghost {i + 1}/{cases.Count}: " + string.Join("; ", _sets.Values.Where(s => s.BeamN > 0).Select(s =>
                     $"{s.Name}: top-1 {Pct(s.NextWordTop1, s.NextWordN)}, top-5 {Pct(s.NextWordTop5, s.NextWordN)}, phrase {Pct(s.NextPhraseMatch, s.NextPhraseN)}, ghost repeats {Pct(s.GhostRepeats, s.GhostN)}, beam {s.BeamMs.Median:F0} ms")));
         }
     }
@@ -211,7 +231,7 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
     public static bool Repeats(IReadOnlyList<string> words)
     {
         var seen = new HashSet<(string, string)>();
-        for (int i = 0; i + 1 < words.Count; i++)
+        for (var i = 0; i + 1 < words.Count; i++)
         {
             string a = words[i].ToLowerInvariant(), b = words[i + 1].ToLowerInvariant();
             if (a == b || !seen.Add((a, b))) return true;
@@ -221,7 +241,7 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
 
     public void RunFillIn(IReadOnlyList<FillInCase> cases)
     {
-        for (int i = 0; i < cases.Count; i++)
+        for (var i = 0; i < cases.Count; i++)
         {
             var c = cases[i];
             var t = Set(c.Set);
@@ -247,15 +267,15 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
 
             Forget(doc, kf, kl, kc);
             if ((i + 1) % progressEvery == 0 || i + 1 == cases.Count)
-                progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] fill-in {i + 1}/{cases.Count}: " + string.Join("; ", sets.Values.Where(s => s.FillInN > 0).Select(s =>
+                progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] fill-in {i + 1}/{cases.Count}: " + string.Join("; ", _sets.Values.Where(s => s.FillInN > 0).Select(s =>
                     $"{s.Name}: top-1 {Pct(s.FillTop1, s.FillInN)}, top-5 {Pct(s.FillTop5, s.FillInN)}, left only {Pct(s.LeftOnlyTop1, s.FillInN)}, recall {Pct(s.CandidateRecall, s.FillInN)}, bigram {Pct(s.BigramTop1, s.FillInN)}, {s.FillInMs.Median:F0} ms")));
         }
     }
 
     public void RunHints(IReadOnlyList<HintCase> cases)
     {
-        int every = Math.Max(1, progressEvery / 10);
-        for (int i = 0; i < cases.Count; i++)
+        var every = Math.Max(1, progressEvery / 10);
+        for (var i = 0; i < cases.Count; i++)
         {
             var c = cases[i];
             var t = Set(c.Set);
@@ -266,7 +286,7 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
 
             foreach (var (start, length) in Words.Spans(c.Clean))
             {
-                string word = c.Clean.Substring(start, length);
+                var word = c.Clean.Substring(start, length);
                 if (!Words.IsHinted(word)) continue;
                 t.CleanWords++;
                 if (Check(t, kc, c.Clean, start, length, "clean")) t.CleanHints++;
@@ -291,7 +311,7 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
 
             Forget(kc, kx);
             if ((i + 1) % every == 0 || i + 1 == cases.Count)
-                progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] hints {i + 1}/{cases.Count} passages: " + string.Join("; ", sets.Values.Where(s => s.CleanWords + s.OtherWords > 0).Select(s =>
+                progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] hints {i + 1}/{cases.Count} passages: " + string.Join("; ", _sets.Values.Where(s => s.CleanWords + s.OtherWords > 0).Select(s =>
                     $"{s.Name}: {(s.CleanWords == 0 ? 0 : 100.0 * s.CleanHints / s.CleanWords):F1} hints/100 clean words, injected flagged {Pct(s.Injected.Values.Sum(v => v.Flagged), s.Injected.Values.Sum(v => v.N))}, false hints {Pct(s.OtherHints, s.OtherWords)}, {s.CheckWordMs.Median:F0} ms/word")));
         }
     }
@@ -308,5 +328,5 @@ internal sealed class Evaluation(TextPredictor predictor, WordList? dictionary, 
         return check.Flagged;
     }
 
-    public IEnumerable<SetTally> Tallies => sets.Values;
+    public IEnumerable<SetTally> Tallies => _sets.Values;
 }

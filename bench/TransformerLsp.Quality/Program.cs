@@ -22,14 +22,14 @@ var progress = Console.Error;
 var started = DateTime.UtcNow;
 var clock = Stopwatch.StartNew();
 
-bool quick = options.Has("--quick");
-string root = RepoPaths.Root;
+var quick = options.Has("--quick");
+var root = RepoPaths.Root;
 string Shown(string path) => Path.GetRelativePath(root, path) is { } r && !r.StartsWith("..", StringComparison.Ordinal) ? r : path;
 string FromRoot(string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(root, path));
-string modelFolder = options.Value("--model") is { } m ? Path.GetFullPath(m) : FromRoot("models/default");
-string dataFolder = options.Value("--data") is { } d ? Path.GetFullPath(d) : FromRoot("bench/quality");
-string label = options.Value("--label") ?? "latest";
-string jsonPath = options.Value("--json") is { } j ? Path.GetFullPath(j) : FromRoot($"bench/quality/results/quality-{label}.json");
+var modelFolder = options.Value("--model") is { } m ? Path.GetFullPath(m) : FromRoot("models/default");
+var dataFolder = options.Value("--data") is { } d ? Path.GetFullPath(d) : FromRoot("bench/quality");
+var label = options.Value("--label") ?? "latest";
+var jsonPath = options.Value("--json") is { } j ? Path.GetFullPath(j) : FromRoot($"bench/quality/results/quality-{label}.json");
 const int ContextTokens = 160; // the server's default contextTokens
 const int Threads = 2;
 
@@ -44,7 +44,7 @@ progress.WriteLine($"quality benchmark ({(quick ? "quick" : "full")}): model {mo
     + $"{data.NextWord.Count} next-word, {data.FillIn.Count} fill-in, {data.Hints.Count} hint cases; sets {string.Join(", ", data.Sets)}");
 
 // --no-ngrams: the transformer alone (no corpus ∞-gram, no user text), the baseline of the hybrid measured in the same build.
-bool ngrams = !options.Has("--no-ngrams");
+var ngrams = !options.Has("--no-ngrams");
 using var predictor = TextPredictor.Load(new ModelOptions(modelFolder, Threads: Threads, ContextTokens: ContextTokens, NGrams: ngrams));
 var evaluation = new Evaluation(predictor, dictionary, lexicon, progress, quick ? 10 : 100);
 if (options.Value("--length-penalty") is { } lp)
@@ -52,7 +52,7 @@ if (options.Value("--length-penalty") is { } lp)
 using var dump = options.Value("--dump-checks") is { } dumpPath ? new StreamWriter(Path.GetFullPath(dumpPath)) : null;
 evaluation.CheckDump = dump;
 var only = (options.Value("--only") ?? "next-word,fill-in,hints").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-foreach (string set in data.Sets) evaluation.Set(set);
+foreach (var set in data.Sets) evaluation.Set(set);
 if (only.Contains("next-word")) evaluation.RunNextWords(data.NextWord);
 if (only.Contains("fill-in")) evaluation.RunFillIn(data.FillIn);
 if (only.Contains("hints")) evaluation.RunHints(data.Hints);
@@ -71,12 +71,20 @@ var result = new JsonObject
     ["model"] = new JsonObject { ["name"] = predictor.ModelName, ["ngrams"] = ngrams, ["corpus_index_tokens"] = predictor.CorpusIndexTokens, ["word_trigram_words"] = predictor.WordTrigramSize, ["folder"] = Shown(modelFolder), ["context_tokens"] = ContextTokens, ["threads"] = Threads, ["provider"] = predictor.ProviderName },
     ["data"] = new JsonObject
     {
-        ["folder"] = Shown(dataFolder), ["next_word_cases"] = data.NextWord.Count, ["fill_in_cases"] = data.FillIn.Count, ["hint_passages"] = data.Hints.Count,
+        ["folder"] = Shown(dataFolder),
+        ["next_word_cases"] = data.NextWord.Count,
+        ["fill_in_cases"] = data.FillIn.Count,
+        ["hint_passages"] = data.Hints.Count,
     },
     ["settings"] = new JsonObject
     {
-        ["top_k"] = Evaluation.TopK, ["beam_width"] = Evaluation.Beams.Width, ["length_penalty"] = Evaluation.Beams.LengthPenalty,
-        ["max_tokens"] = Evaluation.Stop.MaxTokens, ["no_repeat_ngram"] = Evaluation.Stop.NoRepeatNgram, ["at_sentence_end"] = Evaluation.Stop.AtSentenceEnd, ["at_newline"] = Evaluation.Stop.AtNewline,
+        ["top_k"] = Evaluation.TopK,
+        ["beam_width"] = Evaluation.Beams.Width,
+        ["length_penalty"] = Evaluation.Beams.LengthPenalty,
+        ["max_tokens"] = Evaluation.Stop.MaxTokens,
+        ["no_repeat_ngram"] = Evaluation.Stop.NoRepeatNgram,
+        ["at_sentence_end"] = Evaluation.Stop.AtSentenceEnd,
+        ["at_newline"] = Evaluation.Stop.AtNewline,
     },
     ["dictionary"] = dictionary is null ? null : new JsonObject { ["source"] = dictionary.Source, ["words"] = dictionary.Count },
     ["lexicon"] = lexicon is null ? null : new JsonObject { ["source"] = Shown(lexicon.Source), ["words"] = lexicon.Count },
@@ -86,11 +94,11 @@ var result = new JsonObject
 
 Report.WriteJson(result, jsonPath);
 progress.WriteLine($"wrote {jsonPath}");
-JsonObject? before = options.Value("--compare") is { } c ? JsonNode.Parse(File.ReadAllText(c))!.AsObject() : null;
+var before = options.Value("--compare") is { } c ? JsonNode.Parse(File.ReadAllText(c))!.AsObject() : null;
 if (!options.Has("--no-docs"))
 {
-    string docs = options.Value("--docs") is { } dd ? Path.GetFullPath(dd) : Path.Combine(root, "docs");
-    string md = Path.Combine(docs, "quality.md");
+    var docs = options.Value("--docs") is { } dd ? Path.GetFullPath(dd) : Path.Combine(root, "docs");
+    var md = Path.Combine(docs, "quality.md");
     Report.WriteMarkdown(result, before, md, chartFile: null);
     progress.WriteLine($"wrote {md}");
 }
@@ -102,7 +110,7 @@ static string CpuName()
 {
     try
     {
-        foreach (string line in File.ReadLines("/proc/cpuinfo"))
+        foreach (var line in File.ReadLines("/proc/cpuinfo"))
             if (line.StartsWith("model name", StringComparison.Ordinal)) return line[(line.IndexOf(':') + 1)..].Trim();
     }
     catch (IOException) { }
@@ -116,7 +124,7 @@ static string? GitCommit(string root)
     {
         var psi = new ProcessStartInfo("git") { ArgumentList = { "-C", root, "rev-parse", "--short", "HEAD" }, RedirectStandardOutput = true, RedirectStandardError = true };
         using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd().Trim();
+        var output = p.StandardOutput.ReadToEnd().Trim();
         p.WaitForExit();
         return p.ExitCode == 0 && output.Length > 0 ? output : null;
     }
@@ -129,23 +137,23 @@ static string? GitCommit(string root)
 /// <summary>--flag and --key value pairs.</summary>
 internal sealed class Args
 {
-    private readonly Dictionary<string, string?> values = [];
+    private readonly Dictionary<string, string?> _values = [];
     private static readonly HashSet<string> Flags = ["--quick", "--no-docs", "--no-ngrams"];
     private static readonly HashSet<string> Keys = ["--model", "--json", "--docs", "--label", "--compare", "--data", "--length-penalty", "--only", "--dump-checks"];
 
     public static Args Parse(string[] args)
     {
         var a = new Args();
-        for (int i = 0; i < args.Length; i++)
+        for (var i = 0; i < args.Length; i++)
         {
-            if (Flags.Contains(args[i])) a.values[args[i]] = null;
-            else if (Keys.Contains(args[i]) && i + 1 < args.Length) a.values[args[i]] = args[++i];
+            if (Flags.Contains(args[i])) a._values[args[i]] = null;
+            else if (Keys.Contains(args[i]) && i + 1 < args.Length) a._values[args[i]] = args[++i];
             else throw new ArgumentException($"unknown argument {args[i]} (options: {string.Join(", ", Flags.Concat(Keys))})");
         }
         if (a.Has("--docs") && a.Has("--no-docs")) throw new ArgumentException("--docs and --no-docs exclude each other");
         return a;
     }
 
-    public bool Has(string flag) => values.ContainsKey(flag);
-    public string? Value(string key) => values.TryGetValue(key, out var v) ? v : null;
+    public bool Has(string flag) => _values.ContainsKey(flag);
+    public string? Value(string key) => _values.TryGetValue(key, out var v) ? v : null;
 }

@@ -31,11 +31,11 @@ internal static class Report
     private static string Change(Figure f, double before, double after)
     {
         if (double.IsNaN(before) || double.IsNaN(after)) return "–";
-        double d = after - before;
-        string text = f.Kind == FigureKind.Share
+        var d = after - before;
+        var text = f.Kind == FigureKind.Share
             ? (100 * d).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + " pp"
             : d.ToString(f.Kind == FigureKind.Ms ? "+0.0;-0.0;0.0" : "+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
-        bool better = f.Better == Better.Higher ? d > 0 : d < 0;
+        var better = f.Better == Better.Higher ? d > 0 : d < 0;
         return f.Better == Better.Neither || Math.Abs(d) < 1e-9 ? text : text + (better ? " (better)" : " (worse)");
     }
 
@@ -46,7 +46,7 @@ internal static class Report
     {
         var sets = SetNames(r).ToList();
         var rows = Figures.All.Select(f => (f.Label, sets.Select(s => $"{Format(f, Value(r["sets"]![s], f.Key))} ({Value(r["sets"]![s], f.CountKey):F0})").ToList())).ToList();
-        int w0 = Math.Max("figure".Length, rows.Max(x => x.Label.Length));
+        var w0 = Math.Max("figure".Length, rows.Max(x => x.Label.Length));
         var widths = sets.Select((s, i) => Math.Max(s.Length, rows.Max(x => x.Item2[i].Length))).ToList();
         var sb = new StringBuilder();
         sb.AppendLine("figure".PadRight(w0) + string.Concat(sets.Select((s, i) => " | " + s.PadLeft(widths[i]))));
@@ -69,7 +69,7 @@ internal static class Report
             + $"beams: width {r["settings"]?["beam_width"]}, length penalty {r["settings"]?["length_penalty"]} (the engine's default); "
             + $"dictionary: {r["dictionary"]?["words"]?.ToString() ?? "none"} words; lexicon: {r["lexicon"]?["words"]?.ToString() ?? "none (lexicon figures are null)"}{(r["lexicon"] is null ? "" : " words")}.");
         md.AppendLine();
-        foreach (string set in SetNames(r))
+        foreach (var set in SetNames(r))
         {
             var s = r["sets"]![set];
             md.AppendLine($"## Set `{set}`");
@@ -79,7 +79,7 @@ internal static class Report
             foreach (var f in Figures.All)
                 md.AppendLine($"| {f.Label} | {Format(f, Value(s, f.Key))} | {Value(s, f.CountKey):F0} |");
             md.AppendLine();
-            foreach (string rule in new[] { "dictionary", "lexicon" })
+            foreach (var rule in new[] { "dictionary", "lexicon" })
                 if (s?[$"nonword_sample_{rule}"] is JsonArray sample && sample.Count > 0)
                     md.AppendLine($"Non-words by the {rule} rule (a sample): {string.Join(", ", sample.Select(w => "`" + w + "`"))}. ");
             md.AppendLine();
@@ -88,7 +88,7 @@ internal static class Report
         {
             md.AppendLine($"## Before / after: `{before["label"]}` ({before["timestamp"]}, commit {before["git_commit"] ?? "unknown"}) → `{r["label"]}`");
             md.AppendLine();
-            foreach (string set in SetNames(r).Union(SetNames(before)))
+            foreach (var set in SetNames(r).Union(SetNames(before)))
             {
                 var a = r["sets"]?[set];
                 var b = before["sets"]?[set];

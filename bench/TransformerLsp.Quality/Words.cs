@@ -13,11 +13,11 @@ internal static class Words
     public static List<(int Start, int Length)> Spans(string text)
     {
         var spans = new List<(int, int)>();
-        int i = 0;
+        var i = 0;
         while (i < text.Length)
         {
             if (!IsCore(text[i])) { i++; continue; }
-            int start = i;
+            var start = i;
             while (i < text.Length && (IsCore(text[i]) || (text[i] is '\'' or '’' && i + 1 < text.Length && IsCore(text[i + 1])))) i++;
             spans.Add((start, i - start));
         }
@@ -39,18 +39,18 @@ internal static class Words
 /// lower-case form of a capitalised word).</summary>
 internal sealed class WordList
 {
-    private readonly HashSet<string> words;
-    private readonly bool ignoreCase;
+    private readonly HashSet<string> _words;
+    private readonly bool _ignoreCase;
 
     private WordList(HashSet<string> words, bool ignoreCase, string source)
     {
-        this.words = words;
-        this.ignoreCase = ignoreCase;
+        _words = words;
+        _ignoreCase = ignoreCase;
         Source = source;
     }
 
     public string Source { get; }
-    public int Count => count ?? words.Count;
+    public int Count => _count ?? _words.Count;
 
     public static readonly string[] DictionaryFiles = ["/usr/share/dict/american-english", "/usr/share/dict/british-english"];
 
@@ -60,8 +60,8 @@ internal sealed class WordList
         var found = DictionaryFiles.Where(File.Exists).ToList();
         if (found.Count == 0) return null;
         var set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (string file in found)
-            foreach (string line in File.ReadLines(file, Encoding.UTF8))
+        foreach (var file in found)
+            foreach (var line in File.ReadLines(file, Encoding.UTF8))
                 if (line.Trim() is { Length: > 0 } w) set.Add(Words.Normal(w));
         return new WordList(set, ignoreCase: true, string.Join(" + ", found));
     }
@@ -70,21 +70,21 @@ internal sealed class WordList
     /// case, possessives, numbers), so the figure measures the product's definition of a word; null when the folder has none.</summary>
     public static WordList? Lexicon(string modelFolder)
     {
-        string path = Path.Combine(modelFolder, TransformerLsp.Engine.Words.Lexicon.FileName);
+        var path = Path.Combine(modelFolder, TransformerLsp.Engine.Words.Lexicon.FileName);
         if (!File.Exists(path)) return null;
         var lexicon = TransformerLsp.Engine.Words.Lexicon.Load(modelFolder);
-        return new WordList([], ignoreCase: false, path) { rule = lexicon.Contains, count = lexicon.Count };
+        return new WordList([], ignoreCase: false, path) { _rule = lexicon.Contains, _count = lexicon.Count };
     }
 
-    private Func<string, bool>? rule;
-    private int? count;
+    private Func<string, bool>? _rule;
+    private int? _count;
 
     public bool Contains(string word)
     {
-        if (rule is not null) return rule(word);
+        if (_rule is not null) return _rule(word);
         word = Words.Normal(word);
-        if (words.Contains(word)) return true;
-        return !ignoreCase && word.Length > 0 && char.IsUpper(word[0]) && words.Contains(word.ToLowerInvariant());
+        if (_words.Contains(word)) return true;
+        return !_ignoreCase && word.Length > 0 && char.IsUpper(word[0]) && _words.Contains(word.ToLowerInvariant());
     }
 }
 
@@ -92,25 +92,25 @@ internal sealed class WordList
 internal sealed class NonWordTally(WordList? list)
 {
     public const int SampleSize = 30;
-    private readonly Dictionary<string, (int Words, int NonWords)> bySource = [];
+    private readonly Dictionary<string, (int Words, int NonWords)> _bySource = [];
 
     public bool Available => list is not null;
     public int WordCount { get; private set; }
     public int NonWordCount { get; private set; }
     public List<string> Sample { get; } = [];
-    public IReadOnlyDictionary<string, (int Words, int NonWords)> BySource => bySource;
+    public IReadOnlyDictionary<string, (int Words, int NonWords)> BySource => _bySource;
 
     /// <summary>Tallies every word of <paramref name="suggestion"/>; words of the case's own left text count as words.</summary>
     public void Add(string source, string suggestion, ISet<string> leftWords)
     {
         if (list is null) return;
-        foreach (string word in Words.Of(suggestion))
+        foreach (var word in Words.Of(suggestion))
         {
             if (Words.IsNumber(word)) continue;
-            bool nonWord = !list.Contains(word) && !leftWords.Contains(Words.Normal(word));
+            var nonWord = !list.Contains(word) && !leftWords.Contains(Words.Normal(word));
             WordCount++;
-            bySource.TryGetValue(source, out var c);
-            bySource[source] = (c.Words + 1, c.NonWords + (nonWord ? 1 : 0));
+            _bySource.TryGetValue(source, out var c);
+            _bySource[source] = (c.Words + 1, c.NonWords + (nonWord ? 1 : 0));
             if (!nonWord) continue;
             NonWordCount++;
             if (Sample.Count < SampleSize && !Sample.Contains(word)) Sample.Add(word);

@@ -1,5 +1,3 @@
-using TransformerLsp.Engine;
-
 namespace TransformerLsp.Engine.Tests;
 
 public class WordJudgeTests

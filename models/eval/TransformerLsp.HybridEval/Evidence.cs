@@ -44,7 +44,12 @@ internal sealed class Evidence
         return new Evidence
         {
             BackoffCount = (uint)token < (uint)backoff.Length ? backoff[token] : 0,
-            BackoffTotal = index.BackoffTotal, Vocab = index.VocabSize, TokenCounts = tc, LevelCounts = lc, CountsOfCounts = cc, TopCount = top,
+            BackoffTotal = index.BackoffTotal,
+            Vocab = index.VocabSize,
+            TokenCounts = tc,
+            LevelCounts = lc,
+            CountsOfCounts = cc,
+            TopCount = top,
         };
     }
 

@@ -125,8 +125,8 @@ JsonObject Measure(Split s, string prefix)
 {
     var memory = Score(s, d => Own(s, d));
     var plain = memory.Select(t => t with { User = null }).ToList();
-    double transformer = -plain.Sum(t => t.TransformerLogProb / Math.Log(2));
-    double infini = -plain.Sum(t => Math.Log2(chosen(t.Corpus!)));
+    var transformer = -plain.Sum(t => t.TransformerLogProb / Math.Log(2));
+    var infini = -plain.Sum(t => Math.Log2(chosen(t.Corpus!)));
     var hybrid = MixtureFit.Bits(fitted, plain, chosen).Bits;
     var withMemory = MixtureFit.Bits(fitted, memory, chosen).Bits;
     var o = new JsonObject

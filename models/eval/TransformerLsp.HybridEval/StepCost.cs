@@ -52,14 +52,14 @@ internal static class StepCost
         // Two passes, the first to let the JIT tier the vectorised code up (a server runs it thousands of times a minute).
         HybridScorer? scorer = null;
         for (var pass = 0; pass < 2; pass++)
-        for (var i = 0; i < contexts.Count; i++)
-        {
-            if (i % 20 == 0) scorer = new HybridScorer(weights, corpus, user.CountsFor(null, ""));
-            transformerLogProbs.CopyTo(lp, 0);
-            var t0 = Stopwatch.GetTimestamp();
-            scorer!.Mix(contexts[i], lp);
-            if (pass == 1) step.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-        }
+            for (var i = 0; i < contexts.Count; i++)
+            {
+                if (i % 20 == 0) scorer = new HybridScorer(weights, corpus, user.CountsFor(null, ""));
+                transformerLogProbs.CopyTo(lp, 0);
+                var t0 = Stopwatch.GetTimestamp();
+                scorer!.Mix(contexts[i], lp);
+                if (pass == 1) step.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            }
         // An edit: a word typed into the middle of one document, then the next request's view (which rebuilds it).
         var edit = new List<double>();
         var random = new Random(7);

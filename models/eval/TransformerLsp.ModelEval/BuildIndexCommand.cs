@@ -14,7 +14,7 @@ static class BuildIndexCommand
             Console.Error.WriteLine("usage: TransformerLsp.ModelEval build-index TRAIN.bin VOCAB OUT.infinigram [--measure VAL.bin]");
             return 2;
         }
-        int vocab = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+        var vocab = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
         var clock = Stopwatch.StartNew();
         var tokens = ReadUInt16Tokens(args[0]);
         Console.Error.WriteLine($"build-index: read {tokens.Length:N0} tokens from {args[0]} ({clock.Elapsed.TotalSeconds:F2}s)");
@@ -35,7 +35,7 @@ static class BuildIndexCommand
     {
         var bytes = File.ReadAllBytes(path);
         var tokens = new int[bytes.Length / 2];
-        for (int i = 0; i < tokens.Length; i++) tokens[i] = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(2 * i));
+        for (var i = 0; i < tokens.Length; i++) tokens[i] = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(2 * i));
         return tokens;
     }
 
@@ -45,12 +45,12 @@ static class BuildIndexCommand
         var clock = Stopwatch.StartNew();
         SuffixArrayIndex.Open(indexPath).Dispose();
         Console.Error.WriteLine($"measure: opened in {clock.Elapsed.TotalMilliseconds:F1} ms (validation + level-1 table; first call, JIT included)");
-        long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         clock.Restart();
         using var index = SuffixArrayIndex.Open(indexPath);
         Console.Error.WriteLine($"measure: opened again in {clock.Elapsed.TotalMilliseconds:F1} ms");
         long bigrams = 0;
-        for (int t = 0; t < index.VocabSize; t++) bigrams += index.Continuations([t], 1).Sum(level => level.Length);
+        for (var t = 0; t < index.VocabSize; t++) bigrams += index.Continuations([t], 1).Sum(level => level.Length);
         Console.Error.WriteLine($"measure: managed heap held by the open index {(GC.GetTotalMemory(true) - heapBefore) / 1e6:F1} MB; " +
                                 $"{bigrams:N0} distinct bigrams in the level-1 table");
 
@@ -66,7 +66,7 @@ static class BuildIndexCommand
                 levels += answer.Count;
                 foreach (var level in answer) entries += level.Length;
             }
-            double micros = clock.Elapsed.TotalMicroseconds / Queries;
+            var micros = clock.Elapsed.TotalMicroseconds / Queries;
             Console.Error.WriteLine($"measure: {pass}: {micros:F1} µs per Continuations(context[32], 24); " +
                                     $"mean matched levels {(double)levels / Queries:F2}, mean entries {(double)entries / Queries:F0}");
         }

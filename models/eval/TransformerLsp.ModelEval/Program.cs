@@ -27,7 +27,7 @@ using var predictor = TextPredictor.Load(new ModelOptions(args[0], Threads: thre
 var both = new Hits();
 var leftOnly = new Hits();
 var clock = Stopwatch.StartNew();
-for (int i = 0; i < cases.Count; i++)
+for (var i = 0; i < cases.Count; i++)
 {
     var c = cases[i];
     both.Add(predictor.FillIn("eval-both", c.Left, c.Right, 5), c.Answer);

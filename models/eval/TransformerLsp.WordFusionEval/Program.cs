@@ -18,7 +18,7 @@ using TransformerLsp.Engine.Words;
 
 var a = args.Select((v, i) => (v, i)).ToDictionary(x => x.v, x => x.i);
 string? Arg(string key) => a.TryGetValue(key, out var i) && i + 1 < args.Length ? args[i + 1] : null;
-string model = Path.GetFullPath(Arg("--model") ?? "models/default");
+var model = Path.GetFullPath(Arg("--model") ?? "models/default");
 string? valPath = Arg("--val"), modernPath = Arg("--modern");
 if (valPath is null || modernPath is null)
 {
@@ -30,10 +30,10 @@ if (valPath.Contains("heldout", StringComparison.Ordinal) || valPath.Contains("t
     Console.Error.WriteLine("refusing to fit on a test or held-out file");
     return 2;
 }
-int nextN = int.Parse(Arg("--next") ?? "300", CultureInfo.InvariantCulture);
-int fillN = int.Parse(Arg("--fill") ?? "100", CultureInfo.InvariantCulture);
-int userN = int.Parse(Arg("--user") ?? "300", CultureInfo.InvariantCulture);
-int seed = int.Parse(Arg("--seed") ?? "20261201", CultureInfo.InvariantCulture);
+var nextN = int.Parse(Arg("--next") ?? "300", CultureInfo.InvariantCulture);
+var fillN = int.Parse(Arg("--fill") ?? "100", CultureInfo.InvariantCulture);
+var userN = int.Parse(Arg("--user") ?? "300", CultureInfo.InvariantCulture);
+var seed = int.Parse(Arg("--seed") ?? "20261201", CultureInfo.InvariantCulture);
 void Log(string m) => Console.Error.WriteLine($"[fuse {DateTime.Now:HH:mm:ss}] {m}");
 
 using var predictor = TextPredictor.Load(new ModelOptions(model));
@@ -124,7 +124,9 @@ JsonObject NextFigures(double w)
         var pairs = ss.Select(s => (s.Engine, s.Trigram)).ToList();
         o[set] = new JsonObject
         {
-            ["n"] = ss.Count, ["top1"] = Math.Round(top1 / ss.Count, 4), ["top5"] = Math.Round(top5 / ss.Count, 4),
+            ["n"] = ss.Count,
+            ["top1"] = Math.Round(top1 / ss.Count, 4),
+            ["top5"] = Math.Round(top5 / ss.Count, 4),
             ["mean_log_likelihood"] = Math.Round(WordFusion.LogLikelihood(pairs.Where(p => p.Engine > 0 && p.Trigram > 0).ToList(), w) / Math.Max(1, pairs.Count(p => p.Engine > 0 && p.Trigram > 0)), 4),
             ["covered"] = pairs.Count(p => WordFusion.Mix(p.Engine, p.Trigram, w) > 0),
         };
@@ -231,8 +233,10 @@ result["user_words_curve"] = new JsonObject(userCurve.Select(c => KeyValuePair.C
 result["user_words_weight"] = kappa;
 result["user_words"] = new JsonObject
 {
-    ["without_typed_1"] = UserFigures(0, t => t == 1), ["with_typed_1"] = UserFigures(kappa, t => t == 1),
-    ["without_typed_1_to_3"] = UserFigures(0, _ => true), ["with_typed_1_to_3"] = UserFigures(kappa, _ => true),
+    ["without_typed_1"] = UserFigures(0, t => t == 1),
+    ["with_typed_1"] = UserFigures(kappa, t => t == 1),
+    ["without_typed_1_to_3"] = UserFigures(0, _ => true),
+    ["with_typed_1_to_3"] = UserFigures(kappa, _ => true),
 };
 Log($"κ = {kappa}: {result["user_words"]!.ToJsonString()}");
 

@@ -22,12 +22,12 @@ internal static class ModelFiles
     /// ("the SentencePiece model named by config.json's tokenizer.file"); <paramref name="maxBytes"/> caps its size.</summary>
     public static string? Find(string folder, string name, string what, long maxBytes, bool required = true)
     {
-        string root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
         if (string.IsNullOrWhiteSpace(name) || name.Contains('\0'))
             throw new ModelLoadException($"{root}: an empty or invalid file name was given for {what}.");
         if (Path.IsPathRooted(name))
             throw new ModelLoadException($"{name}: {what} must be a file inside the model folder {root}, named relative to it, not an absolute path.");
-        string path = Path.GetFullPath(Path.Combine(root, name));
+        var path = Path.GetFullPath(Path.Combine(root, name));
         if (!path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw new ModelLoadException($"{name}: {what} must be inside the model folder {root}; this name leads out of it ({path}).");
         if (Directory.Exists(path))

@@ -90,7 +90,7 @@ internal sealed unsafe class CorpusIndexFile : ISuffixArrayData, IDisposable
     internal static void CheckTokens(ReadOnlySpan<int> tokens, int vocabSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(vocabSize, 1);
-        for (int i = 0; i < tokens.Length; i++)
+        for (var i = 0; i < tokens.Length; i++)
         {
             if ((uint)tokens[i] >= (uint)vocabSize)
                 throw new ArgumentException($"token {tokens[i]} at position {i} is outside the vocabulary [0, {vocabSize})", nameof(tokens));
@@ -130,11 +130,11 @@ internal sealed unsafe class CorpusIndexFile : ISuffixArrayData, IDisposable
         var buffer = new byte[width * 8192];
         while (values.Length > 0)
         {
-            int count = Math.Min(values.Length, 8192);
-            for (int i = 0; i < count; i++)
+            var count = Math.Min(values.Length, 8192);
+            for (var i = 0; i < count; i++)
             {
-                uint v = (uint)values[i];
-                for (int b = 0; b < width; b++) buffer[i * width + b] = (byte)(v >> (8 * b));
+                var v = (uint)values[i];
+                for (var b = 0; b < width; b++) buffer[i * width + b] = (byte)(v >> (8 * b));
             }
             stream.Write(buffer, 0, count * width);
             values = values[count..];
@@ -159,25 +159,25 @@ internal sealed unsafe class CorpusIndexFile : ISuffixArrayData, IDisposable
         CorpusIndexFile? file = null;
         try
         {
-            long fileLength = stream.Length;
+            var fileLength = stream.Length;
             if (fileLength < HeaderSize)
                 throw Invalid(path, $"truncated: {fileLength} bytes, shorter than the {HeaderSize}-byte header");
             Span<byte> header = stackalloc byte[HeaderSize];
             stream.ReadExactly(header);
             if (!header[..8].SequenceEqual(Magic)) throw Invalid(path, "not a corpus index (bad magic; expected \"TLSPINF1\")");
-            int version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+            var version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
             if (version != FormatVersion) throw Invalid(path, $"format version {version}; this build reads version {FormatVersion}");
-            int vocabSize = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
-            long length = BinaryPrimitives.ReadInt64LittleEndian(header[16..]);
-            int tokenWidth = BinaryPrimitives.ReadInt32LittleEndian(header[24..]);
-            int suffixWidth = BinaryPrimitives.ReadInt32LittleEndian(header[28..]);
+            var vocabSize = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
+            var length = BinaryPrimitives.ReadInt64LittleEndian(header[16..]);
+            var tokenWidth = BinaryPrimitives.ReadInt32LittleEndian(header[24..]);
+            var suffixWidth = BinaryPrimitives.ReadInt32LittleEndian(header[28..]);
             if (vocabSize < 1) throw Invalid(path, $"vocabulary size {vocabSize} must be positive");
             if (length < 0 || length > int.MaxValue) throw Invalid(path, $"token count {length} is outside [0, {int.MaxValue}]");
             if (tokenWidth != TokenWidthFor(vocabSize))
                 throw Invalid(path, $"token width {tokenWidth} bytes; a vocabulary of {vocabSize} needs {TokenWidthFor(vocabSize)}");
             if (suffixWidth != SuffixWidthFor(length))
                 throw Invalid(path, $"suffix-array entry width {suffixWidth} bytes; {length} tokens need {SuffixWidthFor(length)}");
-            long expected = HeaderSize + length * (tokenWidth + suffixWidth);
+            var expected = HeaderSize + length * (tokenWidth + suffixWidth);
             if (fileLength != expected)
                 throw Invalid(path, $"{fileLength} bytes; a header for {length} tokens implies {expected} (truncated or padded)");
 
@@ -206,18 +206,18 @@ internal sealed unsafe class CorpusIndexFile : ISuffixArrayData, IDisposable
     /// <summary>Every token below the vocabulary size; the suffix array a permutation of [0, n).</summary>
     private void Validate()
     {
-        for (int i = 0; i < Length; i++)
+        for (var i = 0; i < Length; i++)
         {
-            int t = Token(i);
+            var t = Token(i);
             if ((uint)t >= (uint)VocabSize) throw Invalid(Path, $"token {t} at position {i} is outside the vocabulary [0, {VocabSize})");
         }
         var seen = new ulong[(Length + 63) / 64];
-        for (int r = 0; r < Length; r++)
+        for (var r = 0; r < Length; r++)
         {
-            int s = Suffix(r);
+            var s = Suffix(r);
             if ((uint)s >= (uint)Length) throw Invalid(Path, $"suffix-array entry {r} is {s}, outside [0, {Length})");
             ref var word = ref seen[s >> 6];
-            ulong bit = 1UL << (s & 63);
+            var bit = 1UL << (s & 63);
             if ((word & bit) != 0) throw Invalid(Path, $"suffix-array entry {r} repeats position {s}");
             word |= bit;
         }

@@ -18,7 +18,7 @@ internal static class SuffixArray
     /// </summary>
     public static int[] Build(ReadOnlySpan<int> tokens)
     {
-        int upper = 0;
+        var upper = 0;
         foreach (var t in tokens)
         {
             if (t < 0) throw new ArgumentOutOfRangeException(nameof(tokens), t, "token ids must be non-negative");
@@ -32,7 +32,7 @@ internal static class SuffixArray
     {
         var s = tokens.ToArray();
         var sa = new int[s.Length];
-        for (int i = 0; i < sa.Length; i++) sa[i] = i;
+        for (var i = 0; i < sa.Length; i++) sa[i] = i;
         Array.Sort(sa, (a, b) => s.AsSpan(a).SequenceCompareTo(s.AsSpan(b)));
         return sa;
     }
@@ -40,7 +40,7 @@ internal static class SuffixArray
     /// <summary>SA-IS over ids in [0, <paramref name="upper"/>].</summary>
     private static int[] SaIs(ReadOnlySpan<int> s, int upper)
     {
-        int n = s.Length;
+        var n = s.Length;
         if (n == 0) return [];
         if (n == 1) return [0];
         if (n == 2) return s[0] < s[1] ? [0, 1] : [1, 0];
@@ -48,17 +48,17 @@ internal static class SuffixArray
 
         // ls[i]: suffix i is S-type (smaller than suffix i+1); the last suffix is L-type.
         var ls = new bool[n];
-        for (int i = n - 2; i >= 0; i--) ls[i] = s[i] == s[i + 1] ? ls[i + 1] : s[i] < s[i + 1];
+        for (var i = n - 2; i >= 0; i--) ls[i] = s[i] == s[i + 1] ? ls[i + 1] : s[i] < s[i + 1];
 
         // Bucket boundaries: sumL[c] = start of c's bucket (where L-type suffixes go), sumS[c] = start of its S-type part.
         var sumL = new int[upper + 2];
         var sumS = new int[upper + 2];
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
             if (!ls[i]) sumS[s[i]]++;
             else sumL[s[i] + 1]++;
         }
-        for (int i = 0; i <= upper; i++)
+        for (var i = 0; i <= upper; i++)
         {
             sumS[i] += sumL[i];
             if (i < upper) sumL[i + 1] += sumS[i];
@@ -70,8 +70,8 @@ internal static class SuffixArray
         // lmsMap[i]: rank of position i among the LMS positions (left-most S-type), or -1.
         var lmsMap = new int[n + 1];
         Array.Fill(lmsMap, -1);
-        int m = 0;
-        for (int i = 1; i < n; i++)
+        var m = 0;
+        for (var i = 1; i < n; i++)
         {
             if (!ls[i - 1] && ls[i]) lmsMap[i] = m++;
         }
@@ -87,20 +87,20 @@ internal static class SuffixArray
         {
             // Name the LMS substrings in sorted order; equal substrings get equal names.
             var sortedLms = new int[m];
-            int k = 0;
+            var k = 0;
             foreach (var v in sa)
             {
                 if (lmsMap[v] != -1) sortedLms[k++] = v;
             }
             var recS = new int[m];
-            int recUpper = 0;
+            var recUpper = 0;
             recS[lmsMap[sortedLms[0]]] = 0;
-            for (int i = 1; i < m; i++)
+            for (var i = 1; i < m; i++)
             {
                 int l = sortedLms[i - 1], r = sortedLms[i];
-                int endL = lmsMap[l] + 1 < m ? lms[lmsMap[l] + 1] : n;
-                int endR = lmsMap[r] + 1 < m ? lms[lmsMap[r] + 1] : n;
-                bool same = true;
+                var endL = lmsMap[l] + 1 < m ? lms[lmsMap[l] + 1] : n;
+                var endR = lmsMap[r] + 1 < m ? lms[lmsMap[r] + 1] : n;
+                var same = true;
                 if (endL - l != endR - r) same = false;
                 else
                 {
@@ -117,7 +117,7 @@ internal static class SuffixArray
 
             // Sort the LMS suffixes by sorting the reduced string, then induce the rest from them.
             var recSa = SaIs(recS, recUpper);
-            for (int i = 0; i < m; i++) sortedLms[i] = lms[recSa[i]];
+            for (var i = 0; i < m; i++) sortedLms[i] = lms[recSa[i]];
             Induce(s, sortedLms, sa, ls, sumL, sumS, buf);
         }
         return sa;
@@ -126,7 +126,7 @@ internal static class SuffixArray
     /// <summary>Induced sorting: place the LMS suffixes, then L-type suffixes left to right, then S-type right to left.</summary>
     private static void Induce(ReadOnlySpan<int> s, int[] lms, int[] sa, bool[] ls, int[] sumL, int[] sumS, int[] buf)
     {
-        int n = s.Length;
+        var n = s.Length;
         Array.Fill(sa, -1);
         Array.Copy(sumS, buf, buf.Length);
         foreach (var d in lms)
@@ -135,15 +135,15 @@ internal static class SuffixArray
         }
         Array.Copy(sumL, buf, buf.Length);
         sa[buf[s[n - 1]]++] = n - 1;
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
-            int v = sa[i];
+            var v = sa[i];
             if (v >= 1 && !ls[v - 1]) sa[buf[s[v - 1]]++] = v - 1;
         }
         Array.Copy(sumL, buf, buf.Length);
-        for (int i = n - 1; i >= 0; i--)
+        for (var i = n - 1; i >= 0; i--)
         {
-            int v = sa[i];
+            var v = sa[i];
             if (v >= 1 && ls[v - 1]) sa[--buf[s[v - 1] + 1]] = v - 1;
         }
     }

@@ -30,7 +30,7 @@ internal sealed class SuffixArrayIndex : ITokenCounts, IDisposable
     private readonly int _n;
     private readonly int[] _unigrams;
     private readonly int[] _predecessors;     // per token: distinct tokens seen before it (Kneser–Ney continuation counts)
-    private long _predecessorTotal;
+    private readonly long _predecessorTotal;
     private readonly int[] _bucketStart;      // suffixes starting with token t are ranks [_bucketStart[t], _bucketStart[t+1])
     private readonly TokenCount[][] _level1;  // per token: its next tokens, sorted by id
     private readonly ContinuationCache _cache = new(CacheCapacity);
@@ -46,7 +46,7 @@ internal sealed class SuffixArrayIndex : ITokenCounts, IDisposable
     {
         _data = data;
         _n = data.Length;
-        int vocab = data.VocabSize;
+        var vocab = data.VocabSize;
         _unigrams = new int[vocab];
         _bucketStart = new int[vocab + 1];
         _level1 = new TokenCount[vocab][];
@@ -99,11 +99,11 @@ internal sealed class SuffixArrayIndex : ITokenCounts, IDisposable
     {
         var run = new List<TokenCount>();
         int a = -1, b = -1, count = 0; // the current bigram; b = -1 for the suffix with no next token
-        for (int r = 0; r < _n; r++)
+        for (var r = 0; r < _n; r++)
         {
-            int p = _data.Suffix(r);
-            int first = _data.Token(p);
-            int next = p + 1 < _n ? _data.Token(p + 1) : -1;
+            var p = _data.Suffix(r);
+            var first = _data.Token(p);
+            var next = p + 1 < _n ? _data.Token(p + 1) : -1;
             if (next >= 0) _unigrams[next]++;
             if (first == a && next == b)
             {
@@ -117,7 +117,7 @@ internal sealed class SuffixArrayIndex : ITokenCounts, IDisposable
             {
                 if (a >= 0) _level1[a] = [.. run];
                 run.Clear();
-                for (int t = a + 1; t <= first; t++) _bucketStart[t] = r;
+                for (var t = a + 1; t <= first; t++) _bucketStart[t] = r;
             }
             a = first;
             b = next;
@@ -125,8 +125,8 @@ internal sealed class SuffixArrayIndex : ITokenCounts, IDisposable
         }
         if (b >= 0) run.Add(new TokenCount(b, count));
         if (a >= 0) _level1[a] = [.. run];
-        for (int t = a + 1; t <= VocabSize; t++) _bucketStart[t] = _n;
-        for (int t = 0; t < VocabSize; t++) _level1[t] ??= [];
+        for (var t = a + 1; t <= VocabSize; t++) _bucketStart[t] = _n;
+        for (var t = 0; t < VocabSize; t++) _level1[t] ??= [];
     }
 
     /// <inheritdoc/>
@@ -134,8 +134,8 @@ internal sealed class SuffixArrayIndex : ITokenCounts, IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var levels = new List<TokenCount[]>();
-        int longest = Math.Min(maxLength, context.Length);
-        for (int k = 1; k <= longest; k++)
+        var longest = Math.Min(maxLength, context.Length);
+        for (var k = 1; k <= longest; k++)
         {
             var level = k == 1 ? Level1(context[^1]) : LevelK(context[^k..]);
             if (level.Length == 0) break;
@@ -167,7 +167,7 @@ internal sealed class SuffixArrayIndex : ITokenCounts, IDisposable
     /// <summary>The ranks [lo, hi) of the suffixes that start with <paramref name="pattern"/> (non-empty).</summary>
     private (int Lo, int Hi) Range(ReadOnlySpan<int> pattern)
     {
-        int first = pattern[0];
+        var first = pattern[0];
         if ((uint)first >= (uint)VocabSize) return (0, 0);
         int lo = _bucketStart[first], hi = _bucketStart[first + 1];
         if (pattern.Length == 1) return (lo, hi);
@@ -176,15 +176,15 @@ internal sealed class SuffixArrayIndex : ITokenCounts, IDisposable
         int a = lo, b = hi;
         while (a < b)
         {
-            int mid = a + (b - a) / 2;
+            var mid = a + (b - a) / 2;
             if (CompareFrom1(mid, pattern) < 0) a = mid + 1;
             else b = mid;
         }
-        int start = a;
+        var start = a;
         b = hi;
         while (a < b)
         {
-            int mid = a + (b - a) / 2;
+            var mid = a + (b - a) / 2;
             if (CompareFrom1(mid, pattern) <= 0) a = mid + 1;
             else b = mid;
         }
@@ -195,11 +195,11 @@ internal sealed class SuffixArrayIndex : ITokenCounts, IDisposable
     /// (the bucket fixes position 0); a suffix that ends first is smaller; 0 if it starts with the pattern.</summary>
     private int CompareFrom1(int rank, ReadOnlySpan<int> pattern)
     {
-        int p = _data.Suffix(rank);
-        for (int j = 1; j < pattern.Length; j++)
+        var p = _data.Suffix(rank);
+        for (var j = 1; j < pattern.Length; j++)
         {
             if (p + j >= _n) return -1;
-            int c = _data.Token(p + j) - pattern[j];
+            var c = _data.Token(p + j) - pattern[j];
             if (c != 0) return c;
         }
         return 0;
@@ -208,7 +208,7 @@ internal sealed class SuffixArrayIndex : ITokenCounts, IDisposable
     /// <summary>The token after the first <paramref name="k"/> tokens of the suffix of rank <paramref name="rank"/>, or -1 at the end of the text.</summary>
     private int NextToken(int rank, int k)
     {
-        int p = _data.Suffix(rank) + k;
+        var p = _data.Suffix(rank) + k;
         return p < _n ? _data.Token(p) : -1;
     }
 
@@ -217,11 +217,11 @@ internal sealed class SuffixArrayIndex : ITokenCounts, IDisposable
     {
         if (lo >= hi) return [];
         var result = new List<TokenCount>();
-        int i = lo;
+        var i = lo;
         while (i < hi)
         {
-            int t = NextToken(i, k);
-            int end = RunEnd(i, hi, k, t);
+            var t = NextToken(i, k);
+            var end = RunEnd(i, hi, k, t);
             if (t >= 0) result.Add(new TokenCount(t, end - i)); // -1: the occurrence that ends the text (sorts first)
             i = end;
         }
@@ -232,10 +232,10 @@ internal sealed class SuffixArrayIndex : ITokenCounts, IDisposable
     private int RunEnd(int i, int hi, int k, int t)
     {
         int good = i, bad = hi; // good holds t; bad is the first rank known not to (or hi)
-        for (int step = 1; ; step <<= 1)
+        for (var step = 1; ; step <<= 1)
         {
             if (step >= hi - good) break;
-            int probe = good + step;
+            var probe = good + step;
             if (NextToken(probe, k) != t)
             {
                 bad = probe;
@@ -245,7 +245,7 @@ internal sealed class SuffixArrayIndex : ITokenCounts, IDisposable
         }
         while (bad - good > 1)
         {
-            int mid = good + (bad - good) / 2;
+            var mid = good + (bad - good) / 2;
             if (NextToken(mid, k) == t) good = mid;
             else bad = mid;
         }

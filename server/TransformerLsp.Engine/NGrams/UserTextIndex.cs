@@ -271,7 +271,7 @@ public sealed class UserTextIndex
     {
         var starts = new int[tokens.Length];
         long at = -prefixBytes; // byte offset of the current token in the text's UTF-8
-        int ci = 0;             // the character containing byte `at`
+        var ci = 0;             // the character containing byte `at`
         long charByte = 0;      // byte offset where character ci starts
         for (var t = 0; t < tokens.Length; t++)
         {

@@ -117,7 +117,7 @@ internal sealed class SentencePieceModelFile
             {
                 var (from, to) = r.Bytes();
                 var m = new Reader(data, from, to);
-                string piece = "";
+                var piece = "";
                 float score = 0;
                 var type = PieceType.Normal;
                 while (!m.End)

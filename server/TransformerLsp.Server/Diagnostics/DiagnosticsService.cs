@@ -32,22 +32,22 @@ internal sealed class DiagnosticsService : IDisposable
     public const string ImprobableWordCode = "improbable-word";
     public const int MaxWordsPerPass = 300;
 
-    private readonly ServerContext context;
-    private readonly object gate = new();
-    private readonly Dictionary<string, DocumentDiagnostics> byUri = new(StringComparer.Ordinal);
+    private readonly ServerContext _context;
+    private readonly object _gate = new();
+    private readonly Dictionary<string, DocumentDiagnostics> _byUri = new(StringComparer.Ordinal);
 
-    public DiagnosticsService(ServerContext context) => this.context = context;
+    public DiagnosticsService(ServerContext context) => _context = context;
 
     /// <summary>Typing pause before improbable words are computed.</summary>
     public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(500);
 
     public void OnDocumentChanged(TextDocumentSnapshot document, int changedFrom)
     {
-        var settings = context.Settings;
+        var settings = _context.Settings;
         DocumentDiagnostics state;
-        lock (gate)
+        lock (_gate)
         {
-            if (!byUri.TryGetValue(document.Uri, out state!)) byUri[document.Uri] = state = new DocumentDiagnostics();
+            if (!_byUri.TryGetValue(document.Uri, out state!)) _byUri[document.Uri] = state = new DocumentDiagnostics();
             state.Pass?.Cancel();
             state.Pass = null;
             state.Words.RemoveAll(w => w.Span.End >= changedFrom);
@@ -55,7 +55,7 @@ internal sealed class DiagnosticsService : IDisposable
         }
         if (!settings.IsLanguageEnabled(document.LanguageId) || document.Text.Length > settings.MaxDocumentSize)
         {
-            lock (gate) state.Words.Clear();
+            lock (_gate) state.Words.Clear();
             Publish(document, []);
             return;
         }
@@ -65,30 +65,30 @@ internal sealed class DiagnosticsService : IDisposable
 
     public void OnDocumentClosed(string uri)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (byUri.Remove(uri, out var state)) state.Pass?.Cancel();
+            if (_byUri.Remove(uri, out var state)) state.Pass?.Cancel();
         }
-        context.Client.Notify(LspMethods.PublishDiagnostics, new PublishDiagnosticsParams(uri, []));
+        _context.Client.Notify(LspMethods.PublishDiagnostics, new PublishDiagnosticsParams(uri, []));
     }
 
     /// <summary>Settings changed: recompute every open document.</summary>
     public void RefreshAll()
     {
-        foreach (var document in context.Documents.All) OnDocumentChanged(document, 0);
+        foreach (var document in _context.Documents.All) OnDocumentChanged(document, 0);
     }
 
     /// <summary>Shutdown: stop all passes and clear everything we published.</summary>
     public void ClearAll()
     {
         List<string> uris;
-        lock (gate)
+        lock (_gate)
         {
-            foreach (var state in byUri.Values) state.Pass?.Cancel();
-            uris = [.. byUri.Keys];
-            byUri.Clear();
+            foreach (var state in _byUri.Values) state.Pass?.Cancel();
+            uris = [.. _byUri.Keys];
+            _byUri.Clear();
         }
-        foreach (var uri in uris) context.Client.Notify(LspMethods.PublishDiagnostics, new PublishDiagnosticsParams(uri, []));
+        foreach (var uri in uris) _context.Client.Notify(LspMethods.PublishDiagnostics, new PublishDiagnosticsParams(uri, []));
     }
 
     public static Diagnostic[] BlankHints(TextDocumentSnapshot document, ServerSettings settings)
@@ -96,7 +96,7 @@ internal sealed class DiagnosticsService : IDisposable
         var result = new List<Diagnostic>();
         foreach (var blank in WordFinder.BlankMarkers(document.Text, settings.BlankMarkers, maxCount: 500))
         {
-            bool alone = document.Text.AsSpan(0, blank.Start).IsWhiteSpace() && document.Text.AsSpan(blank.End).IsWhiteSpace();
+            var alone = document.Text.AsSpan(0, blank.Start).IsWhiteSpace() && document.Text.AsSpan(blank.End).IsWhiteSpace();
             result.Add(new Diagnostic
             {
                 Range = document.RangeOf(blank.Start, blank.End),
@@ -114,21 +114,21 @@ internal sealed class DiagnosticsService : IDisposable
     private void Publish(TextDocumentSnapshot document, Diagnostic[] blanks)
     {
         Diagnostic[] words;
-        lock (gate)
+        lock (_gate)
         {
-            if (!byUri.TryGetValue(document.Uri, out var state)) return;
+            if (!_byUri.TryGetValue(document.Uri, out var state)) return;
             state.Blanks = blanks;
             words = state.Words.Select(w => w.Diagnostic).ToArray();
         }
-        context.Client.Notify(LspMethods.PublishDiagnostics, new PublishDiagnosticsParams(document.Uri, [.. blanks, .. words], document.Version));
+        _context.Client.Notify(LspMethods.PublishDiagnostics, new PublishDiagnosticsParams(document.Uri, [.. blanks, .. words], document.Version));
     }
 
     private void SchedulePass(string uri)
     {
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(context.ShutdownToken);
-        lock (gate)
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(_context.ShutdownToken);
+        lock (_gate)
         {
-            if (!byUri.TryGetValue(uri, out var state)) { cts.Dispose(); return; }
+            if (!_byUri.TryGetValue(uri, out var state)) { cts.Dispose(); return; }
             state.Pass = cts;
         }
         _ = RunPassAsync(uri, cts.Token);
@@ -139,15 +139,15 @@ internal sealed class DiagnosticsService : IDisposable
         try
         {
             await Task.Delay(Debounce, cancellationToken).ConfigureAwait(false);
-            while (context.Model.Status.State == ModelState.Loading) await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+            while (_context.Model.Status.State == ModelState.Loading) await Task.Delay(250, cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            var document = context.Documents.Get(uri);
-            if (document is null || context.Model.Status.State != ModelState.Ready) return;
+            var document = _context.Documents.Get(uri);
+            if (document is null || _context.Model.Status.State != ModelState.Ready) return;
             DocumentDiagnostics? state;
-            lock (gate) byUri.TryGetValue(uri, out state);
+            lock (_gate) _byUri.TryGetValue(uri, out state);
             if (state is null) return;
 
-            var blanks = WordFinder.BlankMarkers(document.Text, context.Settings.BlankMarkers);
+            var blanks = WordFinder.BlankMarkers(document.Text, _context.Settings.BlankMarkers);
             var words = WordFinder.Words(document.Text)
                 .Where(w => w.Length >= 2 && w.Length <= 40 && document.Text.AsSpan(w.Start, w.Length).ContainsAnyExcept("0123456789"))
                 .Where(w => !blanks.Any(b => b.Start < w.End && w.Start < b.End)) // "MASK" in "[MASK]" is no word
@@ -161,7 +161,7 @@ internal sealed class DiagnosticsService : IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 if (await ScoreAsync(document, span, state, cancellationToken).ConfigureAwait(false) is { } diagnostic) found.Add((span, diagnostic));
             }
-            lock (gate)
+            lock (_gate)
             {
                 if (cancellationToken.IsCancellationRequested) return;
                 state.Words = found;
@@ -174,18 +174,18 @@ internal sealed class DiagnosticsService : IDisposable
         }
         catch (Exception e)
         {
-            context.Logger.LogWarning("Diagnostics pass for {Uri} failed: {Message}", uri, e.Message);
+            _context.Logger.LogWarning("Diagnostics pass for {Uri} failed: {Message}", uri, e.Message);
         }
     }
 
     private async Task<Diagnostic?> ScoreAsync(TextDocumentSnapshot document, TextSpan span, DocumentDiagnostics state, CancellationToken cancellationToken)
     {
-        string word = document.Text[span.Start..span.End];
-        string left = TextContext.Left(document.Text, span.Start);
-        string right = TextContext.Right(document.Text, span.End);
-        string key = $"{left[Math.Max(0, left.Length - 300)..]}\u0001{word}\u0001{right[..Math.Min(120, right.Length)]}";
+        var word = document.Text[span.Start..span.End];
+        var left = TextContext.Left(document.Text, span.Start);
+        var right = TextContext.Right(document.Text, span.End);
+        var key = $"{left[Math.Max(0, left.Length - 300)..]}\u0001{word}\u0001{right[..Math.Min(120, right.Length)]}";
         WordCheck? verdict;
-        lock (gate)
+        lock (_gate)
         {
             if (!state.Cache.TryGetValue(key, out verdict)) verdict = null;
         }
@@ -195,9 +195,9 @@ internal sealed class DiagnosticsService : IDisposable
             {
                 try
                 {
-                    verdict = await context.Queue.RunAsync(document.Uri, null, WorkPriority.Background, token =>
+                    verdict = await _context.Queue.RunAsync(document.Uri, null, WorkPriority.Background, token =>
                     {
-                        var predictor = context.Model.Predictor ?? throw new OperationCanceledException();
+                        var predictor = _context.Model.Predictor ?? throw new OperationCanceledException();
                         return predictor.CheckWord(CacheKeys.Background(document.Uri), left, word, right, token);
                     }, cancellationToken).ConfigureAwait(false);
                     break;
@@ -207,7 +207,7 @@ internal sealed class DiagnosticsService : IDisposable
                     // Preempted by an interactive request: score this word again.
                 }
             }
-            lock (gate)
+            lock (_gate)
             {
                 if (state.Cache.Count > 20_000) state.Cache.Clear();
                 state.Cache[key] = verdict;

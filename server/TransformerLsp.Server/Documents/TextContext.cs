@@ -19,8 +19,8 @@ internal static class TextContext
     {
         offset = Math.Clamp(offset, 0, text.Length);
         if (offset <= MaxLeftChars) return text[..offset];
-        int start = (offset - MaxLeftChars) / LeftStride * LeftStride + LeftStride;
-        int lineBreak = text.IndexOf('\n', start, Math.Min(LeftStride / 2, offset - start));
+        var start = (offset - MaxLeftChars) / LeftStride * LeftStride + LeftStride;
+        var lineBreak = text.IndexOf('\n', start, Math.Min(LeftStride / 2, offset - start));
         if (lineBreak >= 0) start = lineBreak + 1;
         if (start > 0 && start < text.Length && char.IsLowSurrogate(text[start])) start++;
         return text[start..offset];
@@ -29,7 +29,7 @@ internal static class TextContext
     public static string Right(string text, int offset)
     {
         offset = Math.Clamp(offset, 0, text.Length);
-        int end = Math.Min(text.Length, offset + MaxRightChars);
+        var end = Math.Min(text.Length, offset + MaxRightChars);
         if (end < text.Length && end > offset && char.IsHighSurrogate(text[end - 1])) end--;
         return text[offset..end];
     }

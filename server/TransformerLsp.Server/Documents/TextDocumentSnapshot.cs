@@ -15,7 +15,7 @@ namespace TransformerLsp.Server.Documents;
 /// </remarks>
 internal sealed class TextDocumentSnapshot
 {
-    private readonly int[] lineStarts;
+    private readonly int[] _lineStarts;
 
     public TextDocumentSnapshot(string uri, string languageId, int version, string text)
     {
@@ -23,23 +23,23 @@ internal sealed class TextDocumentSnapshot
         LanguageId = languageId;
         Version = version;
         Text = text;
-        lineStarts = ComputeLineStarts(text);
+        _lineStarts = ComputeLineStarts(text);
     }
 
     public string Uri { get; }
     public string LanguageId { get; }
     public int Version { get; }
     public string Text { get; }
-    public int LineCount => lineStarts.Length;
+    public int LineCount => _lineStarts.Length;
 
     /// <summary>String offset of a position, clamped (see remarks).</summary>
     public int OffsetAt(Position position)
     {
         if (position.Line < 0) return 0;
-        if (position.Line >= lineStarts.Length) return Text.Length;
-        int start = lineStarts[position.Line];
-        int end = LineContentEnd(position.Line);
-        int offset = start + Math.Clamp(position.Character, 0, end - start);
+        if (position.Line >= _lineStarts.Length) return Text.Length;
+        var start = _lineStarts[position.Line];
+        var end = LineContentEnd(position.Line);
+        var offset = start + Math.Clamp(position.Character, 0, end - start);
         if (offset > 0 && offset < Text.Length && char.IsLowSurrogate(Text[offset]) && char.IsHighSurrogate(Text[offset - 1])) offset--;
         return offset;
     }
@@ -48,9 +48,9 @@ internal sealed class TextDocumentSnapshot
     public Position PositionAt(int offset)
     {
         offset = Math.Clamp(offset, 0, Text.Length);
-        int line = Array.BinarySearch(lineStarts, offset);
+        var line = Array.BinarySearch(_lineStarts, offset);
         if (line < 0) line = ~line - 1;
-        return new Position(line, offset - lineStarts[line]);
+        return new Position(line, offset - _lineStarts[line]);
     }
 
     public Range RangeOf(int start, int end) => new(PositionAt(start), PositionAt(end));
@@ -69,22 +69,22 @@ internal sealed class TextDocumentSnapshot
     /// <summary>Applies one incremental (or full, when Range is null) change and returns the new snapshot.</summary>
     public TextDocumentSnapshot WithChange(TextDocumentContentChangeEvent change, int version)
     {
-        string newText = change.Text ?? "";
+        var newText = change.Text ?? "";
         if (change.Range is null) return new TextDocumentSnapshot(Uri, LanguageId, version, TextSanitizer.Clean(newText));
         int a = OffsetAt(change.Range.Start), b = OffsetAt(change.Range.End);
         if (b < a) (a, b) = (b, a);
-        string text = string.Concat(Text.AsSpan(0, a), TextSanitizer.Clean(newText), Text.AsSpan(b));
+        var text = string.Concat(Text.AsSpan(0, a), TextSanitizer.Clean(newText), Text.AsSpan(b));
         return new TextDocumentSnapshot(Uri, LanguageId, version, text);
     }
 
     /// <summary>Offset just before the line break of <paramref name="line"/> (or the end of the text).</summary>
     private int LineContentEnd(int line)
     {
-        int end = line + 1 < lineStarts.Length ? lineStarts[line + 1] : Text.Length;
-        if (end > lineStarts[line] && line + 1 < lineStarts.Length)
+        var end = line + 1 < _lineStarts.Length ? _lineStarts[line + 1] : Text.Length;
+        if (end > _lineStarts[line] && line + 1 < _lineStarts.Length)
         {
             if (Text[end - 1] == '\n') end--;
-            if (end > lineStarts[line] && Text[end - 1] == '\r') end--;
+            if (end > _lineStarts[line] && Text[end - 1] == '\r') end--;
         }
         return end;
     }
@@ -93,9 +93,9 @@ internal sealed class TextDocumentSnapshot
     private static int[] ComputeLineStarts(string text)
     {
         var starts = new List<int>(Math.Max(16, text.Length / 40)) { 0 };
-        for (int i = 0; i < text.Length; i++)
+        for (var i = 0; i < text.Length; i++)
         {
-            char c = text[i];
+            var c = text[i];
             if (c == '\n') starts.Add(i + 1);
             else if (c == '\r')
             {

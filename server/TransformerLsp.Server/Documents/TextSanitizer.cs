@@ -8,12 +8,12 @@ internal static class TextSanitizer
 {
     public static string Clean(string text)
     {
-        int bad = FirstLoneSurrogate(text);
+        var bad = FirstLoneSurrogate(text);
         if (bad < 0) return text;
         var sb = new StringBuilder(text.Length);
-        for (int i = 0; i < text.Length; i++)
+        for (var i = 0; i < text.Length; i++)
         {
-            char c = text[i];
+            var c = text[i];
             if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) { sb.Append(c).Append(text[++i]); }
             else if (char.IsSurrogate(c)) sb.Append('\uFFFD');
             else sb.Append(c);
@@ -23,9 +23,9 @@ internal static class TextSanitizer
 
     private static int FirstLoneSurrogate(string text)
     {
-        for (int i = 0; i < text.Length; i++)
+        for (var i = 0; i < text.Length; i++)
         {
-            char c = text[i];
+            var c = text[i];
             if (!char.IsSurrogate(c)) continue;
             if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) { i++; continue; }
             return i;

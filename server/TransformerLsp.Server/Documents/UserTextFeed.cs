@@ -17,12 +17,12 @@ namespace TransformerLsp.Server.Documents;
 /// </remarks>
 internal sealed class UserTextFeed(DocumentStore documents, ModelService model, Func<ServerSettings> settings)
 {
-    private readonly object gate = new();
+    private readonly object _gate = new();
 
     /// <summary>After an open or a change: index the document's full text (or drop it when its language is not served).</summary>
     public void Update(TextDocumentSnapshot document)
     {
-        lock (gate)
+        lock (_gate)
         {
             if (model.Predictor?.UserText is not { } index) return;
             var current = settings();
@@ -34,13 +34,13 @@ internal sealed class UserTextFeed(DocumentStore documents, ModelService model, 
     /// <summary>After a close.</summary>
     public void Remove(string uri)
     {
-        lock (gate) model.Predictor?.UserText.Remove(uri);
+        lock (_gate) model.Predictor?.UserText.Remove(uri);
     }
 
     /// <summary>After a new predictor or a settings change: every open document indexed or removed as the settings say.</summary>
     public void Resync()
     {
-        lock (gate)
+        lock (_gate)
         {
             if (model.Predictor?.UserText is not { } index) return;
             var current = settings();

@@ -19,7 +19,7 @@ internal static class WordFinder
     /// <summary>The characters of the word that end at <paramref name="offset"/> (the partly typed word).</summary>
     public static int WordStartBefore(string text, int offset)
     {
-        int start = offset;
+        var start = offset;
         while (start > 0 && IsWordChar(text, start - 1)) start--;
         return start;
     }
@@ -38,11 +38,11 @@ internal static class WordFinder
     public static IEnumerable<TextSpan> Words(string text, int from = 0, int to = int.MaxValue)
     {
         to = Math.Min(to, text.Length);
-        int i = Math.Max(0, from);
+        var i = Math.Max(0, from);
         while (i < to)
         {
             if (!IsWordChar(text, i)) { i++; continue; }
-            int start = i;
+            var start = i;
             while (i < text.Length && IsWordChar(text, i)) i++;
             yield return new TextSpan(start, i);
         }
@@ -63,11 +63,11 @@ internal static class WordFinder
         foreach (var marker in markers)
         {
             if (string.IsNullOrEmpty(marker)) continue;
-            bool repeated = marker.All(c => c == marker[0]);
-            int i = 0;
+            var repeated = marker.All(c => c == marker[0]);
+            var i = 0;
             while (found.Count < maxCount && (i = text.IndexOf(marker, i, StringComparison.Ordinal)) >= 0)
             {
-                int end = i + marker.Length;
+                var end = i + marker.Length;
                 if (repeated) while (end < text.Length && text[end] == marker[0]) end++;
                 found.Add(new TextSpan(i, end));
                 i = end;
@@ -86,8 +86,8 @@ internal static class WordFinder
         foreach (var marker in markers)
         {
             if (string.IsNullOrEmpty(marker)) continue;
-            int from = Math.Max(0, offset - marker.Length - 64);
-            int to = Math.Min(text.Length, offset + marker.Length + 64);
+            var from = Math.Max(0, offset - marker.Length - 64);
+            var to = Math.Min(text.Length, offset + marker.Length + 64);
             foreach (var span in BlankMarkers(text[from..to], [marker]))
             {
                 var s = new TextSpan(span.Start + from, span.End + from);
@@ -110,8 +110,8 @@ internal static class WordFinder
         foreach (var blank in blanks)
             if (blank.Contains(offset)) return blank;
         // The caret's line, with the snapshot's line breaks (\n, \r\n and a lone \r).
-        int lineStart = offset == 0 ? 0 : text.LastIndexOfAny(['\n', '\r'], offset - 1) + 1;
-        int lineEnd = text.IndexOfAny(['\n', '\r'], offset);
+        var lineStart = offset == 0 ? 0 : text.LastIndexOfAny(['\n', '\r'], offset - 1) + 1;
+        var lineEnd = text.IndexOfAny(['\n', '\r'], offset);
         if (lineEnd < 0) lineEnd = text.Length;
         int Distance(TextSpan b) => b.End < offset ? offset - b.End : b.Start - offset;
         var onLine = blanks.Where(b => b.Start >= lineStart && b.End <= lineEnd).ToList();

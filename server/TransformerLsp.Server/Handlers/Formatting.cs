@@ -7,7 +7,7 @@ internal static class Formatting
 {
     public static string Percent(double probability)
     {
-        double p = probability * 100;
+        var p = probability * 100;
         if (double.IsNaN(p)) return "?%";
         if (p >= 10) return p.ToString("0", CultureInfo.InvariantCulture) + "%";
         if (p >= 0.1) return p.ToString("0.0", CultureInfo.InvariantCulture) + "%";
@@ -17,7 +17,7 @@ internal static class Formatting
     /// <summary>Shortens a suggestion for a title, keeping it on one line.</summary>
     public static string Short(string text, int max = 60)
     {
-        string oneLine = text.Replace("\r", "").Replace('\n', '⏎').Trim();
+        var oneLine = text.Replace("\r", "").Replace('\n', '⏎').Trim();
         return oneLine.Length <= max ? oneLine : oneLine[..(max - 1)] + "…";
     }
 

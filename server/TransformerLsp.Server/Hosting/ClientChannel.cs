@@ -12,23 +12,23 @@ namespace TransformerLsp.Server.Hosting;
 /// </summary>
 internal sealed class ClientChannel
 {
-    private readonly ILogger logger;
-    private JsonRpc? rpc;
-    private long lastLatencyStatusTicks;
+    private readonly ILogger _logger;
+    private JsonRpc? _rpc;
+    private long _lastLatencyStatusTicks;
 
-    public ClientChannel(ILogger logger) => this.logger = logger;
+    public ClientChannel(ILogger logger) => _logger = logger;
 
     /// <summary>Minimum time between latency-only status notifications (the server README: at most every 250 ms).</summary>
     public static readonly TimeSpan LatencyStatusInterval = TimeSpan.FromMilliseconds(250);
 
-    public void Attach(JsonRpc connection) => rpc = connection;
+    public void Attach(JsonRpc connection) => _rpc = connection;
 
     /// <summary>Last status sent, for latency-only updates.</summary>
     public ModelStatus? LastStatus { get; private set; }
 
     public void Notify<T>(string method, T argument)
     {
-        var connection = rpc;
+        var connection = _rpc;
         if (connection is null || connection.IsDisposed) return;
         _ = SendAsync(connection, method, argument);
     }
@@ -41,30 +41,30 @@ internal sealed class ClientChannel
         }
         catch (Exception e) when (e is ConnectionLostException or ObjectDisposedException or OperationCanceledException or IOException)
         {
-            logger.LogDebug("Dropped {Method}: connection gone", method);
+            _logger.LogDebug("Dropped {Method}: connection gone", method);
         }
         catch (Exception e)
         {
-            logger.LogWarning("Could not send {Method}: {Message}", method, e.Message);
+            _logger.LogWarning("Could not send {Method}: {Message}", method, e.Message);
         }
     }
 
-    private int outstandingRequests;
+    private int _outstandingRequests;
 
     /// <summary>True while a request of ours waits for its response (the input filter drops unsolicited responses).</summary>
-    public bool AwaitingResponses => Volatile.Read(ref outstandingRequests) > 0;
+    public bool AwaitingResponses => Volatile.Read(ref _outstandingRequests) > 0;
 
     public async Task<object?> RequestAsync<T>(string method, T argument, CancellationToken cancellationToken)
     {
-        var connection = rpc ?? throw new InvalidOperationException("not connected");
-        Interlocked.Increment(ref outstandingRequests);
+        var connection = _rpc ?? throw new InvalidOperationException("not connected");
+        Interlocked.Increment(ref _outstandingRequests);
         try
         {
             return await connection.InvokeWithParameterObjectAsync<object?>(method, argument, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            Interlocked.Decrement(ref outstandingRequests);
+            Interlocked.Decrement(ref _outstandingRequests);
         }
     }
 
@@ -77,10 +77,10 @@ internal sealed class ClientChannel
     {
         if (latencyMs is not null)
         {
-            long now = Stopwatch.GetTimestamp();
-            long last = Interlocked.Read(ref lastLatencyStatusTicks);
+            var now = Stopwatch.GetTimestamp();
+            var last = Interlocked.Read(ref _lastLatencyStatusTicks);
             if (last != 0 && Stopwatch.GetElapsedTime(last, now) < LatencyStatusInterval) return;
-            if (Interlocked.CompareExchange(ref lastLatencyStatusTicks, now, last) != last) return;
+            if (Interlocked.CompareExchange(ref _lastLatencyStatusTicks, now, last) != last) return;
         }
         LastStatus = status;
         Notify(LspMethods.Status, new StatusParams(status.StateName, status.Model, status.Provider, status.Message,

@@ -22,12 +22,12 @@ internal static partial class DiagnosticsPort
     public static void CloseByReexec(TextWriter log)
     {
         if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(Variable) is not null) return;
-        string? path = Environment.ProcessPath;
+        var path = Environment.ProcessPath;
         string[] argv;
         try
         {
             // NUL-separated, NUL-terminated; an empty argument is an empty string between two NULs.
-            string cmdline = File.ReadAllText("/proc/self/cmdline");
+            var cmdline = File.ReadAllText("/proc/self/cmdline");
             argv = cmdline.EndsWith('\0') ? cmdline[..^1].Split('\0') : cmdline.Split('\0');
         }
         catch (IOException e)
@@ -48,10 +48,10 @@ internal static partial class DiagnosticsPort
 
     private static void RemoveOwnSockets()
     {
-        string folder = Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } tmp ? tmp : "/tmp";
+        var folder = Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } tmp ? tmp : "/tmp";
         try
         {
-            foreach (string socket in Directory.EnumerateFiles(folder, $"dotnet-diagnostic-{Environment.ProcessId}-*-socket"))
+            foreach (var socket in Directory.EnumerateFiles(folder, $"dotnet-diagnostic-{Environment.ProcessId}-*-socket"))
                 File.Delete(socket);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

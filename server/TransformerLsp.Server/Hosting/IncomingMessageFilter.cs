@@ -57,7 +57,7 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped, Func<b
                 if (body.Value.Overstated)
                 {
                     // A whole JSON object came with a Content-Length that reached into the next frame.
-                    string problem = $"Content-Length {length} overstates the message ({body.Value.Bytes.Length} bytes before the next header)";
+                    var problem = $"Content-Length {length} overstates the message ({body.Value.Bytes.Length} bytes before the next header)";
                     verdict = verdict.Forward is { } whole ? Reject(whole, problem) : verdict with { Problem = problem + "; " + verdict.Problem };
                 }
                 if (verdict.Forward is { } clean)
@@ -114,20 +114,20 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped, Func<b
             var buffer = read.Buffer;
             // Skip stray line breaks between messages.
             var seq = new SequenceReader<byte>(buffer);
-            while (seq.TryPeek(out byte b) && (b == (byte)'\r' || b == (byte)'\n')) seq.Advance(1);
+            while (seq.TryPeek(out var b) && (b == (byte)'\r' || b == (byte)'\n')) seq.Advance(1);
             buffer = buffer.Slice(seq.Position);
 
             if (TryFindHeaderEnd(buffer, out var headerEnd, out var afterHeader))
             {
-                byte[] block = buffer.Slice(0, headerEnd).ToArray();
+                var block = buffer.Slice(0, headerEnd).ToArray();
                 reader.AdvanceTo(afterHeader);
                 return ParseHeader(block);
             }
             if (buffer.Length > MaxHeaderBytes || (read.IsCompleted && buffer.Length > 0))
             {
                 // Garbage: drop everything up to the next Content-Length header (or all of it).
-                long next = IndexOf(buffer.Slice(1), ContentLengthName);
-                long skip = next >= 0 ? next + 1 : read.IsCompleted ? buffer.Length : Math.Max(1, buffer.Length - ContentLengthName.Length);
+                var next = IndexOf(buffer.Slice(1), ContentLengthName);
+                var skip = next >= 0 ? next + 1 : read.IsCompleted ? buffer.Length : Math.Max(1, buffer.Length - ContentLengthName.Length);
                 reader.AdvanceTo(buffer.GetPosition(skip));
                 return new Header(null, $"no header end within {Math.Min(buffer.Length, MaxHeaderBytes)} bytes", null);
             }
@@ -142,32 +142,32 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped, Func<b
     internal static Header ParseHeader(byte[] block)
     {
         // Latin-1 maps each byte to one char, so indices into the text are indices into the bytes.
-        string text = Encoding.Latin1.GetString(block);
-        int at = text.LastIndexOf("Content-Length:", StringComparison.OrdinalIgnoreCase);
+        var text = Encoding.Latin1.GetString(block);
+        var at = text.LastIndexOf("Content-Length:", StringComparison.OrdinalIgnoreCase);
         if (at < 0) return new Header(null, "no Content-Length", null);
-        int lineStart = text.LastIndexOf('\n', at) + 1;
+        var lineStart = text.LastIndexOf('\n', at) + 1;
         var junk = new StringBuilder();
-        foreach (string line in text[..lineStart].Split('\n'))
+        foreach (var line in text[..lineStart].Split('\n'))
         {
             if (!IsHeaderLine(line)) junk.Append(line).Append('\n');
         }
         junk.Append(text, lineStart, at - lineStart);
-        string junkText = junk.ToString().Trim();
-        byte[]? junkBytes = junkText.Length > 0 ? Encoding.Latin1.GetBytes(junkText) : null;
-        int lineEnd = text.IndexOf('\n', at);
-        string value = text[(at + "Content-Length:".Length)..(lineEnd < 0 ? text.Length : lineEnd)].Trim();
-        if (!long.TryParse(value, System.Globalization.NumberStyles.None, null, out long n) || n > MaxMessageBytes)
+        var junkText = junk.ToString().Trim();
+        var junkBytes = junkText.Length > 0 ? Encoding.Latin1.GetBytes(junkText) : null;
+        var lineEnd = text.IndexOf('\n', at);
+        var value = text[(at + "Content-Length:".Length)..(lineEnd < 0 ? text.Length : lineEnd)].Trim();
+        if (!long.TryParse(value, System.Globalization.NumberStyles.None, null, out var n) || n > MaxMessageBytes)
             return new Header(null, $"bad Content-Length '{Shorten(value)}'", junkBytes);
         return new Header(n, null, junkBytes);
     }
 
     private static bool IsHeaderLine(string line)
     {
-        string t = line.TrimEnd('\r');
+        var t = line.TrimEnd('\r');
         if (t.Length == 0) return true;
-        int colon = t.IndexOf(':');
+        var colon = t.IndexOf(':');
         if (colon <= 0) return false;
-        foreach (char c in t.AsSpan(0, colon)) if (!(char.IsAsciiLetterOrDigit(c) || c == '-')) return false;
+        foreach (var c in t.AsSpan(0, colon)) if (!(char.IsAsciiLetterOrDigit(c) || c == '-')) return false;
         return true;
     }
 
@@ -183,7 +183,7 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped, Func<b
             var buffer = read.Buffer;
             // A header that starts inside the declared length may end past it: look a header name's length further.
             var window = buffer.Slice(0, Math.Min(buffer.Length, length + ContentLengthName.Length));
-            long cut = FindHeaderAfterObject(window, ref scanned);
+            var cut = FindHeaderAfterObject(window, ref scanned);
             if (cut > 0 && cut < length)
             {
                 var prefix = buffer.Slice(0, cut).ToArray();
@@ -205,12 +205,12 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped, Func<b
     /// Only the bytes after <paramref name="scanned"/> are searched (a long body arrives in many reads).</summary>
     internal static long FindHeaderAfterObject(ReadOnlySequence<byte> bytes, ref long scanned)
     {
-        long from = Math.Max(0, scanned - ContentLengthName.Length);
+        var from = Math.Max(0, scanned - ContentLengthName.Length);
         scanned = bytes.Length;
         var seq = new SequenceReader<byte>(bytes.Slice(from));
         while (seq.TryAdvanceTo((byte)'C', advancePastDelimiter: false))
         {
-            long at = from + seq.Consumed;
+            var at = from + seq.Consumed;
             if (seq.IsNext(ContentLengthName) && at > 0 && IsJsonObject(bytes.Slice(0, at))) return at;
             seq.Advance(1);
         }
@@ -231,6 +231,7 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped, Func<b
     }
 
     /// <summary>What to do with one message body (see the class remarks).</summary>
+    /// <param name="body"></param>
     /// <param name="awaitingResponses">Whether the server has a request out; a response otherwise answers nothing
     /// (StreamJsonRpc would drop the connection over it).</param>
     internal static Verdict Classify(byte[] body, bool awaitingResponses)
@@ -245,11 +246,11 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped, Func<b
                 return Invalid(null, "a batch (JSON array) of messages; batches are not part of LSP");
             if (root.ValueKind != JsonValueKind.Object)
                 return Invalid(null, $"message is a JSON {root.ValueKind}, not an object");
-            bool hasMethod = root.TryGetProperty("method", out var method);
-            bool hasId = root.TryGetProperty("id", out var id);
+            var hasMethod = root.TryGetProperty("method", out var method);
+            var hasId = root.TryGetProperty("id", out var id);
             // An id that can be echoed back: a string or a number (a fraction is valid JSON-RPC, if discouraged).
-            string? idRaw = hasId && id.ValueKind is JsonValueKind.String or JsonValueKind.Number ? id.GetRawText() : null;
-            bool rpcId = id.ValueKind == JsonValueKind.String || (id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out _));
+            var idRaw = hasId && id.ValueKind is JsonValueKind.String or JsonValueKind.Number ? id.GetRawText() : null;
+            var rpcId = id.ValueKind == JsonValueKind.String || (id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out _));
             if (!hasMethod && (root.TryGetProperty("result", out _) || root.TryGetProperty("error", out _)))
             {
                 // A response: never answered. It passes only while the server awaits one.
@@ -265,7 +266,7 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped, Func<b
                 return Invalid(idRaw, $"message id {Shorten(id.GetRawText())} is neither an integer nor a string");
             if (root.TryGetProperty("params", out var p) && p.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null))
             {
-                string problem = $"{method.GetString()}: params is a JSON {p.ValueKind}, not an object or array";
+                var problem = $"{method.GetString()}: params is a JSON {p.ValueKind}, not an object or array";
                 // A notification is never answered, whatever is wrong with it.
                 return hasId ? Invalid(idRaw, problem) : new Verdict(null, "notification dropped: " + problem, null);
             }
@@ -273,7 +274,7 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped, Func<b
         }
         catch (JsonException e)
         {
-            string problem = $"malformed JSON ({e.Message}): {Shorten(Encoding.UTF8.GetString(body))}";
+            var problem = $"malformed JSON ({e.Message}): {Shorten(Encoding.UTF8.GetString(body))}";
             return new Verdict(null, problem, ErrorResponse(null, LspErrorCodes.ParseError, "Parse error: " + problem));
         }
     }
@@ -282,7 +283,7 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped, Func<b
     private static Verdict Reject(byte[] request, string problem)
     {
         using var doc = JsonDocument.Parse(request);
-        string? idRaw = doc.RootElement.TryGetProperty("id", out var id) ? id.GetRawText() : null;
+        var idRaw = doc.RootElement.TryGetProperty("id", out var id) ? id.GetRawText() : null;
         return new Verdict(null, problem, idRaw is null ? null : ErrorResponse(idRaw, LspErrorCodes.InvalidRequest, "Invalid Request: " + problem));
     }
 
@@ -311,15 +312,15 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped, Func<b
     /// <summary>Replaces \uD800-\uDFFF escapes that do not form a pair with \uFFFD.</summary>
     internal static byte[] RepairSurrogateEscapes(byte[] body)
     {
-        string s = Encoding.UTF8.GetString(body);
+        var s = Encoding.UTF8.GetString(body);
         StringBuilder? sb = null;
-        int copied = 0;
-        for (int i = 0; i < s.Length; i++)
+        var copied = 0;
+        for (var i = 0; i < s.Length; i++)
         {
             if (s[i] != '\\' || i + 1 >= s.Length) continue;
             if (s[i + 1] != 'u') { i++; continue; }
-            if (!TryHex(s, i + 2, out int unit)) { i++; continue; }
-            if (unit is >= 0xD800 and <= 0xDBFF && i + 11 < s.Length + 0 && s[i + 6] == '\\' && s[i + 7] == 'u' && TryHex(s, i + 8, out int low) && low is >= 0xDC00 and <= 0xDFFF)
+            if (!TryHex(s, i + 2, out var unit)) { i++; continue; }
+            if (unit is >= 0xD800 and <= 0xDBFF && i + 11 < s.Length + 0 && s[i + 6] == '\\' && s[i + 7] == 'u' && TryHex(s, i + 8, out var low) && low is >= 0xDC00 and <= 0xDFFF)
             {
                 i += 11;
                 continue;

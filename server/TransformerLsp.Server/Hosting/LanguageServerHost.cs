@@ -1,5 +1,5 @@
-using System.IO.Pipelines;
 using System.Diagnostics;
+using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.VisualStudio.Threading;
@@ -31,94 +31,94 @@ namespace TransformerLsp.Server.Hosting;
 /// </remarks>
 internal sealed class LanguageServerHost : System.IAsyncDisposable
 {
-    private readonly Stream input;
-    private readonly SerializedOutput output;
-    private readonly ServerContext context;
-    private readonly JsonRpc rpc;
-    private readonly Pipe filtered = new();
-    private readonly CancellationTokenSource stop = new();
-    private Task? filterTask;
+    private readonly Stream _input;
+    private readonly SerializedOutput _output;
+    private readonly ServerContext _context;
+    private readonly JsonRpc _rpc;
+    private readonly Pipe _filtered = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _filterTask;
 
     public LanguageServerHost(Stream input, Stream output, ILoggerFactory loggerFactory)
     {
-        this.input = input;
-        this.output = new SerializedOutput(output);
-        context = new ServerContext(loggerFactory);
+        _input = input;
+        _output = new SerializedOutput(output);
+        _context = new ServerContext(loggerFactory);
         var formatter = new SystemTextJsonFormatter();
         LspJson.Configure(formatter.JsonSerializerOptions);
-        var handler = new HeaderDelimitedMessageHandler(PipeWriter.Create(this.output), filtered.Reader, formatter);
-        rpc = new JsonRpc(handler)
+        var handler = new HeaderDelimitedMessageHandler(PipeWriter.Create(_output), _filtered.Reader, formatter);
+        _rpc = new JsonRpc(handler)
         {
             SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
             CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
         };
-        context.Client.Attach(rpc);
+        _context.Client.Attach(_rpc);
         Register();
     }
 
-    public ServerContext Context => context;
+    public ServerContext Context => _context;
 
     /// <summary>Serves until exit or disconnect; returns the process exit code.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken = default)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
         var filter = new IncomingMessageFilter(problem =>
         {
-            context.Logger.LogWarning("Dropped a message: {Problem}", problem);
-            context.Client.LogMessage(MessageType.Error, "transformer-lsp dropped a message: " + problem);
-        }, () => context.Client.AwaitingResponses, output.WriteFrameAsync);
-        filterTask = Task.Run(() => filter.RunAsync(input, filtered.Writer, linked.Token), CancellationToken.None);
-        rpc.StartListening();
-        var completed = await Task.WhenAny(context.Exit.Task, rpc.Completion.ContinueWith(_ => 0, TaskScheduler.Default)).ConfigureAwait(false);
+            _context.Logger.LogWarning("Dropped a message: {Problem}", problem);
+            _context.Client.LogMessage(MessageType.Error, "transformer-lsp dropped a message: " + problem);
+        }, () => _context.Client.AwaitingResponses, _output.WriteFrameAsync);
+        _filterTask = Task.Run(() => filter.RunAsync(_input, _filtered.Writer, linked.Token), CancellationToken.None);
+        _rpc.StartListening();
+        var completed = await Task.WhenAny(_context.Exit.Task, _rpc.Completion.ContinueWith(_ => 0, TaskScheduler.Default)).ConfigureAwait(false);
         int code;
-        if (completed == context.Exit.Task)
+        if (completed == _context.Exit.Task)
         {
-            code = await context.Exit.Task.ConfigureAwait(false);
+            code = await _context.Exit.Task.ConfigureAwait(false);
         }
         else
         {
-            context.Logger.LogInformation("Client disconnected; shutting down");
-            context.Lifecycle = LifecycleState.ShuttingDown;
-            context.Exit.TrySetResult(0);
+            _context.Logger.LogInformation("Client disconnected; shutting down");
+            _context.Lifecycle = LifecycleState.ShuttingDown;
+            _context.Exit.TrySetResult(0);
             code = 0;
         }
-        context.BeginShutdown();
+        _context.BeginShutdown();
         return code;
     }
 
     public async ValueTask DisposeAsync()
     {
-        stop.Cancel();
-        context.Dispose();
-        rpc.Dispose();
-        if (filterTask is not null)
+        _stop.Cancel();
+        _context.Dispose();
+        _rpc.Dispose();
+        if (_filterTask is not null)
         {
             // A read of stdin cannot be cancelled once started: do not wait for it long (the process is ending).
-            try { await filterTask.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false); }
-            catch (Exception e) { context.Logger.LogDebug("Input pump ended: {Message}", e.Message); }
+            try { await _filterTask.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false); }
+            catch (Exception e) { _context.Logger.LogDebug("Input pump ended: {Message}", e.Message); }
         }
-        stop.Dispose();
+        _stop.Dispose();
     }
 
     private void Register()
     {
-        Add(new InitializeHandler(context));
-        Add(new InitializedHandler(context));
-        Add(new ShutdownHandler(context));
-        Add(new ExitHandler(context));
-        Add(new SetTraceHandler(context));
-        Add(new DidOpenHandler(context));
-        Add(new DidChangeHandler(context));
-        Add(new DidCloseHandler(context));
-        Add(new DidChangeConfigurationHandler(context));
-        Add(new DidChangeWorkspaceFoldersHandler(context));
-        Add(new DidChangeWatchedFilesHandler(context));
-        Add(new ExecuteCommandHandler(context));
-        Add(new CompletionHandler(context));
-        Add(new CompletionResolveHandler(context));
-        Add(new InlineCompletionHandler(context));
-        Add(new HoverHandler(context));
-        Add(new CodeActionHandler(context));
+        Add(new InitializeHandler(_context));
+        Add(new InitializedHandler(_context));
+        Add(new ShutdownHandler(_context));
+        Add(new ExitHandler(_context));
+        Add(new SetTraceHandler(_context));
+        Add(new DidOpenHandler(_context));
+        Add(new DidChangeHandler(_context));
+        Add(new DidCloseHandler(_context));
+        Add(new DidChangeConfigurationHandler(_context));
+        Add(new DidChangeWorkspaceFoldersHandler(_context));
+        Add(new DidChangeWatchedFilesHandler(_context));
+        Add(new ExecuteCommandHandler(_context));
+        Add(new CompletionHandler(_context));
+        Add(new CompletionResolveHandler(_context));
+        Add(new InlineCompletionHandler(_context));
+        Add(new HoverHandler(_context));
+        Add(new CodeActionHandler(_context));
         // Accepted and ignored, so clients that send them see no errors in their logs.
         AddIgnored<JsonElement?>(LspMethods.DidSave);
     }
@@ -175,18 +175,18 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
 
     private void AddMethod(string method, Delegate handler)
     {
-        rpc.AddLocalRpcMethod(handler.Method, handler.Target, new JsonRpcMethodAttribute(method) { UseSingleObjectParameterDeserialization = true });
+        _rpc.AddLocalRpcMethod(handler.Method, handler.Target, new JsonRpcMethodAttribute(method) { UseSingleObjectParameterDeserialization = true });
     }
 
     private void Notify(ILspHandler handler, Action handle)
     {
-        var state = context.Lifecycle;
-        bool allowed = handler.Method == LspMethods.Exit
+        var state = _context.Lifecycle;
+        var allowed = handler.Method == LspMethods.Exit
             || (state == LifecycleState.Initialized && handler.Method != LspMethods.Initialize)
             || (state == LifecycleState.ShuttingDown && handler.Method == LspMethods.SetTrace);
         if (!allowed)
         {
-            context.Logger.LogDebug("Ignored {Method} in state {State}", handler.Method, state);
+            _context.Logger.LogDebug("Ignored {Method} in state {State}", handler.Method, state);
             return;
         }
         try
@@ -196,27 +196,27 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
         }
         catch (InvalidParamsException e)
         {
-            context.Logger.LogWarning("Ignored {Method}: {Message}", handler.Method, e.Message);
-            context.Client.LogMessage(MessageType.Error, $"transformer-lsp ignored {handler.Method}: {e.Message}");
+            _context.Logger.LogWarning("Ignored {Method}: {Message}", handler.Method, e.Message);
+            _context.Client.LogMessage(MessageType.Error, $"transformer-lsp ignored {handler.Method}: {e.Message}");
         }
         catch (Exception e)
         {
-            context.Logger.LogError(e, "{Method} failed", handler.Method);
-            context.Client.LogMessage(MessageType.Error, $"transformer-lsp: {handler.Method} failed: {e.Message}");
+            _context.Logger.LogError(e, "{Method} failed", handler.Method);
+            _context.Client.LogMessage(MessageType.Error, $"transformer-lsp: {handler.Method} failed: {e.Message}");
         }
     }
 
     private async Task<TResult> InvokeAsync<TResult>(ILspHandler handler, CancellationToken requestToken, Func<CancellationToken, Task<TResult>> handle)
     {
-        var state = context.Lifecycle;
+        var state = _context.Lifecycle;
         if (state == LifecycleState.Created && handler.Method != LspMethods.Initialize)
             throw Error(LspErrorCodes.ServerNotInitialized, $"{handler.Method}: the server is not initialized yet (send initialize first)");
         if (state >= LifecycleState.ShuttingDown)
             throw Error(LspErrorCodes.InvalidRequest, $"{handler.Method}: the server is shutting down");
 
-        long started = Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         CancellationTokenSource linked;
-        try { linked = CancellationTokenSource.CreateLinkedTokenSource(requestToken, context.ShutdownToken); }
+        try { linked = CancellationTokenSource.CreateLinkedTokenSource(requestToken, _context.ShutdownToken); }
         catch (ObjectDisposedException) { throw Error(LspErrorCodes.InvalidRequest, $"{handler.Method}: the server is shutting down"); }
         using (linked)
         {
@@ -241,7 +241,7 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
             catch (LocalRpcException) { throw; }
             catch (Exception e)
             {
-                context.Logger.LogError(e, "{Method} failed", handler.Method);
+                _context.Logger.LogError(e, "{Method} failed", handler.Method);
                 throw Error(LspErrorCodes.InternalError, $"{handler.Method} failed: {e.GetType().Name}: {e.Message}");
             }
         }
@@ -249,9 +249,9 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
 
     private void Trace(string method, long? started)
     {
-        if (context.Trace == "off") return;
-        string message = started is { } s ? $"handled {method} in {Stopwatch.GetElapsedTime(s).TotalMilliseconds:0.0} ms" : $"handled {method}";
-        context.Client.Notify(LspMethods.LogTrace, new LogTraceParams(message));
+        if (_context.Trace == "off") return;
+        var message = started is { } s ? $"handled {method} in {Stopwatch.GetElapsedTime(s).TotalMilliseconds:0.0} ms" : $"handled {method}";
+        _context.Client.Notify(LspMethods.LogTrace, new LogTraceParams(message));
     }
 
     private static LocalRpcException Error(int code, string message) => new(message) { ErrorCode = code };

@@ -8,14 +8,14 @@ namespace TransformerLsp.Server.Hosting;
 /// </summary>
 internal sealed class SerializedOutput(Stream inner) : Stream
 {
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private readonly MemoryStream pending = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly MemoryStream _pending = new();
 
     /// <summary>Writes one whole message (header and body) between the other writer's frames.</summary>
     public async Task WriteFrameAsync(byte[] body)
     {
-        byte[] header = IncomingMessageFilter.FrameHeader(body.Length);
-        await gate.WaitAsync().ConfigureAwait(false);
+        var header = IncomingMessageFilter.FrameHeader(body.Length);
+        await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
             await inner.WriteAsync(header).ConfigureAwait(false);
@@ -24,23 +24,23 @@ internal sealed class SerializedOutput(Stream inner) : Stream
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
-    public override void Write(byte[] buffer, int offset, int count) => pending.Write(buffer, offset, count);
+    public override void Write(byte[] buffer, int offset, int count) => _pending.Write(buffer, offset, count);
 
-    public override void Write(ReadOnlySpan<byte> buffer) => pending.Write(buffer);
+    public override void Write(ReadOnlySpan<byte> buffer) => _pending.Write(buffer);
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
-        pending.Write(buffer, offset, count);
+        _pending.Write(buffer, offset, count);
         return Task.CompletedTask;
     }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        pending.Write(buffer.Span);
+        _pending.Write(buffer.Span);
         return ValueTask.CompletedTask;
     }
 
@@ -48,19 +48,19 @@ internal sealed class SerializedOutput(Stream inner) : Stream
 
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (pending.Length > 0)
+            if (_pending.Length > 0)
             {
-                await inner.WriteAsync(pending.GetBuffer().AsMemory(0, (int)pending.Length), cancellationToken).ConfigureAwait(false);
-                pending.SetLength(0);
+                await inner.WriteAsync(_pending.GetBuffer().AsMemory(0, (int)_pending.Length), cancellationToken).ConfigureAwait(false);
+                _pending.SetLength(0);
             }
             await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
@@ -78,8 +78,8 @@ internal sealed class SerializedOutput(Stream inner) : Stream
         if (disposing)
         {
             inner.Dispose();
-            pending.Dispose();
-            gate.Dispose();
+            _pending.Dispose();
+            _gate.Dispose();
         }
         base.Dispose(disposing);
     }

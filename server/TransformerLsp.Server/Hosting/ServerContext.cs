@@ -21,9 +21,9 @@ internal enum LifecycleState { Created, Initialized, ShuttingDown, Exited }
 /// </summary>
 internal sealed class ServerContext : IDisposable
 {
-    private readonly CancellationTokenSource shutdown = new();
-    private volatile ServerSettings settings = new();
-    private volatile LifecycleState lifecycle = LifecycleState.Created;
+    private readonly CancellationTokenSource _shutdown = new();
+    private volatile ServerSettings _settings = new();
+    private volatile LifecycleState _lifecycle = LifecycleState.Created;
 
     public ServerContext(ILoggerFactory loggerFactory)
     {
@@ -32,7 +32,7 @@ internal sealed class ServerContext : IDisposable
         Queue = new InferenceQueue();
         Model = new ModelService(Queue, Client, Logger);
         Diagnostics = new DiagnosticsService(this);
-        UserText = new UserTextFeed(Documents, Model, () => settings);
+        UserText = new UserTextFeed(Documents, Model, () => _settings);
         // Workspace files go to the loaded model's index (thread-safe); a newly loaded model starts with an empty index,
         // so it gets the open documents again and the workspace files are read again.
         WorkspaceSink = new LoadedModelUserTextSink(Model);
@@ -58,7 +58,7 @@ internal sealed class ServerContext : IDisposable
     public DiagnosticsService Diagnostics { get; }
     /// <summary>Keeps the model's index of the user's text in step with the open documents.</summary>
     public UserTextFeed UserText { get; }
-    public ServerSettings Settings => settings;
+    public ServerSettings Settings => _settings;
 
     /// <summary>Where workspace files go: the loaded model's user-text index (tests substitute a recorder).</summary>
     public IUserTextSink WorkspaceSink { get; set; }
@@ -74,20 +74,20 @@ internal sealed class ServerContext : IDisposable
     public bool? WorkspaceTrusted { get; set; }
     /// <summary>The client can register workspace/didChangeWatchedFiles dynamically.</summary>
     public bool WatchedFilesSupported { get; set; }
-    private bool watchedFilesRegistered;
+    private bool _watchedFilesRegistered;
 
     /// <summary>Gives the workspace text indexer the current settings, folders and trust (it rescans only on a change).</summary>
     public void UpdateWorkspaceText()
     {
         if (Lifecycle != LifecycleState.Initialized) return;
-        var s = settings;
+        var s = _settings;
         var scope = new WorkspaceScope(s.UserTextWorkspaceFiles, WorkspaceTrusted ?? true, WorkspaceFolders, ScanLimits.From(s));
         if (s.UserTextWorkspaceFiles && !scope.Trusted)
             Logger.LogInformation("Workspace text for suggestions: the workspace is not trusted; open documents only");
         WorkspaceText.Update(scope);
-        if (scope.Active && WatchedFilesSupported && !watchedFilesRegistered)
+        if (scope.Active && WatchedFilesSupported && !_watchedFilesRegistered)
         {
-            watchedFilesRegistered = true;
+            _watchedFilesRegistered = true;
             _ = RegisterWatchedFilesAsync(s.UserTextExtensions);
         }
     }
@@ -96,7 +96,7 @@ internal sealed class ServerContext : IDisposable
     // Extensions added later are picked up by the rescan their setting change causes, not by the watcher.
     private async Task RegisterWatchedFilesAsync(IReadOnlyList<string> extensions)
     {
-        string glob = "**/*.{" + string.Join(",", extensions.Select(e => e.TrimStart('.'))) + "}";
+        var glob = "**/*.{" + string.Join(",", extensions.Select(e => e.TrimStart('.'))) + "}";
         var registration = new Registration("transformerLsp.userText.watchedFiles", LspMethods.DidChangeWatchedFiles,
             new DidChangeWatchedFilesRegistrationOptions([new Protocol.FileSystemWatcher(glob), new Protocol.FileSystemWatcher("**/.gitignore")]));
         try
@@ -108,10 +108,10 @@ internal sealed class ServerContext : IDisposable
             Logger.LogInformation("Could not watch workspace files ({Message}); files saved outside the editor are re-read at the next rescan", e.Message);
         }
     }
-    public LifecycleState Lifecycle { get => lifecycle; set => lifecycle = value; }
+    public LifecycleState Lifecycle { get => _lifecycle; set => _lifecycle = value; }
 
     /// <summary>Fires on shutdown; every request token is linked to it.</summary>
-    public CancellationToken ShutdownToken => shutdown.Token;
+    public CancellationToken ShutdownToken => _shutdown.Token;
 
     /// <summary>The client asked for window/workDoneProgress.</summary>
     public bool ProgressSupported { get; set; }
@@ -126,15 +126,15 @@ internal sealed class ServerContext : IDisposable
     public void ApplySettings(JsonElement? raw, bool loadModel)
     {
         var problems = new List<string>();
-        var before = settings;
+        var before = _settings;
         var after = SettingsReader.Apply(before, raw, problems);
-        settings = after;
+        _settings = after;
         foreach (var problem in problems)
         {
             Logger.LogWarning("Setting ignored: {Problem}", problem);
             Client.ShowMessage(MessageType.Warning, $"Transformer LSP: setting transformerLsp.{problem}; keeping the previous value.");
         }
-        bool modelChanged = before.ModelPath != after.ModelPath || before.ExecutionProvider != after.ExecutionProvider || before.Threads != after.Threads || before.ContextTokens != after.ContextTokens;
+        var modelChanged = before.ModelPath != after.ModelPath || before.ExecutionProvider != after.ExecutionProvider || before.Threads != after.Threads || before.ContextTokens != after.ContextTokens;
         if (loadModel || (modelChanged && Lifecycle == LifecycleState.Initialized))
             _ = Model.LoadAsync(after, ProgressSupported);
         if (!loadModel && !ReferenceEquals(before, after)) Diagnostics.RefreshAll();
@@ -170,7 +170,7 @@ internal sealed class ServerContext : IDisposable
         if (Lifecycle < LifecycleState.ShuttingDown) Lifecycle = LifecycleState.ShuttingDown;
         Diagnostics.ClearAll();
         WorkspaceText.Dispose();
-        try { shutdown.Cancel(); } catch (ObjectDisposedException) { }
+        try { _shutdown.Cancel(); } catch (ObjectDisposedException) { }
         Queue.Dispose();
     }
 
@@ -179,6 +179,6 @@ internal sealed class ServerContext : IDisposable
         BeginShutdown();
         Diagnostics.Dispose();
         Model.Dispose();
-        shutdown.Dispose();
+        _shutdown.Dispose();
     }
 }

@@ -27,13 +27,13 @@ internal static class ModelLocator
             return new ModelLocation(ExpandHome(environmentValue), $"environment variable {EnvironmentVariable}", [.. tried, $"{EnvironmentVariable} = {environmentValue}"]);
         tried.Add($"environment variable {EnvironmentVariable} (unset)");
 
-        string bundled = Path.Combine(baseDirectory, "model");
+        var bundled = Path.Combine(baseDirectory, "model");
         tried.Add(bundled);
         if (File.Exists(Path.Combine(bundled, "config.json"))) return new ModelLocation(bundled, "bundled with the server", tried);
 
         for (var dir = new DirectoryInfo(baseDirectory); dir is not null; dir = dir.Parent)
         {
-            string candidate = Path.Combine(dir.FullName, "models", "default");
+            var candidate = Path.Combine(dir.FullName, "models", "default");
             if (File.Exists(Path.Combine(candidate, "config.json"))) return new ModelLocation(candidate, "development checkout", [.. tried, candidate]);
         }
         tried.Add($"models/default/config.json in {baseDirectory} and every folder above it");

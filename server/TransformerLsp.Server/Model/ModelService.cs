@@ -29,28 +29,28 @@ internal sealed record ModelStatus(ModelState State, string? Model = null, strin
 /// </remarks>
 internal sealed class ModelService : IDisposable
 {
-    private readonly InferenceQueue queue;
-    private readonly ClientChannel client;
-    private readonly ILogger logger;
-    private readonly HashSet<string> problemsShown = [];
-    private int generation;
-    private TextPredictor? predictor;
-    private volatile ModelStatus status = new(ModelState.Loading, Message: "waiting for initialize");
+    private readonly InferenceQueue _queue;
+    private readonly ClientChannel _client;
+    private readonly ILogger _logger;
+    private readonly HashSet<string> _problemsShown = [];
+    private int _generation;
+    private TextPredictor? _predictor;
+    private volatile ModelStatus _status = new(ModelState.Loading, Message: "waiting for initialize");
 
     public ModelService(InferenceQueue queue, ClientChannel client, ILogger logger)
     {
-        this.queue = queue;
-        this.client = client;
-        this.logger = logger;
+        _queue = queue;
+        _client = client;
+        _logger = logger;
     }
 
     /// <summary>How long a load may take before it is given up (the default model loads in about a second).</summary>
     public static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(120);
 
-    public ModelStatus Status => status;
+    public ModelStatus Status => _status;
 
     /// <summary>The predictor; read it only on the inference thread (inside <see cref="InferenceQueue"/> work).</summary>
-    public TextPredictor? Predictor => predictor;
+    public TextPredictor? Predictor => _predictor;
 
     /// <summary>Raised after a newly loaded predictor has been swapped in (off the inference thread).</summary>
     public event Action? PredictorLoaded;
@@ -58,10 +58,10 @@ internal sealed class ModelService : IDisposable
     /// <summary>Loads the model the settings point at, replacing the current one when it succeeds.</summary>
     public async Task LoadAsync(ServerSettings settings, bool progressSupported)
     {
-        int gen = Interlocked.Increment(ref generation);
+        var gen = Interlocked.Increment(ref _generation);
         SetStatus(new ModelStatus(ModelState.Loading, Provider: settings.ProviderName, Message: "loading model"));
         ModelLocation location = new(null, "", []);
-        string? token = progressSupported ? $"transformerLsp/loadModel/{gen}" : null;
+        var token = progressSupported ? $"transformerLsp/loadModel/{gen}" : null;
         try
         {
             if (settings.ModelPath?.Contains('\0') == true)
@@ -74,10 +74,10 @@ internal sealed class ModelService : IDisposable
                 throw new ModelLoadException($"Model folder {location.Folder} (from {location.HowFound}) does not exist.");
 
             if (token is not null && !await TryBeginProgressAsync(token, location.Folder).ConfigureAwait(false)) token = null;
-            logger.LogInformation("Loading model from {Folder} ({How}), provider {Provider}", location.Folder, location.HowFound, settings.ProviderName);
+            _logger.LogInformation("Loading model from {Folder} ({How}), provider {Provider}", location.Folder, location.HowFound, settings.ProviderName);
 
             var started = System.Diagnostics.Stopwatch.StartNew();
-            var progress = new LoadProgress(p => { if (token is not null) client.Notify(LspMethods.Progress, new ProgressParams<WorkDoneProgressReport>(token, new WorkDoneProgressReport(null, (int)Math.Round(p * 100)))); });
+            var progress = new LoadProgress(p => { if (token is not null) _client.Notify(LspMethods.Progress, new ProgressParams<WorkDoneProgressReport>(token, new WorkDoneProgressReport(null, (int)Math.Round(p * 100)))); });
             var folder = location.Folder;
             var loading = Task.Run(() => TextPredictor.Load(new ModelOptions(folder, settings.ExecutionProvider, settings.Threads, settings.ContextTokens), progress));
             TextPredictor loaded;
@@ -91,34 +91,34 @@ internal sealed class ModelService : IDisposable
                 throw new ModelLoadException($"Loading the model from {folder} took longer than {LoadTimeout.TotalSeconds:0} s and was given up (a file that never ends, a stalled disk?).");
             }
 
-            bool current = await queue.RunAsync(null, null, WorkPriority.Interactive, _ =>
+            var current = await _queue.RunAsync(null, null, WorkPriority.Interactive, _ =>
             {
-                if (gen != Volatile.Read(ref generation)) { loaded.Dispose(); return false; }
-                predictor?.Dispose();
-                predictor = loaded;
+                if (gen != Volatile.Read(ref _generation)) { loaded.Dispose(); return false; }
+                _predictor?.Dispose();
+                _predictor = loaded;
                 return true;
             }).ConfigureAwait(false);
             if (!current) return;
             PredictorLoaded?.Invoke();
-            logger.LogInformation("Model {Model} ready on {Provider} in {Ms} ms", loaded.ModelName, loaded.ProviderName, started.ElapsedMilliseconds);
-            client.LogMessage(MessageType.Info, $"transformer-lsp: model {loaded.ModelName} from {location.Folder} ({location.HowFound}) ready on {loaded.ProviderName} in {started.ElapsedMilliseconds} ms");
+            _logger.LogInformation("Model {Model} ready on {Provider} in {Ms} ms", loaded.ModelName, loaded.ProviderName, started.ElapsedMilliseconds);
+            _client.LogMessage(MessageType.Info, $"transformer-lsp: model {loaded.ModelName} from {location.Folder} ({location.HowFound}) ready on {loaded.ProviderName} in {started.ElapsedMilliseconds} ms");
             EndProgress(token, "ready");
             SetStatus(new ModelStatus(ModelState.Ready, loaded.ModelName, loaded.ProviderName, $"loaded from {location.Folder}"));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            if (gen != Volatile.Read(ref generation)) return;
-            string message = e is ModelLoadException ? e.Message : $"Could not load the model from {location.Folder ?? "(none)"}: {e.GetType().Name}: {e.Message}";
-            logger.LogError("{Message}", message);
+            if (gen != Volatile.Read(ref _generation)) return;
+            var message = e is ModelLoadException ? e.Message : $"Could not load the model from {location.Folder ?? "(none)"}: {e.GetType().Name}: {e.Message}";
+            _logger.LogError("{Message}", message);
             EndProgress(token, "failed");
             bool first;
-            lock (problemsShown) first = problemsShown.Add(message);
+            lock (_problemsShown) first = _problemsShown.Add(message);
             (string Name, string Provider)? kept;
             try
             {
                 // A model already serving keeps serving: a bad new path must not switch off a working model.
-                kept = await queue.RunAsync(null, null, WorkPriority.Interactive,
-                    _ => predictor is null ? ((string, string)?)null : (predictor.ModelName, predictor.ProviderName)).ConfigureAwait(false);
+                kept = await _queue.RunAsync(null, null, WorkPriority.Interactive,
+                    _ => _predictor is null ? ((string, string)?)null : (_predictor.ModelName, _predictor.ProviderName)).ConfigureAwait(false);
             }
             catch (WorkCancelledException)
             {
@@ -127,11 +127,11 @@ internal sealed class ModelService : IDisposable
             if (kept is { } old)
             {
                 SetStatus(new ModelStatus(ModelState.Ready, old.Name, old.Provider, $"kept {old.Name}; the new model failed to load: {message}"));
-                if (first) client.ShowMessage(MessageType.Warning, "Transformer LSP: " + message + $" Still using {old.Name}.");
+                if (first) _client.ShowMessage(MessageType.Warning, "Transformer LSP: " + message + $" Still using {old.Name}.");
                 return;
             }
             SetStatus(new ModelStatus(ModelState.Error, Provider: settings.ProviderName, Message: message));
-            if (first) client.ShowMessage(MessageType.Error, "Transformer LSP: " + message + " Suggestions are off until a model loads.");
+            if (first) _client.ShowMessage(MessageType.Error, "Transformer LSP: " + message + " Suggestions are off until a model loads.");
         }
     }
 
@@ -140,55 +140,55 @@ internal sealed class ModelService : IDisposable
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await client.RequestAsync(LspMethods.WorkDoneProgressCreate, new WorkDoneProgressCreateParams(token), timeout.Token).ConfigureAwait(false);
-            client.Notify(LspMethods.Progress, new ProgressParams<WorkDoneProgressBegin>(token, new WorkDoneProgressBegin("Loading language model", Path.GetFileName(folder.TrimEnd('/', '\\')), 0)));
+            await _client.RequestAsync(LspMethods.WorkDoneProgressCreate, new WorkDoneProgressCreateParams(token), timeout.Token).ConfigureAwait(false);
+            _client.Notify(LspMethods.Progress, new ProgressParams<WorkDoneProgressBegin>(token, new WorkDoneProgressBegin("Loading language model", Path.GetFileName(folder.TrimEnd('/', '\\')), 0)));
             return true;
         }
         catch (Exception e)
         {
-            logger.LogDebug("No progress reporting: {Message}", e.Message);
+            _logger.LogDebug("No progress reporting: {Message}", e.Message);
             return false;
         }
     }
 
     private void EndProgress(string? token, string message)
     {
-        if (token is not null) client.Notify(LspMethods.Progress, new ProgressParams<WorkDoneProgressEnd>(token, new WorkDoneProgressEnd(message)));
+        if (token is not null) _client.Notify(LspMethods.Progress, new ProgressParams<WorkDoneProgressEnd>(token, new WorkDoneProgressEnd(message)));
     }
 
     private void SetStatus(ModelStatus next)
     {
-        status = next;
-        client.SendStatus(next, latencyMs: null);
+        _status = next;
+        _client.SendStatus(next, latencyMs: null);
     }
 
     /// <summary>Disposes the predictor once the inference queue has stopped (never under a running inference).</summary>
     public void Dispose()
     {
-        Interlocked.Increment(ref generation);
-        queue.Dispose();
-        if (!queue.IsStopped)
+        Interlocked.Increment(ref _generation);
+        _queue.Dispose();
+        if (!_queue.IsStopped)
         {
-            logger.LogWarning("Inference did not stop in time; leaving the model to the process exit");
+            _logger.LogWarning("Inference did not stop in time; leaving the model to the process exit");
             return;
         }
-        predictor?.Dispose();
-        predictor = null;
+        _predictor?.Dispose();
+        _predictor = null;
     }
 
     // Reports at most every 2 percentage points so a fast loader does not flood the client.
     private sealed class LoadProgress(Action<double> report) : IProgress<double>
     {
-        private readonly object gate = new();
-        private int lastPercent = -100;
+        private readonly object _gate = new();
+        private int _lastPercent = -100;
 
         public void Report(double value)
         {
-            int percent = (int)Math.Round(Math.Clamp(value, 0, 1) * 100);
-            lock (gate)
+            var percent = (int)Math.Round(Math.Clamp(value, 0, 1) * 100);
+            lock (_gate)
             {
-                if (percent - lastPercent < 2 && percent < 100) return;
-                lastPercent = percent;
+                if (percent - _lastPercent < 2 && percent < 100) return;
+                _lastPercent = percent;
             }
             report(value);
         }

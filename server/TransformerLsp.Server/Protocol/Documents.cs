@@ -22,7 +22,7 @@ internal sealed record DidChangeTextDocumentParams(
     /// <summary>Each change in order: the change, or why it is not one (naming its index and field).</summary>
     public IEnumerable<(TextDocumentContentChangeEvent? Change, string? Problem)> ReadChanges()
     {
-        for (int i = 0; i < ContentChanges.Length; i++)
+        for (var i = 0; i < ContentChanges.Length; i++)
         {
             TextDocumentContentChangeEvent? change = null;
             string? problem = null;

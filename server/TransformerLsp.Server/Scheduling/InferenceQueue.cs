@@ -46,48 +46,51 @@ internal sealed class WorkCancelledException(CancelReason reason) : OperationCan
 /// </remarks>
 internal sealed class InferenceQueue : IDisposable
 {
-    private readonly object gate = new();
-    private readonly LinkedList<WorkItem> interactive = new();
-    private readonly LinkedList<WorkItem> background = new();
-    private readonly Thread worker;
-    private WorkItem? running;
-    private bool paused;
-    private bool disposed;
+    private readonly object _gate = new();
+    private readonly LinkedList<WorkItem> _interactive = new();
+    private readonly LinkedList<WorkItem> _background = new();
+    private readonly Thread _worker;
+    private WorkItem? _running;
+    private bool _paused;
+    private bool _disposed;
 
     public InferenceQueue()
     {
-        worker = new Thread(WorkerLoop) { IsBackground = true, Name = "inference" };
-        worker.Start();
+        _worker = new Thread(WorkerLoop) { IsBackground = true, Name = "inference" };
+        _worker.Start();
     }
 
     /// <summary>Number of items waiting (not running).</summary>
-    public int PendingCount { get { lock (gate) return interactive.Count + background.Count; } }
+    public int PendingCount { get { lock (_gate) return _interactive.Count + _background.Count; } }
 
     /// <summary>Runs <paramref name="work"/> on the inference thread.</summary>
     /// <param name="documentUri">Document the work reads; null for work not tied to a document.</param>
     /// <param name="slot">Feature name; the newest interactive item per (document, slot) wins. Null = never superseded.</param>
+    /// <param name="priority"></param>
+    /// <param name="work"></param>
+    /// <param name="requestToken"></param>
     public Task<T> RunAsync<T>(string? documentUri, string? slot, WorkPriority priority, Func<CancellationToken, T> work, CancellationToken requestToken = default)
     {
         var item = new WorkItem(documentUri, slot, priority, ct => work(ct));
-        lock (gate)
+        lock (_gate)
         {
-            if (disposed) return Task.FromException<T>(new WorkCancelledException(CancelReason.Shutdown));
+            if (_disposed) return Task.FromException<T>(new WorkCancelledException(CancelReason.Shutdown));
             if (priority == WorkPriority.Interactive)
             {
                 if (documentUri is not null && slot is not null)
                 {
-                    foreach (var old in interactive.Where(o => o.DocumentUri == documentUri && o.Slot == slot).ToList())
+                    foreach (var old in _interactive.Where(o => o.DocumentUri == documentUri && o.Slot == slot).ToList())
                         CancelLocked(old, CancelReason.Superseded);
-                    if (running is { } r && r.DocumentUri == documentUri && r.Slot == slot) CancelLocked(r, CancelReason.Superseded);
+                    if (_running is { } r && r.DocumentUri == documentUri && r.Slot == slot) CancelLocked(r, CancelReason.Superseded);
                 }
-                if (running is { Priority: WorkPriority.Background } bg) CancelLocked(bg, CancelReason.Yielded);
-                interactive.AddLast(item.Node);
+                if (_running is { Priority: WorkPriority.Background } bg) CancelLocked(bg, CancelReason.Yielded);
+                _interactive.AddLast(item.Node);
             }
             else
             {
-                background.AddLast(item.Node);
+                _background.AddLast(item.Node);
             }
-            Monitor.PulseAll(gate);
+            Monitor.PulseAll(_gate);
         }
         if (requestToken.CanBeCanceled)
             item.Registration = requestToken.Register(() => Cancel(item, CancelReason.RequestCancelled));
@@ -97,20 +100,20 @@ internal sealed class InferenceQueue : IDisposable
     /// <summary>Cancels all pending and running work on a document (it was edited or closed).</summary>
     public void CancelDocument(string documentUri, CancelReason reason = CancelReason.ContentModified)
     {
-        lock (gate)
+        lock (_gate)
         {
-            foreach (var item in interactive.Concat(background).Where(i => i.DocumentUri == documentUri).ToList()) CancelLocked(item, reason);
-            if (running is { } r && r.DocumentUri == documentUri) CancelLocked(r, reason);
+            foreach (var item in _interactive.Concat(_background).Where(i => i.DocumentUri == documentUri).ToList()) CancelLocked(item, reason);
+            if (_running is { } r && r.DocumentUri == documentUri) CancelLocked(r, reason);
         }
     }
 
     /// <summary>Test hook: holds the worker before its next item so tests can line up work deterministically.</summary>
-    internal void Pause() { lock (gate) paused = true; }
+    internal void Pause() { lock (_gate) _paused = true; }
 
-    internal void Resume() { lock (gate) { paused = false; Monitor.PulseAll(gate); } }
+    internal void Resume() { lock (_gate) { _paused = false; Monitor.PulseAll(_gate); } }
 
     /// <summary>True once the worker thread has ended: nothing uses the engine any more.</summary>
-    public bool IsStopped => !worker.IsAlive;
+    public bool IsStopped => !_worker.IsAlive;
 
     /// <summary>
     /// Cancels everything with <see cref="CancelReason.Shutdown"/> and waits (up to 10 s) for the running item to stop,
@@ -118,22 +121,22 @@ internal sealed class InferenceQueue : IDisposable
     /// </summary>
     public void Dispose()
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (!disposed)
+            if (!_disposed)
             {
-                disposed = true;
-                foreach (var item in interactive.Concat(background).ToList()) CancelLocked(item, CancelReason.Shutdown);
-                if (running is { } r) CancelLocked(r, CancelReason.Shutdown);
-                Monitor.PulseAll(gate);
+                _disposed = true;
+                foreach (var item in _interactive.Concat(_background).ToList()) CancelLocked(item, CancelReason.Shutdown);
+                if (_running is { } r) CancelLocked(r, CancelReason.Shutdown);
+                Monitor.PulseAll(_gate);
             }
         }
-        if (Thread.CurrentThread != worker) worker.Join(TimeSpan.FromSeconds(10));
+        if (Thread.CurrentThread != _worker) _worker.Join(TimeSpan.FromSeconds(10));
     }
 
     private void Cancel(WorkItem item, CancelReason reason)
     {
-        lock (gate) CancelLocked(item, reason);
+        lock (_gate) CancelLocked(item, reason);
     }
 
     private void CancelLocked(WorkItem item, CancelReason reason)
@@ -160,14 +163,14 @@ internal sealed class InferenceQueue : IDisposable
         while (true)
         {
             WorkItem item;
-            lock (gate)
+            lock (_gate)
             {
-                while (!disposed && (paused || (interactive.Count == 0 && background.Count == 0))) Monitor.Wait(gate);
-                if (disposed) return;
-                var list = interactive.Count > 0 ? interactive : background;
+                while (!_disposed && (_paused || (_interactive.Count == 0 && _background.Count == 0))) Monitor.Wait(_gate);
+                if (_disposed) return;
+                var list = _interactive.Count > 0 ? _interactive : _background;
                 item = list.First!.Value;
                 list.RemoveFirst();
-                running = item;
+                _running = item;
             }
             try
             {
@@ -184,7 +187,7 @@ internal sealed class InferenceQueue : IDisposable
             }
             finally
             {
-                lock (gate) running = null;
+                lock (_gate) _running = null;
                 item.Registration.Unregister(); // see CancelLocked: never wait for a callback that may wait for the gate
                 item.Cancellation.Dispose();
             }

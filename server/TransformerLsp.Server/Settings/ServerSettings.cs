@@ -69,7 +69,7 @@ internal sealed record ServerSettings
     /// </summary>
     public bool IsLanguageEnabled(string languageId)
     {
-        string id = CanonicalLanguage(languageId);
+        var id = CanonicalLanguage(languageId);
         return Languages.Any(l => CanonicalLanguage(l) == id);
     }
 

@@ -137,7 +137,7 @@ internal static class SettingsReader
 
     private static int? Int(JsonElement v, string key, int min, int max, List<string> problems)
     {
-        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) && i >= min && i <= max) return i;
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) && i >= min && i <= max) return i;
         if (v.ValueKind == JsonValueKind.Null) return null;
         problems.Add($"{key}: expected a whole number from {min} to {max}, got {Describe(v)}");
         return null;
@@ -145,7 +145,7 @@ internal static class SettingsReader
 
     private static double? Number(JsonElement v, string key, double min, double max, List<string> problems)
     {
-        if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double d) && double.IsFinite(d) && d >= min && d <= max) return d;
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d) && d >= min && d <= max) return d;
         if (v.ValueKind == JsonValueKind.Null) return null;
         problems.Add($"{key}: expected a number from {min} to {max}, got {Describe(v)}");
         return null;
@@ -165,7 +165,7 @@ internal static class SettingsReader
 
     private static string Describe(JsonElement v)
     {
-        string raw = v.GetRawText();
+        var raw = v.GetRawText();
         return raw.Length > 60 ? raw[..60] + "…" : raw;
     }
 }

@@ -33,20 +33,20 @@ internal static class TerminalMode
 
     public static async Task<int> RunAsync(string[] args, Stream stdout)
     {
-        string verb = args[0];
+        var verb = args[0];
         string? text = null, modelPath = null;
         int? width = null, maxTokens = null, count = null;
-        bool json = false;
-        for (int i = 1; i < args.Length; i++)
+        var json = false;
+        for (var i = 1; i < args.Length; i++)
         {
-            string a = args[i];
+            var a = args[i];
             string? Next() => i + 1 < args.Length ? args[++i] : null;
             switch (a)
             {
                 case "--model": modelPath = Next(); break;
-                case "--width": width = int.TryParse(Next(), out int w) ? w : null; break;
-                case "--max-tokens": maxTokens = int.TryParse(Next(), out int m) ? m : null; break;
-                case "--count": count = int.TryParse(Next(), out int c) ? c : null; break;
+                case "--width": width = int.TryParse(Next(), out var w) ? w : null; break;
+                case "--max-tokens": maxTokens = int.TryParse(Next(), out var m) ? m : null; break;
+                case "--count": count = int.TryParse(Next(), out var c) ? c : null; break;
                 case "--json": json = true; break;
                 default: text = text is null ? a : text + " " + a; break;
             }
@@ -85,47 +85,47 @@ internal static class TerminalMode
             var document = new TextDocumentSnapshot("untitled:terminal", "plaintext", 1, TextSanitizer.Clean(text));
             // As in the editor, the document is the user's text (userText.openDocuments): its words and phrases count.
             predictor.UserText.Set(document.Uri, document.Text);
-            int end = document.Text.Length;
+            var end = document.Text.Length;
             object result;
             var output = new StringBuilder();
             switch (verb)
             {
                 case "complete":
-                {
-                    var list = CompletionHandler.Compute(predictor, document, end, settings, CancellationToken.None);
-                    result = list;
-                    foreach (var item in list.Items) output.AppendLine($"{item.LabelDetails?.Description,7}  {item.Label}");
-                    break;
-                }
-                case "beam":
-                {
-                    var beams = BeamSearchCommand.Compute(predictor, document, end, settings.BeamWidth, settings.MaxSuggestionTokens, CancellationToken.None);
-                    result = beams;
-                    foreach (var b in beams.Beams) output.AppendLine($"{Formatting.Percent(b.Probability),7}  logp {b.LogProbability,8:0.000}  {Formatting.Short(b.Text, 200)}");
-                    break;
-                }
-                case "fill":
-                {
-                    var blank = WordFinder.BlankMarkers(document.Text, settings.BlankMarkers).Cast<TextSpan?>().FirstOrDefault();
-                    if (blank is null)
                     {
-                        await Console.Error.WriteLineAsync($"transformer-lsp: the text has no blank marker ({string.Join(" or ", settings.BlankMarkers)})");
-                        return 2;
+                        var list = CompletionHandler.Compute(predictor, document, end, settings, CancellationToken.None);
+                        result = list;
+                        foreach (var item in list.Items) output.AppendLine($"{item.LabelDetails?.Description,7}  {item.Label}");
+                        break;
                     }
-                    var candidates = FillMaskCommand.Candidates(predictor, document, blank.Value, count ?? FillMaskCommand.DefaultCount, CancellationToken.None);
-                    result = new FillMaskResult(candidates.Select(c => new FillCandidateInfo(c.Text, c.Probability, c.PassageLogLikelihood)).ToArray());
-                    foreach (var c in candidates) output.AppendLine($"{Formatting.Percent(c.Probability),7}  {c.Text}");
-                    break;
-                }
+                case "beam":
+                    {
+                        var beams = BeamSearchCommand.Compute(predictor, document, end, settings.BeamWidth, settings.MaxSuggestionTokens, CancellationToken.None);
+                        result = beams;
+                        foreach (var b in beams.Beams) output.AppendLine($"{Formatting.Percent(b.Probability),7}  logp {b.LogProbability,8:0.000}  {Formatting.Short(b.Text, 200)}");
+                        break;
+                    }
+                case "fill":
+                    {
+                        var blank = WordFinder.BlankMarkers(document.Text, settings.BlankMarkers).Cast<TextSpan?>().FirstOrDefault();
+                        if (blank is null)
+                        {
+                            await Console.Error.WriteLineAsync($"transformer-lsp: the text has no blank marker ({string.Join(" or ", settings.BlankMarkers)})");
+                            return 2;
+                        }
+                        var candidates = FillMaskCommand.Candidates(predictor, document, blank.Value, count ?? FillMaskCommand.DefaultCount, CancellationToken.None);
+                        result = new FillMaskResult(candidates.Select(c => new FillCandidateInfo(c.Text, c.Probability, c.PassageLogLikelihood)).ToArray());
+                        foreach (var c in candidates) output.AppendLine($"{Formatting.Percent(c.Probability),7}  {c.Text}");
+                        break;
+                    }
                 default:
-                {
-                    var tokens = NextTokensCommand.Compute(predictor, document, end, count ?? NextTokensCommand.DefaultCount, CancellationToken.None);
-                    result = tokens;
-                    foreach (var t in tokens.Tokens) output.AppendLine($"{Formatting.Percent(t.Probability),7}  {JsonSerializer.Serialize(t.Text, LspJson.Options)}  (id {t.Id})");
-                    break;
-                }
+                    {
+                        var tokens = NextTokensCommand.Compute(predictor, document, end, count ?? NextTokensCommand.DefaultCount, CancellationToken.None);
+                        result = tokens;
+                        foreach (var t in tokens.Tokens) output.AppendLine($"{Formatting.Percent(t.Probability),7}  {JsonSerializer.Serialize(t.Text, LspJson.Options)}  (id {t.Id})");
+                        break;
+                    }
             }
-            string printed = json ? JsonSerializer.Serialize(result, result.GetType(), new JsonSerializerOptions(LspJson.Options) { WriteIndented = true }) + "\n" : output.ToString();
+            var printed = json ? JsonSerializer.Serialize(result, result.GetType(), new JsonSerializerOptions(LspJson.Options) { WriteIndented = true }) + "\n" : output.ToString();
             var bytes = Encoding.UTF8.GetBytes(printed);
             await stdout.WriteAsync(bytes);
             await stdout.FlushAsync();

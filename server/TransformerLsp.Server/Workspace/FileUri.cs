@@ -45,7 +45,7 @@ internal static class FileUri
         var encoded = new StringBuilder(segment.Length);
         foreach (var b in Encoding.UTF8.GetBytes(segment))
         {
-            char c = (char)b;
+            var c = (char)b;
             if (char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~') encoded.Append(c);
             else encoded.Append('%').Append(b.ToString("X2"));
         }

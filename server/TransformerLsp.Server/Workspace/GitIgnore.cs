@@ -15,9 +15,9 @@ namespace TransformerLsp.Server.Workspace;
 /// </remarks>
 internal sealed class GitIgnoreFile
 {
-    private readonly List<Pattern> patterns;
+    private readonly List<Pattern> _patterns;
 
-    private GitIgnoreFile(List<Pattern> patterns) => this.patterns = patterns;
+    private GitIgnoreFile(List<Pattern> patterns) => _patterns = patterns;
 
     private sealed record Pattern(Regex Regex, bool Negated, bool DirectoryOnly);
 
@@ -37,9 +37,9 @@ internal sealed class GitIgnoreFile
     /// </summary>
     public bool? Match(string relativePath, bool isDirectory)
     {
-        for (int i = patterns.Count - 1; i >= 0; i--)
+        for (var i = _patterns.Count - 1; i >= 0; i--)
         {
-            var p = patterns[i];
+            var p = _patterns[i];
             if (p.DirectoryOnly && !isDirectory) continue;
             if (p.Regex.IsMatch(relativePath)) return !p.Negated;
         }
@@ -49,26 +49,26 @@ internal sealed class GitIgnoreFile
     private static Pattern? Compile(string line)
     {
         // Trailing spaces are ignored unless escaped with a backslash.
-        int end = line.Length;
+        var end = line.Length;
         while (end > 0 && line[end - 1] == ' ' && !(end >= 2 && line[end - 2] == '\\')) end--;
         line = line[..end];
         if (line.Length == 0 || line[0] == '#') return null;
-        bool negated = false;
+        var negated = false;
         if (line[0] == '!') { negated = true; line = line[1..]; }
-        bool directoryOnly = false;
+        var directoryOnly = false;
         if (line.EndsWith('/') && !line.EndsWith("\\/")) { directoryOnly = true; line = line.TrimEnd('/'); }
         if (line.Length == 0) return null;
         // A slash at the start or in the middle anchors the pattern to the .gitignore's folder.
-        bool anchored = line.Contains('/');
+        var anchored = line.Contains('/');
         if (line.StartsWith('/')) line = line[1..];
         if (line.Length == 0) return null;
 
         var regex = new StringBuilder("^");
         if (!anchored) regex.Append("(?:.*/)?");
         var segments = line.Split('/');
-        for (int i = 0; i < segments.Length; i++)
+        for (var i = 0; i < segments.Length; i++)
         {
-            bool last = i == segments.Length - 1;
+            var last = i == segments.Length - 1;
             if (segments[i] == "**")
             {
                 // "**/" matches zero or more folders; a final "/**" everything inside.
@@ -87,9 +87,9 @@ internal sealed class GitIgnoreFile
 
     private static void AppendSegment(StringBuilder regex, string segment)
     {
-        for (int i = 0; i < segment.Length; i++)
+        for (var i = 0; i < segment.Length; i++)
         {
-            char c = segment[i];
+            var c = segment[i];
             switch (c)
             {
                 case '\\' when i + 1 < segment.Length:
@@ -103,10 +103,10 @@ internal sealed class GitIgnoreFile
                     regex.Append("[^/]");
                     break;
                 case '[':
-                    int close = segment.IndexOf(']', i + 2);
+                    var close = segment.IndexOf(']', i + 2);
                     if (close < 0) { regex.Append(@"\["); break; }
                     var body = segment[(i + 1)..close];
-                    bool not = body.StartsWith('!') || body.StartsWith('^');
+                    var not = body.StartsWith('!') || body.StartsWith('^');
                     if (not) body = body[1..];
                     regex.Append('[').Append(not ? "^/" : "").Append(body.Replace(@"\", @"\\").Replace("[", @"\[")).Append(']');
                     i = close;
@@ -127,15 +127,15 @@ internal sealed class GitIgnoreChain
 {
     public static readonly GitIgnoreChain Empty = new(null, "", null);
 
-    private readonly GitIgnoreChain? parent;
-    private readonly string folder; // relative to the workspace folder, "" or ending in "/"
-    private readonly GitIgnoreFile? file;
+    private readonly GitIgnoreChain? _parent;
+    private readonly string _folder; // relative to the workspace folder, "" or ending in "/"
+    private readonly GitIgnoreFile? _file;
 
     private GitIgnoreChain(GitIgnoreChain? parent, string folder, GitIgnoreFile? file)
     {
-        this.parent = parent;
-        this.folder = folder;
-        this.file = file;
+        _parent = parent;
+        _folder = folder;
+        _file = file;
     }
 
     /// <summary>This chain plus the `.gitignore` of <paramref name="relativeFolder"/> ("" = the workspace folder).</summary>
@@ -148,7 +148,7 @@ internal sealed class GitIgnoreChain
     /// </summary>
     public bool IsIgnoredWithParents(string relativePath, bool isDirectory)
     {
-        for (int slash = relativePath.IndexOf('/'); slash >= 0; slash = relativePath.IndexOf('/', slash + 1))
+        for (var slash = relativePath.IndexOf('/'); slash >= 0; slash = relativePath.IndexOf('/', slash + 1))
         {
             if (IsIgnored(relativePath[..slash], isDirectory: true)) return true;
         }
@@ -161,10 +161,10 @@ internal sealed class GitIgnoreChain
     /// </summary>
     public bool IsIgnored(string relativePath, bool isDirectory)
     {
-        for (var chain = this; chain is not null; chain = chain.parent)
+        for (var chain = this; chain is not null; chain = chain._parent)
         {
-            if (chain.file is null || !relativePath.StartsWith(chain.folder, StringComparison.Ordinal)) continue;
-            if (chain.file.Match(relativePath[chain.folder.Length..], isDirectory) is { } ignored) return ignored;
+            if (chain._file is null || !relativePath.StartsWith(chain._folder, StringComparison.Ordinal)) continue;
+            if (chain._file.Match(relativePath[chain._folder.Length..], isDirectory) is { } ignored) return ignored;
         }
         return false;
     }

@@ -29,22 +29,22 @@ internal enum SkipReason { Hidden, ExcludedFolder, GitIgnored, Extension, TooLar
 /// <summary>What one scan read and what it skipped, and why (the log line).</summary>
 internal sealed class ScanReport
 {
-    private readonly Dictionary<SkipReason, int> skipped = [];
+    private readonly Dictionary<SkipReason, int> _skipped = [];
 
     public int Files { get; set; }
     public long Bytes { get; set; }
     /// <summary>The scan stopped at userText.maxFiles or userText.maxTotalMb; files after that were not looked at.</summary>
     public string? StoppedAt { get; set; }
 
-    public void Skip(SkipReason reason) => skipped[reason] = Count(reason) + 1;
+    public void Skip(SkipReason reason) => _skipped[reason] = Count(reason) + 1;
 
-    public int Count(SkipReason reason) => skipped.GetValueOrDefault(reason);
+    public int Count(SkipReason reason) => _skipped.GetValueOrDefault(reason);
 
     public override string ToString()
     {
-        var reasons = skipped.OrderBy(p => p.Key).Select(p => $"{p.Value} {Describe(p.Key)}");
+        var reasons = _skipped.OrderBy(p => p.Key).Select(p => $"{p.Value} {Describe(p.Key)}");
         var text = $"{Files} files, {Bytes / 1024.0:0.#} KB indexed";
-        if (skipped.Count > 0) text += "; skipped: " + string.Join(", ", reasons);
+        if (_skipped.Count > 0) text += "; skipped: " + string.Join(", ", reasons);
         if (StoppedAt is not null) text += $"; stopped at {StoppedAt}";
         return text;
     }
@@ -91,7 +91,7 @@ internal static class WorkspaceFileScanner
         {
             var root = new DirectoryInfo(folder.Path);
             if (!root.Exists) continue;
-            string realRoot = FileUri.RealPath(root.FullName);
+            var realRoot = FileUri.RealPath(root.FullName);
             var pending = new Queue<(DirectoryInfo Directory, string Relative, GitIgnoreChain Ignore)>();
             pending.Enqueue((root, "", LoadGitIgnore(GitIgnoreChain.Empty, root, "")));
             while (pending.Count > 0)
@@ -104,7 +104,7 @@ internal static class WorkspaceFileScanner
                 foreach (var entry in entries)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    string entryRelative = relative.Length == 0 ? entry.Name : relative + "/" + entry.Name;
+                    var entryRelative = relative.Length == 0 ? entry.Name : relative + "/" + entry.Name;
                     if (entry is DirectoryInfo subdirectory)
                     {
                         if (PathSkip(entry, entryRelative, isDirectory: true, ignore, limits) is { } folderSkip) { report.Skip(folderSkip); continue; }
@@ -117,7 +117,7 @@ internal static class WorkspaceFileScanner
                         continue;
                     }
                     if (!seen.Add(entry.FullName)) continue; // nested or repeated workspace folders
-                    if (TextFileReader.TryRead(Target((FileInfo)entry), limits.MaxFileBytes, out var text, out long bytes) is { } readSkip)
+                    if (TextFileReader.TryRead(Target((FileInfo)entry), limits.MaxFileBytes, out var text, out var bytes) is { } readSkip)
                     {
                         report.Skip(readSkip);
                         continue;
@@ -145,7 +145,7 @@ internal static class WorkspaceFileScanner
         var parts = Path.GetRelativePath(folder.Path, path).Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
         var directory = new DirectoryInfo(folder.Path);
         var ignore = LoadGitIgnore(GitIgnoreChain.Empty, directory, "");
-        string relative = "";
+        var relative = "";
         foreach (var part in parts[..^1])
         {
             relative = relative.Length == 0 ? part : relative + "/" + part;
@@ -156,7 +156,7 @@ internal static class WorkspaceFileScanner
         relative = relative.Length == 0 ? parts[^1] : relative + "/" + parts[^1];
         skipped = PathSkip(file, relative, isDirectory: false, ignore, limits) ?? ContentSkip(file, FileUri.RealPath(folder.Path));
         if (skipped is not null) return null;
-        skipped = TextFileReader.TryRead(Target(file), limits.MaxFileBytes, out var text, out long bytes);
+        skipped = TextFileReader.TryRead(Target(file), limits.MaxFileBytes, out var text, out var bytes);
         return skipped is null ? new ScannedFile(FileUri.Child(folder.Uri, relative), file.FullName, text, bytes, file.LastWriteTimeUtc) : null;
     }
 

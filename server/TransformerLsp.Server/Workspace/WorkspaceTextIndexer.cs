@@ -25,18 +25,18 @@ internal sealed record WorkspaceScope(bool Enabled, bool Trusted, IReadOnlyList<
 /// </remarks>
 internal sealed class WorkspaceTextIndexer : IDisposable
 {
-    private readonly Action<string, string> set;
-    private readonly Action<string> remove;
-    private readonly Action<string> log;
-    private readonly object gate = new();
-    private readonly Dictionary<string, Entry> indexed = new(FileUri.PathComparer);
-    private readonly HashSet<string> open = new(FileUri.PathComparer);
-    private WorkspaceScope scope = new(false, false, [], new ScanLimits([], 0, 0, 0));
-    private CancellationTokenSource scanCancel = new();
-    private Task work = Task.CompletedTask;
-    private long indexedBytes;
-    private int generation;
-    private bool disposed;
+    private readonly Action<string, string> _set;
+    private readonly Action<string> _remove;
+    private readonly Action<string> _log;
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Entry> _indexed = new(FileUri.PathComparer);
+    private readonly HashSet<string> _open = new(FileUri.PathComparer);
+    private WorkspaceScope _scope = new(false, false, [], new ScanLimits([], 0, 0, 0));
+    private CancellationTokenSource _scanCancel = new();
+    private Task _work = Task.CompletedTask;
+    private long _indexedBytes;
+    private int _generation;
+    private bool _disposed;
 
     private sealed record Entry(string Key, long Bytes, DateTime LastWriteUtc);
 
@@ -45,16 +45,16 @@ internal sealed class WorkspaceTextIndexer : IDisposable
     /// <param name="log">One line per scan: what was indexed, what was skipped and why (counts).</param>
     public WorkspaceTextIndexer(Action<string, string> set, Action<string> remove, Action<string> log)
     {
-        this.set = set;
-        this.remove = remove;
-        this.log = log;
+        _set = set;
+        _remove = remove;
+        _log = log;
     }
 
     /// <summary>Completes when the reading queued so far is done (for tests and shutdown).</summary>
-    public Task WhenIdle { get { lock (gate) return work; } }
+    public Task WhenIdle { get { lock (_gate) return _work; } }
 
     /// <summary>Keys indexed from disk now (for tests and the log).</summary>
-    public IReadOnlyCollection<string> IndexedKeys { get { lock (gate) return [.. indexed.Values.Select(e => e.Key)]; } }
+    public IReadOnlyCollection<string> IndexedKeys { get { lock (_gate) return [.. _indexed.Values.Select(e => e.Key)]; } }
 
     /// <summary>
     /// Applies a new scope: a rescan when folders, limits, opt-in or trust changed (files no longer eligible are
@@ -62,21 +62,21 @@ internal sealed class WorkspaceTextIndexer : IDisposable
     /// </summary>
     public void Update(WorkspaceScope newScope, bool force = false)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (disposed || (!force && newScope.Signature == scope.Signature)) { scope = newScope; return; }
-            scope = newScope;
-            generation++;
-            scanCancel.Cancel();
-            scanCancel.Dispose();
-            scanCancel = new CancellationTokenSource();
+            if (_disposed || (!force && newScope.Signature == _scope.Signature)) { _scope = newScope; return; }
+            _scope = newScope;
+            _generation++;
+            _scanCancel.Cancel();
+            _scanCancel.Dispose();
+            _scanCancel = new CancellationTokenSource();
             if (!newScope.Active)
             {
                 RemoveAllLocked();
                 return;
             }
-            int scanGeneration = generation;
-            var token = scanCancel.Token;
+            var scanGeneration = _generation;
+            var token = _scanCancel.Token;
             Enqueue(() => Scan(newScope, scanGeneration, token));
         }
     }
@@ -85,11 +85,11 @@ internal sealed class WorkspaceTextIndexer : IDisposable
     public void Reload()
     {
         WorkspaceScope current;
-        lock (gate)
+        lock (_gate)
         {
-            indexed.Clear();
-            indexedBytes = 0;
-            current = scope;
+            _indexed.Clear();
+            _indexedBytes = 0;
+            current = _scope;
         }
         if (current.Active) Update(current, force: true);
     }
@@ -98,12 +98,12 @@ internal sealed class WorkspaceTextIndexer : IDisposable
     public void DocumentOpened(string uri)
     {
         if (FileUri.ToLocalPath(uri) is not { } path) return;
-        lock (gate)
+        lock (_gate)
         {
-            open.Add(path);
-            if (!indexed.Remove(path, out var entry)) return;
-            indexedBytes -= entry.Bytes;
-            if (entry.Key != uri) remove(entry.Key); // the disk copy under another spelling would count twice
+            _open.Add(path);
+            if (!_indexed.Remove(path, out var entry)) return;
+            _indexedBytes -= entry.Bytes;
+            if (entry.Key != uri) _remove(entry.Key); // the disk copy under another spelling would count twice
         }
     }
 
@@ -111,9 +111,9 @@ internal sealed class WorkspaceTextIndexer : IDisposable
     public void DocumentClosed(string uri)
     {
         if (FileUri.ToLocalPath(uri) is not { } path) return;
-        lock (gate)
+        lock (_gate)
         {
-            open.Remove(path);
+            _open.Remove(path);
             RefreshLocked(path);
         }
     }
@@ -125,32 +125,32 @@ internal sealed class WorkspaceTextIndexer : IDisposable
     public void FileChanged(string uri)
     {
         if (FileUri.ToLocalPath(uri) is not { } path) return;
-        if (Path.GetFileName(path) == ".gitignore") { WorkspaceScope current; lock (gate) current = scope; Update(current, force: true); return; }
-        lock (gate) RefreshLocked(path);
+        if (Path.GetFileName(path) == ".gitignore") { WorkspaceScope current; lock (_gate) current = _scope; Update(current, force: true); return; }
+        lock (_gate) RefreshLocked(path);
     }
 
     public void Dispose()
     {
-        lock (gate)
+        lock (_gate)
         {
-            disposed = true;
-            generation++;
-            scanCancel.Cancel();
+            _disposed = true;
+            _generation++;
+            _scanCancel.Cancel();
         }
     }
 
     private void RefreshLocked(string path)
     {
-        if (disposed || !scope.Active || open.Contains(path)) return;
-        var refreshScope = scope;
-        int refreshGeneration = generation;
+        if (_disposed || !_scope.Active || _open.Contains(path)) return;
+        var refreshScope = _scope;
+        var refreshGeneration = _generation;
         Enqueue(() =>
         {
             var file = WorkspaceFileScanner.ReadOne(refreshScope.Folders, refreshScope.Limits, path, out _);
-            lock (gate)
+            lock (_gate)
             {
-                if (refreshGeneration != generation || open.Contains(path)) return;
-                indexed.TryGetValue(path, out var old);
+                if (refreshGeneration != _generation || _open.Contains(path)) return;
+                _indexed.TryGetValue(path, out var old);
                 if (file is not null && FitsLocked(file, old, refreshScope.Limits)) SetLocked(file);
                 else if (old is not null) RemoveLocked(path, old);
             }
@@ -165,21 +165,21 @@ internal sealed class WorkspaceTextIndexer : IDisposable
         {
             foreach (var file in WorkspaceFileScanner.Scan(scanScope.Folders, scanScope.Limits, report, token))
             {
-                lock (gate)
+                lock (_gate)
                 {
-                    if (scanGeneration != generation) return;
+                    if (scanGeneration != _generation) return;
                     seen.Add(file.Path);
-                    if (open.Contains(file.Path)) { report.Skip(SkipReason.Open); continue; }
-                    if (indexed.TryGetValue(file.Path, out var old) && old.Key == file.Key && old.Bytes == file.Bytes && old.LastWriteUtc == file.LastWriteUtc) continue;
+                    if (_open.Contains(file.Path)) { report.Skip(SkipReason.Open); continue; }
+                    if (_indexed.TryGetValue(file.Path, out var old) && old.Key == file.Key && old.Bytes == file.Bytes && old.LastWriteUtc == file.LastWriteUtc) continue;
                     SetLocked(file);
                 }
             }
-            lock (gate)
+            lock (_gate)
             {
-                if (scanGeneration != generation) return;
-                foreach (var (path, entry) in indexed.Where(p => !seen.Contains(p.Key)).ToArray()) RemoveLocked(path, entry);
+                if (scanGeneration != _generation) return;
+                foreach (var (path, entry) in _indexed.Where(p => !seen.Contains(p.Key)).ToArray()) RemoveLocked(path, entry);
             }
-            log($"Workspace text for suggestions: {report}.");
+            _log($"Workspace text for suggestions: {report}.");
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -187,38 +187,38 @@ internal sealed class WorkspaceTextIndexer : IDisposable
     }
 
     private bool FitsLocked(ScannedFile file, Entry? old, ScanLimits limits) =>
-        (old is not null || indexed.Count < limits.MaxFiles) && indexedBytes - (old?.Bytes ?? 0) + file.Bytes <= limits.MaxTotalBytes;
+        (old is not null || _indexed.Count < limits.MaxFiles) && _indexedBytes - (old?.Bytes ?? 0) + file.Bytes <= limits.MaxTotalBytes;
 
     private void SetLocked(ScannedFile file)
     {
-        if (indexed.Remove(file.Path, out var old))
+        if (_indexed.Remove(file.Path, out var old))
         {
-            indexedBytes -= old.Bytes;
-            if (old.Key != file.Key) remove(old.Key);
+            _indexedBytes -= old.Bytes;
+            if (old.Key != file.Key) _remove(old.Key);
         }
-        set(file.Key, file.Text);
-        indexed[file.Path] = new Entry(file.Key, file.Bytes, file.LastWriteUtc);
-        indexedBytes += file.Bytes;
+        _set(file.Key, file.Text);
+        _indexed[file.Path] = new Entry(file.Key, file.Bytes, file.LastWriteUtc);
+        _indexedBytes += file.Bytes;
     }
 
     private void RemoveLocked(string path, Entry entry)
     {
-        indexed.Remove(path);
-        indexedBytes -= entry.Bytes;
-        remove(entry.Key);
+        _indexed.Remove(path);
+        _indexedBytes -= entry.Bytes;
+        _remove(entry.Key);
     }
 
     private void RemoveAllLocked()
     {
-        foreach (var (path, entry) in indexed.ToArray()) RemoveLocked(path, entry);
+        foreach (var (path, entry) in _indexed.ToArray()) RemoveLocked(path, entry);
     }
 
     private void Enqueue(Action action)
     {
-        work = work.ContinueWith(_ =>
+        _work = _work.ContinueWith(_ =>
         {
             try { action(); }
-            catch (Exception e) { log($"Workspace text for suggestions: reading stopped: {e.Message}"); }
+            catch (Exception e) { _log($"Workspace text for suggestions: reading stopped: {e.Message}"); }
         }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 }

@@ -159,7 +159,12 @@ public sealed class BeamSearchTests
         var vocab = TokenVocabulary.FromStrings(["", " one", " two", ".", "\n", " three"], eosId: 0);
         var chain = new Dictionary<int, Dictionary<int, double>>
         {
-            [0] = new() { [1] = 1 }, [1] = new() { [2] = 1 }, [2] = new() { [3] = 1 }, [3] = new() { [4] = 1 }, [4] = new() { [5] = 1 }, [5] = new() { [0] = 1 },
+            [0] = new() { [1] = 1 },
+            [1] = new() { [2] = 1 },
+            [2] = new() { [3] = 1 },
+            [3] = new() { [4] = 1 },
+            [4] = new() { [5] = 1 },
+            [5] = new() { [0] = 1 },
         };
         foreach (var width in new[] { 1, 3 })
         {

@@ -1,5 +1,5 @@
-using Lexicon = TransformerLsp.Engine.Words.Lexicon;
 using TransformerLsp.Engine.Decoding;
+using Lexicon = TransformerLsp.Engine.Words.Lexicon;
 
 namespace TransformerLsp.Engine.Tests.Decoding;
 

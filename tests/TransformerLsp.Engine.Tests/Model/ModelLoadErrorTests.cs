@@ -151,7 +151,7 @@ public sealed class ModelLoadErrorTests : IDisposable
     public void AFifoIsRefusedInsteadOfHangingTheLoad()
     {
         if (OperatingSystem.IsWindows()) return; // no FIFOs there
-        string fifo = Path.Combine(_folder, "tokenizer.model");
+        var fifo = Path.Combine(_folder, "tokenizer.model");
         File.Delete(fifo);
         using (var mkfifo = Process.Start("mkfifo", fifo)) mkfifo.WaitForExit();
         var e = LoadFails();

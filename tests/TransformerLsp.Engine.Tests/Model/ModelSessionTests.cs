@@ -1,5 +1,4 @@
 using TransformerLsp.Engine.Model;
-using TransformerLsp.Engine.Tokenization;
 
 namespace TransformerLsp.Engine.Tests.Model;
 

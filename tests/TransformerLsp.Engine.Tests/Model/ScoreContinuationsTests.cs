@@ -15,32 +15,32 @@ public sealed class ScoreContinuationsTests
     {
         Assert.True(Fixtures.HasDefaultModel, "models/default is part of the repository");
         using var session = new ModelSession(Path.Combine(Fixtures.DefaultModel, "model.onnx"), ModelConfig.Read(Fixtures.DefaultModel), ExecutionProviderKind.Cpu, 1);
-        int vocab = session.Config.VocabSize;
+        var vocab = session.Config.VocabSize;
         int[] context = [.. Enumerable.Range(0, 40).Select(i => 200 + (i * 37) % 3000)];
         var random = new Random(7);
         // Long enough rows that they cannot all go in one chunk: 50 rows of up to 14 tokens.
         var continuations = Enumerable.Range(0, 50)
             .Select(_ => Enumerable.Range(0, random.Next(1, 15)).Select(_ => random.Next(100, vocab)).ToArray())
             .ToList();
-        int seq = continuations.Max(c => c.Length) - 1;
+        var seq = continuations.Max(c => c.Length) - 1;
         Assert.True(continuations.Count > OnnxDecoderState.ScoreChunkFloats / (seq * vocab), "the case must need more than one chunk");
 
         var scores = WithState(session, context, state => state.ScoreContinuations(continuations, CancellationToken.None));
 
-        for (int i = 0; i < continuations.Count; i++)
+        for (var i = 0; i < continuations.Count; i++)
         {
             var c = continuations[i];
             var stepwise = WithState(session, context, alone =>
             {
                 var lp = new float[c.Length];
-                for (int j = 0; j < c.Length; j++)
+                for (var j = 0; j < c.Length; j++)
                 {
                     lp[j] = alone.LogProbs(0)[c[j]];
                     if (j + 1 < c.Length) alone.Advance([0], [c[j]], CancellationToken.None);
                 }
                 return lp;
             });
-            for (int j = 0; j < c.Length; j++)
+            for (var j = 0; j < c.Length; j++)
                 Assert.True(Math.Abs(stepwise[j] - scores[i][j]) < 2e-3, $"row {i} token {j}: chunked {scores[i][j]}, token by token {stepwise[j]}");
         }
     }

@@ -8,11 +8,11 @@ internal static class BruteForceCounts
     public static List<TokenCount[]> Continuations(int[] tokens, int[] context, int maxLength)
     {
         var levels = new List<TokenCount[]>();
-        for (int k = 1; k <= Math.Min(maxLength, context.Length); k++)
+        for (var k = 1; k <= Math.Min(maxLength, context.Length); k++)
         {
             var pattern = context.AsSpan(context.Length - k);
             var counts = new SortedDictionary<int, int>();
-            for (int i = 0; i + k < tokens.Length; i++)
+            for (var i = 0; i + k < tokens.Length; i++)
             {
                 if (tokens.AsSpan(i, k).SequenceEqual(pattern))
                     counts[tokens[i + k]] = counts.GetValueOrDefault(tokens[i + k]) + 1;
@@ -27,7 +27,7 @@ internal static class BruteForceCounts
     {
         if (pattern.Length == 0) return tokens.Length; // by convention: one occurrence per position
         long count = 0;
-        for (int i = 0; i + pattern.Length <= tokens.Length; i++)
+        for (var i = 0; i + pattern.Length <= tokens.Length; i++)
         {
             if (tokens.AsSpan(i, pattern.Length).SequenceEqual(pattern)) count++;
         }
@@ -37,19 +37,19 @@ internal static class BruteForceCounts
     public static int[] Unigrams(int[] tokens, int vocab)
     {
         var counts = new int[vocab];
-        for (int i = 1; i < tokens.Length; i++) counts[tokens[i]]++;
+        for (var i = 1; i < tokens.Length; i++) counts[tokens[i]]++;
         return counts;
     }
 
     /// <summary>Contexts that occur (taken from the corpus) and contexts that mostly do not (random), up to 9 tokens.</summary>
     public static IEnumerable<int[]> Contexts(int[] tokens, int vocab, Random random, int count)
     {
-        for (int c = 0; c < count; c++)
+        for (var c = 0; c < count; c++)
         {
-            int length = random.Next(0, 10);
+            var length = random.Next(0, 10);
             if (c % 2 == 0 && tokens.Length >= length)
             {
-                int start = random.Next(0, tokens.Length - length + 1);
+                var start = random.Next(0, tokens.Length - length + 1);
                 yield return tokens[start..(start + length)];
             }
             else
@@ -62,6 +62,6 @@ internal static class BruteForceCounts
     public static void AssertSame(IReadOnlyList<TokenCount[]> expected, IReadOnlyList<TokenCount[]> actual, int[] context)
     {
         Assert.True(expected.Count == actual.Count, $"context [{string.Join(",", context)}]: {expected.Count} levels expected, {actual.Count} found");
-        for (int k = 0; k < expected.Count; k++) Assert.Equal(expected[k], actual[k]);
+        for (var k = 0; k < expected.Count; k++) Assert.Equal(expected[k], actual[k]);
     }
 }

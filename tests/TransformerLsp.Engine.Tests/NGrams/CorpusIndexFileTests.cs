@@ -102,7 +102,7 @@ public sealed class CorpusIndexFileTests : IDisposable
 
     private static byte[] Swap3(byte[] bytes, int a, int b)
     {
-        for (int i = 0; i < 3; i++) (bytes[a + i], bytes[b + i]) = (bytes[b + i], bytes[a + i]);
+        for (var i = 0; i < 3; i++) (bytes[a + i], bytes[b + i]) = (bytes[b + i], bytes[a + i]);
         return bytes;
     }
 }

@@ -8,9 +8,9 @@ public sealed class SuffixArrayIndexTests
     public void AnswersLikeBruteForceOnRandomCorpora()
     {
         var random = new Random(7);
-        for (int trial = 0; trial < 150; trial++)
+        for (var trial = 0; trial < 150; trial++)
         {
-            int vocab = random.Next(2, 7);
+            var vocab = random.Next(2, 7);
             var tokens = RandomCorpus(random, vocab, random.Next(0, 200));
             var index = new SuffixArrayIndex(tokens, vocab);
 
@@ -18,7 +18,7 @@ public sealed class SuffixArrayIndexTests
             Assert.Equal(Math.Max(0, tokens.Length - 1), index.Total);
             foreach (var context in BruteForceCounts.Contexts(tokens, vocab, random, 30))
             {
-                int maxLength = random.Next(0, 12);
+                var maxLength = random.Next(0, 12);
                 BruteForceCounts.AssertSame(BruteForceCounts.Continuations(tokens, context, maxLength), index.Continuations(context, maxLength), context);
                 Assert.Equal(BruteForceCounts.Count(tokens, context), index.Count(context));
             }
@@ -33,7 +33,7 @@ public sealed class SuffixArrayIndexTests
         var tokens = RandomCorpus(random, 3, 4000);
         var index = new SuffixArrayIndex(tokens, 3);
         var contexts = BruteForceCounts.Contexts(tokens, 3, random, 60).ToList();
-        for (int pass = 0; pass < 2; pass++)
+        for (var pass = 0; pass < 2; pass++)
         {
             foreach (var context in contexts)
                 BruteForceCounts.AssertSame(BruteForceCounts.Continuations(tokens, context, 9), index.Continuations(context, 9), context);
@@ -77,7 +77,7 @@ public sealed class SuffixArrayIndexTests
     {
         // Skewed ids (like text), a third copied from 7 tokens back so long contexts occur more than once.
         var tokens = new int[length];
-        for (int i = 0; i < length; i++)
+        for (var i = 0; i < length; i++)
         {
             tokens[i] = i >= 7 && random.Next(3) == 0
                 ? tokens[i - 7]

@@ -17,13 +17,13 @@ public sealed class SuffixArrayTests
     public void SortsRandomArraysLikeANaiveSort()
     {
         var random = new Random(20261201);
-        for (int trial = 0; trial < 400; trial++)
+        for (var trial = 0; trial < 400; trial++)
         {
-            int vocab = random.Next(2, 6);
+            var vocab = random.Next(2, 6);
             var tokens = new int[random.Next(0, 301)];
             // Half the trials repeat a short block, so long repeats (deep LMS recursion) are common.
-            int period = trial % 2 == 0 ? random.Next(1, 8) : int.MaxValue;
-            for (int i = 0; i < tokens.Length; i++)
+            var period = trial % 2 == 0 ? random.Next(1, 8) : int.MaxValue;
+            for (var i = 0; i < tokens.Length; i++)
                 tokens[i] = i >= period && random.Next(10) > 0 ? tokens[i - period] : random.Next(vocab);
             Assert.Equal(SuffixArray.BuildNaive(tokens), SuffixArray.Build(tokens));
         }

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using TransformerLsp.Engine;
-using TransformerLsp.Server.Diagnostics;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Tests.Support;
 

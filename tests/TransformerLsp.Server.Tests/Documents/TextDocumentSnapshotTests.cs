@@ -20,7 +20,7 @@ public class TextDocumentSnapshotTests
         var (text, l, c) = CaretText.Parse(markup);
         Assert.Equal((line, character), (l, c));
         var doc = Doc(text);
-        int offset = doc.OffsetAt(new Position(l, c));
+        var offset = doc.OffsetAt(new Position(l, c));
         Assert.Equal(markup.IndexOf('|'), offset);
         Assert.Equal(new Position(l, c), doc.PositionAt(offset));
     }
@@ -100,8 +100,8 @@ public class TextDocumentSnapshotTests
     [Fact]
     public void TenMegabyteDocumentConvertsPositionsQuickly()
     {
-        string line = new string('w', 99) + "\n";
-        string text = string.Concat(Enumerable.Repeat(line, 100_000));
+        var line = new string('w', 99) + "\n";
+        var text = string.Concat(Enumerable.Repeat(line, 100_000));
         var started = System.Diagnostics.Stopwatch.StartNew();
         var doc = Doc(text);
         doc = doc.WithChange(new TextDocumentContentChangeEvent { Range = new Range(new(50_000, 3), new(50_000, 3)), Text = "x" }, 2);
@@ -116,9 +116,9 @@ public class TextContextTests
     [Fact]
     public void LeftContextIsBoundedAndStableWhileTyping()
     {
-        string text = string.Concat(Enumerable.Repeat("Some words in a line of prose.\n", 2000));
-        string a = TextContext.Left(text, 40_000);
-        string b = TextContext.Left(text, 40_010);
+        var text = string.Concat(Enumerable.Repeat("Some words in a line of prose.\n", 2000));
+        var a = TextContext.Left(text, 40_000);
+        var b = TextContext.Left(text, 40_010);
         Assert.True(a.Length <= TextContext.MaxLeftChars + TextContext.LeftStride);
         Assert.Equal(text[..40_000][^a.Length..], a);
         Assert.StartsWith(a, b); // same start: the engine's prefix cache keeps hitting
@@ -160,9 +160,9 @@ public class WordFinderTests
     /// <summary>The markup without its | caret, with the blank near the caret shown as «…»; null when there is none.</summary>
     private static string? BlankNear(string markup, string[]? markers = null)
     {
-        int offset = markup.IndexOf('|');
+        var offset = markup.IndexOf('|');
         Assert.True(offset >= 0, "markup needs a | caret");
-        string text = markup.Remove(offset, 1);
+        var text = markup.Remove(offset, 1);
         return WordFinder.BlankNear(text, offset, markers ?? Markers) is { } b
             ? $"{text[..b.Start]}«{text[b.Start..b.End]}»{text[b.End..]}"
             : null;

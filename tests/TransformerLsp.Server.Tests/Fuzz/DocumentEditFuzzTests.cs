@@ -1,4 +1,3 @@
-using System.Text;
 using CsCheck;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Tests.Support;
@@ -25,18 +24,18 @@ public sealed class DocumentEditFuzzTests
         await raw.InitializeAsync();
         var pcg = new PCG(7, 20261201);
         T Draw<T>(Gen<T> g) => g.Generate(pcg, null!, out _);
-        string reference = "Start 😀 here\r\nsecond line\nthird\rfourth";
+        var reference = "Start 😀 here\r\nsecond line\nthird\rfourth";
         await raw.NotifyAsync(LspMethods.DidOpen, new { textDocument = new { uri = Uri, languageId = "markdown", version = 1, text = reference } });
-        int probe = 10_000;
-        for (int version = 2; version < 1_500; version++)
+        var probe = 10_000;
+        for (var version = 2; version < 1_500; version++)
         {
             var changes = new List<object>();
-            for (int k = Draw(Gen.Int[1, 3]); k > 0; k--)
+            for (var k = Draw(Gen.Int[1, 3]); k > 0; k--)
             {
                 int a = Boundary(reference, Draw(Gen.Int[0, reference.Length])), b = Boundary(reference, Draw(Gen.Int[0, reference.Length]));
                 (a, b) = (Math.Min(a, b), Math.Max(a, b));
                 if (Draw(Gen.Int[0, 4]) > 0 && b - a > 12) b = Boundary(reference, a + 12); // mostly small edits, as typing is
-                string text = Draw(Inserted);
+                var text = Draw(Inserted);
                 changes.Add(new { range = new { start = PositionOf(reference, a), end = PositionOf(reference, b) }, text });
                 reference = reference[..a] + text + reference[b..];
             }
@@ -44,7 +43,7 @@ public sealed class DocumentEditFuzzTests
             // A request after the notification: when it is answered, the notification has been applied (in order).
             await raw.RequestAsync(++probe, LspMethods.Hover, new { textDocument = new { uri = "file:///probe.md" }, position = new { line = 0, character = 0 } });
             await raw.ResponseAsync(probe);
-            string server = raw.Host.Context.Documents.Get(Uri)!.Text;
+            var server = raw.Host.Context.Documents.Get(Uri)!.Text;
             Assert.True(server == reference, $"after version {version}: server {Show(server)} != reference {Show(reference)}");
         }
     }
@@ -64,7 +63,7 @@ public sealed class DocumentEditFuzzTests
     private static object PositionOf(string s, int offset)
     {
         int line = 0, lineStart = 0;
-        for (int i = 0; i < offset; i++)
+        for (var i = 0; i < offset; i++)
         {
             if (s[i] == '\n' || (s[i] == '\r' && (i + 1 >= s.Length || s[i + 1] != '\n')))
             {

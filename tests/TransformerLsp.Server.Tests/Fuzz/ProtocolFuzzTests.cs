@@ -26,8 +26,8 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
     // machine's scheduling pause cannot fail the run, and the 99th percentile of the probes is held to the 1 s bar.
     private static readonly TimeSpan ProbeDeadline = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ProbeBar = TimeSpan.FromSeconds(1);
-    private static int Cases => int.TryParse(Environment.GetEnvironmentVariable("FUZZ_CASES"), out int n) ? n : 10_000;
-    private static ulong Seed => ulong.TryParse(Environment.GetEnvironmentVariable("FUZZ_SEED"), out ulong s) ? s : 20261201;
+    private static int Cases => int.TryParse(Environment.GetEnvironmentVariable("FUZZ_CASES"), out var n) ? n : 10_000;
+    private static ulong Seed => ulong.TryParse(Environment.GetEnvironmentVariable("FUZZ_SEED"), out var s) ? s : 20261201;
 
     [Fact]
     public async Task EveryCaseLeavesTheServerAnsweringAndEveryRequestGetsExactlyOneResponse()
@@ -38,7 +38,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
         raw.Observer = m =>
         {
             if (m["method"] is not null) return; // a notification or a request of the server's
-            string id = m["id"]?.ToJsonString() ?? "null";
+            var id = m["id"]?.ToJsonString() ?? "null";
             responses.AddOrUpdate(id, 1, (_, n) => n + 1);
             if (waiting.TryRemove(id, out var done)) done.TrySetResult();
         };
@@ -49,14 +49,14 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
         var mutated = new List<string>();
         var slowest = TimeSpan.Zero;
         var latencies = new List<double>();
-        string slowestCase = "";
+        var slowestCase = "";
         var mutatedCases = new Dictionary<string, Case>();
-        for (int i = 0; i < Cases; i++)
+        for (var i = 0; i < Cases; i++)
         {
             var c = maker.Next(i);
             (c.Mutated ? mutated : intact).AddRange(c.RequestIds);
             if (c.Mutated) foreach (var id in c.RequestIds) mutatedCases[id] = c;
-            string probeId = (2_000_000 + i).ToString();
+            var probeId = (2_000_000 + i).ToString();
             var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             waiting[probeId] = answered;
             if (responses.ContainsKey(probeId)) answered.TrySetResult();
@@ -83,7 +83,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
         var stray = responses.Keys.Where(id => long.TryParse(id, out _) && !sent.Contains(id)).ToList();
         Assert.True(stray.Count == 0, $"responses to ids never sent: {string.Join(", ", stray.Take(5))}");
         latencies.Sort();
-        double p99 = latencies[(int)(0.99 * (latencies.Count - 1))];
+        var p99 = latencies[(int)(0.99 * (latencies.Count - 1))];
         Assert.True(p99 < ProbeBar.TotalMilliseconds, $"99th percentile of the probes' answer time {p99:0} ms");
         output.WriteLine($"{Cases} cases (seed {Seed}): {intact.Count} intact requests, {mutated.Count} in mutated frames, " +
                          $"probe answer time median {latencies[latencies.Count / 2]:0.0} ms, 99th percentile {p99:0.0} ms, " +
@@ -160,9 +160,9 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
         private JsonNode? Params(string method)
         {
             var p = ValidParams(method);
-            for (int k = Int(0, 2); k > 0 && p is JsonObject o && o.Count > 0; k--)
+            for (var k = Int(0, 2); k > 0 && p is JsonObject o && o.Count > 0; k--)
             {
-                string key = o.ElementAt(Int(0, o.Count - 1)).Key;
+                var key = o.ElementAt(Int(0, o.Count - 1)).Key;
                 if (Chance(50)) o.Remove(key);
                 else o[key] = Draw(Leaf);
             }
@@ -172,23 +172,23 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
 
         public Case Next(int index)
         {
-            bool request = Chance(60);
-            string method = request ? Requests[Int(0, Requests.Length - 1)] : Notifications[Int(0, Notifications.Length - 1)];
-            bool mutate = Chance(30);
+            var request = Chance(60);
+            var method = request ? Requests[Int(0, Requests.Length - 1)] : Notifications[Int(0, Notifications.Length - 1)];
+            var mutate = Chance(30);
             var ids = new List<string>();
             var message = new JsonObject { ["jsonrpc"] = "2.0" };
             if (request)
             {
-                string id = mutate ? $"\"m{index}\"" : (100_000 + index).ToString();
+                var id = mutate ? $"\"m{index}\"" : (100_000 + index).ToString();
                 message["id"] = JsonNode.Parse(id);
                 ids.Add(id);
             }
             message["method"] = method;
             if (Chance(95)) message["params"] = Params(method);
-            byte[] body = Encoding.UTF8.GetBytes(message.ToJsonString());
+            var body = Encoding.UTF8.GetBytes(message.ToJsonString());
             if (!mutate) return new Case(method, Frame(body), false, ids);
-            int kind = Int(0, 8);
-            byte[] bytes = kind switch
+            var kind = Int(0, 8);
+            var bytes = kind switch
             {
                 0 => [.. Header($"Content-Length: {Math.Max(0, body.Length - Int(1, body.Length))}"), .. body],     // understated
                 1 => [.. Header($"Content-Length: {body.Length + Int(1, 40)}"), .. body],                              // overstated
@@ -209,8 +209,8 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
         private byte[] Flip(byte[] body)
         {
             var copy = (byte[])body.Clone();
-            int from = Math.Max(0, body.AsSpan().IndexOf("\"method\""u8));
-            for (int k = Int(1, 3); k > 0; k--) copy[Int(from, copy.Length - 1)] = (byte)Int(0, 255);
+            var from = Math.Max(0, body.AsSpan().IndexOf("\"method\""u8));
+            for (var k = Int(1, 3); k > 0; k--) copy[Int(from, copy.Length - 1)] = (byte)Int(0, 255);
             return copy;
         }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using StreamJsonRpc;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Tests.Support;
 

@@ -1,5 +1,5 @@
-using TransformerLsp.Engine;
 using System.Text.Json;
+using TransformerLsp.Engine;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Settings;
 using TransformerLsp.Server.Tests.Support;
@@ -32,7 +32,7 @@ public class FeatureTests
         Assert.True(list.GetProperty("isIncomplete").GetBoolean());
         var items = list.GetProperty("items").EnumerateArray().ToList();
         Assert.NotEmpty(items);
-        string typed = markup[..markup.IndexOf('|')].Split(' ')[^1];
+        var typed = markup[..markup.IndexOf('|')].Split(' ')[^1];
         var sortTexts = items.Select(i => i.GetProperty("sortText").GetString()!).ToList();
         Assert.Equal(sortTexts.Order(StringComparer.Ordinal), sortTexts);
         var probabilities = new List<double>();
@@ -44,7 +44,7 @@ public class FeatureTests
             Assert.Equal(character - typed.Length, range.GetProperty("start").GetProperty("character").GetInt32());
             Assert.Equal(character, range.GetProperty("end").GetProperty("character").GetInt32());
             Assert.StartsWith(typed, edit.GetProperty("newText").GetString());
-            string description = item.GetProperty("labelDetails").GetProperty("description").GetString()!;
+            var description = item.GetProperty("labelDetails").GetProperty("description").GetString()!;
             Assert.EndsWith("%", description);
             Assert.Contains("%", item.GetProperty("detail").GetString());
         }
@@ -72,7 +72,7 @@ public class FeatureTests
         Assert.InRange(items.Count, 1, 3);
         foreach (var item in items)
         {
-            string text = item.GetProperty("insertText").GetString()!;
+            var text = item.GetProperty("insertText").GetString()!;
             Assert.DoesNotContain("\n", text);
             Assert.Equal(character, item.GetProperty("range").GetProperty("start").GetProperty("character").GetInt32());
         }
@@ -150,7 +150,7 @@ public class FeatureTests
         var (client, line, character) = await OpenAsync("The cat sat on the _|__ and slept.");
         await using var lease = client;
         var hover = await client.RequestAsync<JsonElement>(LspMethods.Hover, LspTestClient.TextPosition(Uri, line, character));
-        string value = hover.GetProperty("contents").GetProperty("value").GetString()!;
+        var value = hover.GetProperty("contents").GetProperty("value").GetString()!;
         Assert.StartsWith("**Blank**", value);
         Assert.Contains("| 1 |", value);
     }
@@ -228,7 +228,10 @@ public class FeatureTests
         var diagnostic = new
         {
             range = new { start = new { line = 0, character = 8 }, end = new { line = 0, character = 11 } },
-            severity = 3, code = "improbable-word", source = "transformer-lsp", message = "'sat' is unlikely here",
+            severity = 3,
+            code = "improbable-word",
+            source = "transformer-lsp",
+            message = "'sat' is unlikely here",
             data = new { replacement = "slept" },
         };
         var actions = await client.RequestAsync<JsonElement>(LspMethods.CodeAction, new
@@ -256,7 +259,7 @@ public class FeatureTests
         Assert.InRange(beams.Count, 1, 3);
         foreach (var beam in beams)
         {
-            double logp = beam.GetProperty("logProbability").GetDouble();
+            var logp = beam.GetProperty("logProbability").GetDouble();
             Assert.Equal(Math.Exp(logp), beam.GetProperty("probability").GetDouble(), 6);
             var tokens = beam.GetProperty("tokens").EnumerateArray().ToList();
             var tokenLogps = beam.GetProperty("tokenLogProbabilities").EnumerateArray().Select(e => e.GetDouble()).ToList();
@@ -327,7 +330,7 @@ public class FeatureTests
         await using var lease = client;
         var position = new { line, character };
         var range = new { start = position, end = new { line, character = character + 3 } };
-        string both = await LspAssert.FailsWith(LspErrorCodes.InvalidParams, () => client.RequestAsync<JsonElement>(LspMethods.ExecuteCommand,
+        var both = await LspAssert.FailsWith(LspErrorCodes.InvalidParams, () => client.RequestAsync<JsonElement>(LspMethods.ExecuteCommand,
             new { command = LspCommands.FillMask, arguments = new[] { new { textDocument = new { uri = Uri }, range, position } } }));
         Assert.Contains("not both", both);
         await LspAssert.FailsWith(LspErrorCodes.InvalidParams, () => client.RequestAsync<JsonElement>(LspMethods.ExecuteCommand,

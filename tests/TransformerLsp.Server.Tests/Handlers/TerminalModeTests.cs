@@ -12,7 +12,7 @@ public class TerminalModeTests
     private static async Task<(int Code, string Output)> RunAsync(params string[] args)
     {
         using var stdout = new MemoryStream();
-        int code = await TerminalMode.RunAsync(args, stdout);
+        var code = await TerminalMode.RunAsync(args, stdout);
         return (code, Encoding.UTF8.GetString(stdout.ToArray()));
     }
 

@@ -32,8 +32,11 @@ public class UserTextTests
         await Eventually(() => index.DocumentCount == 2, "a.md");
         var before = index.TokenCount;
 
-        await client.NotifyAsync(LspMethods.DidChange, new { textDocument = new { uri = "file:///a.md", version = 2 },
-            contentChanges = new[] { new { range = new { start = new { line = 0, character = 27 }, end = new { line = 0, character = 27 } }, text = " Then Quimby sang a long song." } } });
+        await client.NotifyAsync(LspMethods.DidChange, new
+        {
+            textDocument = new { uri = "file:///a.md", version = 2 },
+            contentChanges = new[] { new { range = new { start = new { line = 0, character = 27 }, end = new { line = 0, character = 27 } }, text = " Then Quimby sang a long song." } }
+        });
         await Eventually(() => index.TokenCount > before, "the change");
 
         await client.NotifyAsync(LspMethods.DidClose, new { textDocument = new { uri = "file:///a.md" } });

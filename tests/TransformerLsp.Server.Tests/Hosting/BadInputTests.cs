@@ -1,7 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using StreamJsonRpc;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Tests.Support;
 
@@ -40,7 +38,7 @@ public class BadInputTests
     {
         await using var raw = new RawLspConnection();
         await raw.InitializeAsync();
-        byte[] bytes = Encoding.UTF8.GetBytes(body);
+        var bytes = Encoding.UTF8.GetBytes(body);
         await raw.SendRawAsync([.. Encoding.ASCII.GetBytes($"Content-Length: {bytes.Length}\r\n\r\n"), .. bytes]);
         await raw.RequestAsync(2, "shutdown", null);
         var response = await raw.ResponseAsync(2);
@@ -64,7 +62,7 @@ public class BadInputTests
     {
         await using var client = new LspTestClient();
         await client.InitializeAsync(new { modelPath = "/nonexistent" });
-        string message = await LspAssert.FailsWith(LspErrorCodes.InvalidParams, () => client.RequestAsync<JsonElement>(LspMethods.Completion, LspTestClient.TextPosition("file:///never-opened.md", 0, 0)));
+        var message = await LspAssert.FailsWith(LspErrorCodes.InvalidParams, () => client.RequestAsync<JsonElement>(LspMethods.Completion, LspTestClient.TextPosition("file:///never-opened.md", 0, 0)));
         Assert.Contains("not open", message);
     }
 
@@ -79,11 +77,11 @@ public class BadInputTests
         // Issue 13, item 3: these were -32603 with a NullReferenceException's stack trace.
         await using var raw = new RawLspConnection();
         await raw.InitializeAsync();
-        string body = $"{{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"{method}\",\"params\":{parameters}}}";
+        var body = $"{{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"{method}\",\"params\":{parameters}}}";
         await raw.SendRawAsync($"Content-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}");
         var error = (await raw.ResponseAsync(5))["error"]!;
         Assert.Equal(LspErrorCodes.InvalidParams, (int)error["code"]!);
-        string message = (string)error["message"]!;
+        var message = (string)error["message"]!;
         Assert.Contains(field, message, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("   at ", message);
     }
@@ -139,8 +137,8 @@ public class BadInputTests
         await using var raw = new RawLspConnection();
         await raw.InitializeAsync();
         // A lone surrogate escape and control characters, as a binary file opened by mistake would send.
-        string body = "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didOpen\",\"params\":{\"textDocument\":{\"uri\":\"file:///bin.txt\",\"languageId\":\"plaintext\",\"version\":1,\"text\":\"ab\\ud800c\\u0000\\u0001 ___ end\"}}}";
-        byte[] bytes = Encoding.UTF8.GetBytes(body);
+        var body = "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didOpen\",\"params\":{\"textDocument\":{\"uri\":\"file:///bin.txt\",\"languageId\":\"plaintext\",\"version\":1,\"text\":\"ab\\ud800c\\u0000\\u0001 ___ end\"}}}";
+        var bytes = Encoding.UTF8.GetBytes(body);
         await raw.SendRawAsync([.. Encoding.ASCII.GetBytes($"Content-Length: {bytes.Length}\r\n\r\n"), .. bytes]);
         var diagnostics = await raw.WaitForAsync(m => (string?)m["method"] == LspMethods.PublishDiagnostics && (string?)m["params"]!["uri"] == "file:///bin.txt");
         var blank = diagnostics["params"]!["diagnostics"]!.AsArray().Single()!;
@@ -152,9 +150,9 @@ public class BadInputTests
     {
         await using var client = new LspTestClient();
         await client.InitializeReadyAsync();
-        string text = string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. ___ \n", 210_000)); // ≈ 10.5 MB
+        var text = string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. ___ \n", 210_000)); // ≈ 10.5 MB
         await client.OpenAsync("file:///huge.md", text);
-        int lastLine = 210_000;
+        var lastLine = 210_000;
         var started = System.Diagnostics.Stopwatch.StartNew();
         var completion = await client.RequestAsync<JsonElement>(LspMethods.Completion, LspTestClient.TextPosition("file:///huge.md", lastLine, 0));
         Assert.True(completion.GetProperty("items").GetArrayLength() > 0);

@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Tests.Support;
 
@@ -48,7 +46,7 @@ public class FramingResyncTests
     {
         await using var raw = new RawLspConnection();
         await raw.InitializeAsync();
-        string hover = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"textDocument/hover\",\"params\":{}}";
+        var hover = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"textDocument/hover\",\"params\":{}}";
         await raw.SendRawAsync($"Content-Length: {hover.Length + 30}\r\n\r\n{hover}" + Frame(Shutdown));
         var rejected = await raw.ResponseAsync(7);
         Assert.Equal(LspErrorCodes.InvalidRequest, (int)rejected["error"]!["code"]!);
@@ -101,14 +99,14 @@ public class FramingResyncTests
         await using var raw = new RawLspConnection();
         await raw.InitializeAsync();
         var bytes = new StringBuilder();
-        for (int i = 0; i < 200; i++)
+        for (var i = 0; i < 200; i++)
         {
             bytes.Append(Frame($"{{\"jsonrpc\":\"2.0\",\"id\":{1000 + i},\"method\":\"textDocument/hover\",\"params\":\"bad\"}}"));
             bytes.Append(Frame($"{{\"jsonrpc\":\"2.0\",\"id\":{2000 + i},\"method\":\"textDocument/noSuchMethod\",\"params\":{{}}}}"));
         }
         await raw.SendRawAsync(bytes.ToString() + Frame(Shutdown));
         await raw.ResponseAsync(2);
-        for (int i = 0; i < 200; i++)
+        for (var i = 0; i < 200; i++)
         {
             Assert.Equal(LspErrorCodes.InvalidRequest, (int)(await raw.ResponseAsync(1000 + i))["error"]!["code"]!);
             Assert.Equal(LspErrorCodes.MethodNotFound, (int)(await raw.ResponseAsync(2000 + i))["error"]!["code"]!);

@@ -78,10 +78,10 @@ public class IncomingMessageFilterTests
     [Fact]
     public void AHeaderAfterACompleteObjectIsFoundAndOneInsideAStringIsNot()
     {
-        byte[] inString = Encoding.ASCII.GetBytes("{\"text\":\"}Content-Length: 4\"}");
+        var inString = Encoding.ASCII.GetBytes("{\"text\":\"}Content-Length: 4\"}");
         long scanned = 0;
         Assert.Equal(-1, IncomingMessageFilter.FindHeaderAfterObject(new System.Buffers.ReadOnlySequence<byte>(inString), ref scanned));
-        byte[] after = Encoding.ASCII.GetBytes("{\"text\":\"a\"}Content-Length: 4\r\n\r\n");
+        var after = Encoding.ASCII.GetBytes("{\"text\":\"a\"}Content-Length: 4\r\n\r\n");
         scanned = 0;
         Assert.Equal(12, IncomingMessageFilter.FindHeaderAfterObject(new System.Buffers.ReadOnlySequence<byte>(after), ref scanned));
     }
@@ -89,7 +89,7 @@ public class IncomingMessageFilterTests
     [Fact]
     public void ResponsesPassOnlyWhileTheServerAwaitsOne()
     {
-        byte[] response = Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":null}");
+        var response = Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":null}");
         Assert.NotNull(IncomingMessageFilter.Classify(response, awaitingResponses: true).Forward);
         Assert.Null(IncomingMessageFilter.Classify(response, awaitingResponses: false).Forward);
     }
@@ -97,10 +97,10 @@ public class IncomingMessageFilterTests
     [Fact]
     public void LoneSurrogateEscapesAreRepairedAndPairsKept()
     {
-        string body = """{"jsonrpc":"2.0","method":"m","params":{"text":"a\ud800b\udc00c\ud83d\ude00d\\ud800"}}""";
+        var body = """{"jsonrpc":"2.0","method":"m","params":{"text":"a\ud800b\udc00c\ud83d\ude00d\\ud800"}}""";
         var clean = IncomingMessageFilter.Classify(Encoding.UTF8.GetBytes(body), awaitingResponses: false).Forward;
         Assert.NotNull(clean);
-        string text = System.Text.Json.JsonDocument.Parse(clean).RootElement.GetProperty("params").GetProperty("text").GetString()!;
+        var text = System.Text.Json.JsonDocument.Parse(clean).RootElement.GetProperty("params").GetProperty("text").GetString()!;
         Assert.Equal("a\uFFFDb\uFFFDc😀d\\ud800", text);
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using StreamJsonRpc;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Tests.Support;
 
@@ -99,7 +98,7 @@ public class LifecycleTests
         Assert.False(string.IsNullOrEmpty(ready.GetProperty("model").GetString()));
         Assert.Equal("loading", client.Notifications(LspMethods.Status)[0].GetProperty("state").GetString());
         var create = await client.WaitForNotificationAsync(LspMethods.WorkDoneProgressCreate);
-        string token = create.GetProperty("token").GetString()!;
+        var token = create.GetProperty("token").GetString()!;
         await client.WaitForNotificationAsync(LspMethods.Progress, p => p.GetProperty("token").GetString() == token && p.GetProperty("value").GetProperty("kind").GetString() == "begin");
         await client.WaitForNotificationAsync(LspMethods.Progress, p => p.GetProperty("token").GetString() == token && p.GetProperty("value").GetProperty("kind").GetString() == "end");
     }
@@ -110,7 +109,7 @@ public class LifecycleTests
         await using var client = new LspTestClient();
         await client.InitializeReadyAsync();
         await client.OpenAsync("file:///t.md", "The cat sat on the ");
-        string other = Path.Combine(TestModels.RepositoryRoot, "tests", "fixtures", "tiny-postnorm");
+        var other = Path.Combine(TestModels.RepositoryRoot, "tests", "fixtures", "tiny-postnorm");
         await client.NotifyAsync(LspMethods.DidChangeConfiguration, new { settings = new { transformerLsp = new { modelPath = other } } });
         var ready = await client.WaitForNotificationAsync(LspMethods.Status, p => p.GetProperty("state").GetString() == "ready" && p.GetProperty("message").GetString()!.Contains("tiny-postnorm"));
         Assert.Equal("tiny-postnorm", ready.GetProperty("model").GetString());
@@ -166,7 +165,7 @@ public class LifecycleTests
     [Fact]
     public async Task CorruptModelFolderIsReportedWithItsPath()
     {
-        string folder = Directory.CreateTempSubdirectory("corrupt-model").FullName;
+        var folder = Directory.CreateTempSubdirectory("corrupt-model").FullName;
         File.WriteAllText(Path.Combine(folder, "config.json"), "{ this is not json");
         File.WriteAllText(Path.Combine(folder, "model.onnx"), "garbage");
         await using var client = new LspTestClient();

@@ -5,11 +5,11 @@ namespace TransformerLsp.Server.Tests.Hosting;
 /// <summary>Default model resolution: setting → env TRANSFORMER_LSP_MODEL → &lt;base&gt;/model/ → models/default above &lt;base&gt;.</summary>
 public class ModelLocatorTests : IDisposable
 {
-    private readonly DirectoryInfo root = Directory.CreateTempSubdirectory("locator");
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("locator");
 
     private string MakeModel(string relative)
     {
-        string folder = Path.Combine(root.FullName, relative);
+        var folder = Path.Combine(_root.FullName, relative);
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "config.json"), "{}");
         return folder;
@@ -18,7 +18,7 @@ public class ModelLocatorTests : IDisposable
     [Fact]
     public void SettingWinsOverEverything()
     {
-        string bin = Path.Combine(root.FullName, "bin");
+        var bin = Path.Combine(_root.FullName, "bin");
         MakeModel("bin/model");
         var found = ModelLocator.Resolve("/models/mine", environmentValue: "/models/env", baseDirectory: bin);
         Assert.Equal(Path.GetFullPath("/models/mine"), found.Folder);
@@ -27,7 +27,7 @@ public class ModelLocatorTests : IDisposable
     [Fact]
     public void EnvironmentVariableComesSecond()
     {
-        var found = ModelLocator.Resolve("", environmentValue: "/models/env", baseDirectory: root.FullName);
+        var found = ModelLocator.Resolve("", environmentValue: "/models/env", baseDirectory: _root.FullName);
         Assert.Equal(Path.GetFullPath("/models/env"), found.Folder);
         Assert.Contains(ModelLocator.EnvironmentVariable, found.HowFound);
     }
@@ -35,8 +35,8 @@ public class ModelLocatorTests : IDisposable
     [Fact]
     public void BundledModelBesideTheServerComesThird()
     {
-        string bin = Path.Combine(root.FullName, "ext", "server");
-        string bundled = MakeModel("ext/server/model");
+        var bin = Path.Combine(_root.FullName, "ext", "server");
+        var bundled = MakeModel("ext/server/model");
         MakeModel("models/default");
         var found = ModelLocator.Resolve(null, environmentValue: "", baseDirectory: bin);
         Assert.Equal(bundled, found.Folder);
@@ -45,8 +45,8 @@ public class ModelLocatorTests : IDisposable
     [Fact]
     public void DevelopmentCheckoutIsFoundByWalkingUp()
     {
-        string dev = MakeModel("models/default");
-        string bin = Path.Combine(root.FullName, "server", "TransformerLsp.Server", "bin", "Release", "net10.0");
+        var dev = MakeModel("models/default");
+        var bin = Path.Combine(_root.FullName, "server", "TransformerLsp.Server", "bin", "Release", "net10.0");
         Directory.CreateDirectory(bin);
         var found = ModelLocator.Resolve("", environmentValue: null, baseDirectory: bin);
         Assert.Equal(dev, found.Folder);
@@ -55,7 +55,7 @@ public class ModelLocatorTests : IDisposable
     [Fact]
     public void NothingFoundListsEveryPlaceLooked()
     {
-        string bin = Path.Combine(root.FullName, "empty", "bin");
+        var bin = Path.Combine(_root.FullName, "empty", "bin");
         Directory.CreateDirectory(bin);
         var found = ModelLocator.Resolve("", environmentValue: "", baseDirectory: bin);
         if (found.Folder is not null) return; // a models/default above the temp folder: nothing to assert here
@@ -64,5 +64,5 @@ public class ModelLocatorTests : IDisposable
         Assert.Contains(found.Tried, t => t.EndsWith(Path.Combine("bin", "model")));
     }
 
-    public void Dispose() => root.Delete(recursive: true);
+    public void Dispose() => _root.Delete(recursive: true);
 }

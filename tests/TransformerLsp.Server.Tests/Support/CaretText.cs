@@ -5,12 +5,12 @@ internal static class CaretText
 {
     public static (string Text, int Line, int Character) Parse(string markup)
     {
-        int at = markup.IndexOf('|');
+        var at = markup.IndexOf('|');
         if (at < 0) throw new ArgumentException("markup needs a | caret");
-        string text = markup.Remove(at, 1);
-        string before = markup[..at];
-        int line = before.Count(c => c == '\n');
-        int lineStart = before.LastIndexOf('\n') + 1;
+        var text = markup.Remove(at, 1);
+        var before = markup[..at];
+        var line = before.Count(c => c == '\n');
+        var lineStart = before.LastIndexOf('\n') + 1;
         return (text, line, at - lineStart);
     }
 }

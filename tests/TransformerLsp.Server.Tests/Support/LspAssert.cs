@@ -8,7 +8,7 @@ internal static class LspAssert
     public static async Task<string> FailsWith(int code, Func<Task> request)
     {
         var e = await Assert.ThrowsAnyAsync<RemoteRpcException>(request);
-        int actual = e switch
+        var actual = e switch
         {
             RemoteInvocationException invocation => invocation.ErrorCode,
             RemoteMethodNotFoundException notFound => (int)notFound.ErrorCode,

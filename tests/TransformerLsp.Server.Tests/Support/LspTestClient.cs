@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Nerdbank.Streams;
 using StreamJsonRpc;
@@ -17,14 +15,14 @@ internal sealed class LspTestClient : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private readonly Stream clientStream;
-    private readonly List<(string Method, JsonElement Params)> notifications = [];
-    private readonly List<(string Method, TaskCompletionSource<JsonElement> Done, Func<JsonElement, bool> Match)> waiters = [];
+    private readonly Stream _clientStream;
+    private readonly List<(string Method, JsonElement Params)> _notifications = [];
+    private readonly List<(string Method, TaskCompletionSource<JsonElement> Done, Func<JsonElement, bool> Match)> _waiters = [];
 
     public LspTestClient()
     {
         var (client, server) = FullDuplexStream.CreatePair();
-        clientStream = client;
+        _clientStream = client;
         Host = new LanguageServerHost(server, server, NullLoggerFactory.Instance);
         ServerRun = Task.Run(() => Host.RunAsync());
         var formatter = new SystemTextJsonFormatter();
@@ -32,7 +30,7 @@ internal sealed class LspTestClient : IAsyncDisposable
         Rpc = new JsonRpc(new HeaderDelimitedMessageHandler(client, client, formatter));
         foreach (var method in new[] { LspMethods.Status, LspMethods.PublishDiagnostics, LspMethods.ShowMessage, LspMethods.LogMessage, LspMethods.Progress, LspMethods.LogTrace })
         {
-            string name = method;
+            var name = method;
             Action<JsonElement> record = p => Record(name, p);
             Rpc.AddLocalRpcMethod(record.Method, record.Target, new JsonRpcMethodAttribute(name) { UseSingleObjectParameterDeserialization = true });
         }
@@ -80,30 +78,30 @@ internal sealed class LspTestClient : IAsyncDisposable
     public Task<JsonElement> WaitForNotificationAsync(string method, Func<JsonElement, bool>? match = null)
     {
         match ??= _ => true;
-        lock (notifications)
+        lock (_notifications)
         {
-            foreach (var (m, p) in notifications)
+            foreach (var (m, p) in _notifications)
                 if (m == method && match(p)) return Task.FromResult(p);
             var done = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
-            waiters.Add((method, done, match));
+            _waiters.Add((method, done, match));
             return done.Task.WaitAsync(Timeout);
         }
     }
 
     public List<JsonElement> Notifications(string method)
     {
-        lock (notifications) return notifications.Where(n => n.Method == method).Select(n => n.Params).ToList();
+        lock (_notifications) return _notifications.Where(n => n.Method == method).Select(n => n.Params).ToList();
     }
 
     private void Record(string method, JsonElement parameters)
     {
         var copy = parameters.Clone();
-        lock (notifications)
+        lock (_notifications)
         {
-            notifications.Add((method, copy));
-            foreach (var w in waiters.Where(w => w.Method == method && w.Match(copy)).ToList())
+            _notifications.Add((method, copy));
+            foreach (var w in _waiters.Where(w => w.Method == method && w.Match(copy)).ToList())
             {
-                waiters.Remove(w);
+                _waiters.Remove(w);
                 w.Done.TrySetResult(copy);
             }
         }
@@ -118,12 +116,12 @@ internal sealed class LspTestClient : IAsyncDisposable
     }
 
     /// <summary>Cuts the connection, as a crashed or killed client does.</summary>
-    public void Disconnect() => clientStream.Dispose();
+    public void Disconnect() => _clientStream.Dispose();
 
     public async ValueTask DisposeAsync()
     {
         Rpc.Dispose();
-        clientStream.Dispose();
+        _clientStream.Dispose();
         try { await ServerRun.WaitAsync(Timeout); } catch { }
         await Host.DisposeAsync();
     }

@@ -13,18 +13,18 @@ namespace TransformerLsp.Server.Tests.Support;
 /// </summary>
 internal sealed class RawLspConnection : IAsyncDisposable
 {
-    private readonly Stream stream;
-    private readonly List<JsonObject> received = [];
-    private readonly SemaphoreSlim arrived = new(0);
-    private readonly Task reader;
+    private readonly Stream _stream;
+    private readonly List<JsonObject> _received = [];
+    private readonly SemaphoreSlim _arrived = new(0);
+    private readonly Task _reader;
 
     public RawLspConnection()
     {
         var (client, server) = FullDuplexStream.CreatePair();
-        stream = client;
+        _stream = client;
         Host = new LanguageServerHost(server, server, NullLoggerFactory.Instance);
         ServerRun = Task.Run(() => Host.RunAsync());
-        reader = Task.Run(ReadLoopAsync);
+        _reader = Task.Run(ReadLoopAsync);
     }
 
     /// <summary>Called on the reader thread with every message the server sends, as it arrives.</summary>
@@ -35,15 +35,15 @@ internal sealed class RawLspConnection : IAsyncDisposable
 
     public async Task SendRawAsync(byte[] bytes)
     {
-        await stream.WriteAsync(bytes);
-        await stream.FlushAsync();
+        await _stream.WriteAsync(bytes);
+        await _stream.FlushAsync();
     }
 
     public Task SendRawAsync(string text) => SendRawAsync(Encoding.UTF8.GetBytes(text));
 
     public Task SendAsync(object message)
     {
-        byte[] body = JsonSerializer.SerializeToUtf8Bytes(message);
+        var body = JsonSerializer.SerializeToUtf8Bytes(message);
         return SendRawAsync([.. Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n"), .. body]);
     }
 
@@ -52,26 +52,26 @@ internal sealed class RawLspConnection : IAsyncDisposable
     public Task NotifyAsync(string method, object? parameters) => SendAsync(new { jsonrpc = "2.0", method, @params = parameters });
 
     /// <summary>The response to request <paramref name="id"/>.</summary>
-    public Task<JsonObject> ResponseAsync(int id) => WaitForAsync(m => m["id"] is JsonValue v && v.TryGetValue<int>(out int got) && got == id && m["method"] is null);
+    public Task<JsonObject> ResponseAsync(int id) => WaitForAsync(m => m["id"] is JsonValue v && v.TryGetValue<int>(out var got) && got == id && m["method"] is null);
 
     /// <summary>The messages received so far that match.</summary>
     public List<JsonObject> Received(Func<JsonObject, bool> match)
     {
-        lock (received) return received.Where(match).ToList();
+        lock (_received) return _received.Where(match).ToList();
     }
 
     public async Task<JsonObject> WaitForAsync(Func<JsonObject, bool> match)
     {
         using var timeout = new CancellationTokenSource(LspTestClient.Timeout);
-        int seen = 0;
+        var seen = 0;
         while (true)
         {
-            lock (received)
+            lock (_received)
             {
-                for (; seen < received.Count; seen++)
-                    if (match(received[seen])) return received[seen];
+                for (; seen < _received.Count; seen++)
+                    if (match(_received[seen])) return _received[seen];
             }
-            await arrived.WaitAsync(timeout.Token);
+            await _arrived.WaitAsync(timeout.Token);
         }
     }
 
@@ -91,14 +91,14 @@ internal sealed class RawLspConnection : IAsyncDisposable
         {
             while (true)
             {
-                int n = await stream.ReadAsync(chunk);
+                var n = await _stream.ReadAsync(chunk);
                 if (n == 0) return;
                 buffer.Write(chunk, 0, n);
                 while (TryTakeMessage(buffer, out var message))
                 {
                     Observer?.Invoke(message);
-                    lock (received) received.Add(message);
-                    arrived.Release();
+                    lock (_received) _received.Add(message);
+                    _arrived.Release();
                 }
             }
         }
@@ -109,10 +109,10 @@ internal sealed class RawLspConnection : IAsyncDisposable
     {
         message = null!;
         var data = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
-        int headerEnd = data.IndexOf("\r\n\r\n"u8);
+        var headerEnd = data.IndexOf("\r\n\r\n"u8);
         if (headerEnd < 0) return false;
-        string header = Encoding.ASCII.GetString(data[..headerEnd]);
-        int length = int.Parse(header.Split("\r\n").First(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))["Content-Length:".Length..].Trim());
+        var header = Encoding.ASCII.GetString(data[..headerEnd]);
+        var length = int.Parse(header.Split("\r\n").First(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))["Content-Length:".Length..].Trim());
         if (data.Length < headerEnd + 4 + length) return false;
         message = JsonNode.Parse(data.Slice(headerEnd + 4, length))!.AsObject();
         var rest = data[(headerEnd + 4 + length)..].ToArray();
@@ -123,9 +123,9 @@ internal sealed class RawLspConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        stream.Dispose();
+        _stream.Dispose();
         try { await ServerRun.WaitAsync(LspTestClient.Timeout); } catch { }
         await Host.DisposeAsync();
-        try { await reader; } catch { }
+        try { await _reader; } catch { }
     }
 }

@@ -20,7 +20,7 @@ internal static class TestModels
 
     private static string Find(string relative)
     {
-        string path = Path.Combine(RepositoryRoot, relative);
+        var path = Path.Combine(RepositoryRoot, relative);
         if (!File.Exists(Path.Combine(path, "config.json"))) throw new InvalidOperationException($"fixture missing: {path}");
         return path;
     }

@@ -79,7 +79,7 @@ public class WorkspaceFileScannerTests
     public void StopsAtTheFileCount()
     {
         using var ws = new TempWorkspace();
-        for (int i = 0; i < 5; i++) ws.Write($"n{i}.md", "abc");
+        for (var i = 0; i < 5; i++) ws.Write($"n{i}.md", "abc");
         ws.Write("deep/z.md", "abc");
         var (files, report) = Scan(ws, Defaults with { MaxFiles = 3 });
         Assert.Equal(["n0.md", "n1.md", "n2.md"], files);
@@ -90,7 +90,7 @@ public class WorkspaceFileScannerTests
     public void StopsAtTheTotalSize()
     {
         using var ws = new TempWorkspace();
-        for (int i = 0; i < 5; i++) ws.Write($"n{i}.md", new string('a', 100));
+        for (var i = 0; i < 5; i++) ws.Write($"n{i}.md", new string('a', 100));
         var (files, report) = Scan(ws, Defaults with { MaxTotalBytes = 250 });
         Assert.Equal(2, files.Length);
         Assert.Equal(200, report.Bytes);

@@ -32,7 +32,7 @@ internal sealed class CodeActionHandler(ServerContext context) : IRequestHandler
         var settings = context.Settings;
         if (!settings.IsLanguageEnabled(document.LanguageId)) return [];
         int start = document.OffsetAt(request.Range.Start), end = document.OffsetAt(request.Range.End);
-        string[]? only = request.Context?.Only;
+        var only = request.Context?.Only;
         bool Wanted(string kind) => only is null || only.Length == 0 || only.Any(o => kind == o || kind.StartsWith(o + ".", StringComparison.Ordinal));
 
         var actions = new List<CodeAction>();
@@ -40,11 +40,11 @@ internal sealed class CodeActionHandler(ServerContext context) : IRequestHandler
 
         var blanks = document.Text.Length <= settings.MaxDocumentSize || end - start < 10_000
             ? BlanksIn(document.Text, start, end, settings.BlankMarkers) : [];
-        bool wantFill = blanks.Count > 0 && Wanted(CodeActionKinds.QuickFix);
+        var wantFill = blanks.Count > 0 && Wanted(CodeActionKinds.QuickFix);
         // "Continue" runs a beam search: only when the user asks (triggerKind 1, or clients that do not say), not for the
         // automatic requests editors send on every cursor move to decide whether to show a light bulb.
-        bool invoked = request.Context?.TriggerKind is null or 1;
-        bool wantContinue = blanks.Count == 0 && start == end && invoked && Wanted(CodeActionKinds.RefactorRewrite);
+        var invoked = request.Context?.TriggerKind is null or 1;
+        var wantContinue = blanks.Count == 0 && start == end && invoked && Wanted(CodeActionKinds.RefactorRewrite);
         if (!wantFill && !wantContinue) return [.. actions];
 
         var modelActions = await context.RunModelAsync<IReadOnlyList<CodeAction>>(document.Uri, "codeAction", WorkPriority.Interactive, [],
@@ -74,7 +74,7 @@ internal sealed class CodeActionHandler(ServerContext context) : IRequestHandler
                     var at = document.RangeOf(start, start);
                     foreach (var beam in InlineCompletionHandler.Continuations(predictor, document, start, settingsForContinue, token))
                     {
-                        string text = beam.Text.TrimEnd('\r', '\n');
+                        var text = beam.Text.TrimEnd('\r', '\n');
                         if (text.Trim().Length == 0) continue;
                         result.Add(new CodeAction
                         {
@@ -92,7 +92,7 @@ internal sealed class CodeActionHandler(ServerContext context) : IRequestHandler
 
     private static List<TextSpan> BlanksIn(string text, int start, int end, IReadOnlyList<string> markers)
     {
-        int longest = markers.Count == 0 ? 0 : markers.Max(m => m.Length);
+        var longest = markers.Count == 0 ? 0 : markers.Max(m => m.Length);
         int from = Math.Max(0, start - longest - 64), to = Math.Min(text.Length, end + longest + 64);
         return WordFinder.BlankMarkers(text[from..to], markers)
             .Select(s => new TextSpan(s.Start + from, s.End + from))

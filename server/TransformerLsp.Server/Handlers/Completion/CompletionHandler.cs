@@ -24,11 +24,11 @@ internal sealed class CompletionHandler(ServerContext context) : IRequestHandler
 
     public async Task<CompletionList> HandleAsync(CompletionParams request, CancellationToken cancellationToken)
     {
-        long started = Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         var document = context.Documents.GetRequired(request.TextDocument.Uri);
         var settings = context.Settings;
         if (!settings.IsLanguageEnabled(document.LanguageId)) return CompletionList.Empty;
-        int offset = document.OffsetAt(request.Position);
+        var offset = document.OffsetAt(request.Position);
         var result = await context.RunModelAsync(document.Uri, "completion", WorkPriority.Interactive, CompletionList.Empty,
             (predictor, token) => Compute(predictor, document, offset, settings, token), cancellationToken).ConfigureAwait(false);
         context.ReportLatency(started);
@@ -38,10 +38,10 @@ internal sealed class CompletionHandler(ServerContext context) : IRequestHandler
     /// <summary>The completion list at <paramref name="offset"/>; the terminal mode prints the same list.</summary>
     public static CompletionList Compute(TextPredictor predictor, TextDocumentSnapshot document, int offset, ServerSettings settings, CancellationToken cancellationToken)
     {
-        string left = TextContext.Left(document.Text, offset);
+        var left = TextContext.Left(document.Text, offset);
         var next = predictor.NextWords(document.Uri, left, WordCount, cancellationToken);
-        string typed = next.TypedPrefix ?? "";
-        int start = offset - typed.Length;
+        var typed = next.TypedPrefix ?? "";
+        var start = offset - typed.Length;
         if (start < 0 || string.CompareOrdinal(document.Text, start, typed, 0, typed.Length) != 0)
         {
             start = WordFinder.WordStartBefore(document.Text, offset);
@@ -54,7 +54,7 @@ internal sealed class CompletionHandler(ServerContext context) : IRequestHandler
         foreach (var word in next.Words)
         {
             if (string.IsNullOrWhiteSpace(word.Word) || !seen.Add(word.Word)) continue;
-            string pct = Formatting.Percent(word.Probability);
+            var pct = Formatting.Percent(word.Probability);
             ranked.Add((word.Probability, new CompletionItem
             {
                 Label = word.Word,
@@ -71,10 +71,10 @@ internal sealed class CompletionHandler(ServerContext context) : IRequestHandler
         // Phrases are searched at the start of the word and filtered as it is typed: one beam search per word, not per key.
         foreach (var beam in predictor.Phrases(document.Uri, left, phraseOptions, cancellationToken))
         {
-            string phrase = (typed + beam.Text).TrimEnd();
+            var phrase = (typed + beam.Text).TrimEnd();
             if (phrase.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length < 2 || !seen.Add(phrase)) continue;
-            double probability = Formatting.Exp(beam.TotalLogProbability);
-            string pct = Formatting.Percent(probability);
+            var probability = Formatting.Exp(beam.TotalLogProbability);
+            var pct = Formatting.Percent(probability);
             ranked.Add((probability, new CompletionItem
             {
                 Label = phrase.Trim(),

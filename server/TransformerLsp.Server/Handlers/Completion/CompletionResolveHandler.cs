@@ -19,7 +19,7 @@ internal sealed class CompletionResolveHandler(ServerContext context) : IRequest
     public async Task<CompletionItem> HandleAsync(CompletionItem request, CancellationToken cancellationToken)
     {
         if (request.Data is not { } data || context.Documents.Get(data.Uri) is not { } document) return request;
-        int offset = Math.Clamp(data.Offset, 0, document.Text.Length);
+        var offset = Math.Clamp(data.Offset, 0, document.Text.Length);
         var source = await context.RunModelAsync(document.Uri, "completion-resolve", WorkPriority.Interactive, SuggestionSource.None,
             (predictor, token) => predictor.Explain(document.Uri, TextContext.Left(document.Text, offset), data.Insert, token), cancellationToken).ConfigureAwait(false);
         var text = SourceDescription.Describe(source, key => SourceDescription.DocumentName(key, context.WorkspaceFolders.Select(f => f.Uri)));

@@ -17,7 +17,7 @@ internal static class SourceDescription
         ArgumentNullException.ThrowIfNull(source);
         if (source.UserShare >= Mostly)
         {
-            string seen = source.SeenCount == 0 ? "" : $": seen {source.SeenCount}× in {Names(source, name)}";
+            var seen = source.SeenCount == 0 ? "" : $": seen {source.SeenCount}× in {Names(source, name)}";
             return $"**From your text**{seen} ({Formatting.Percent(source.UserShare)} of its probability).";
         }
         if (source.CorpusShare >= Mostly)
@@ -30,7 +30,7 @@ internal static class SourceDescription
     private static string Names(SuggestionSource source, Func<string, string> name)
     {
         var names = source.Seen.Take(MaxDocuments).Select(s => Formatting.Markdown(name(s.DocumentKey))).ToList();
-        int more = source.Seen.Count - names.Count;
+        var more = source.Seen.Count - names.Count;
         return string.Join(", ", names) + (more > 0 ? $" and {more} more" : "");
     }
 

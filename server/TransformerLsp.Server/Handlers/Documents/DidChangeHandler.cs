@@ -42,12 +42,12 @@ internal sealed class DidChangeHandler(ServerContext context) : INotificationHan
         }
         if (notification.TextDocument.Version < before.Version)
         {
-            string message = $"didChange for {uri} goes back from version {before.Version} to {notification.TextDocument.Version}; applied anyway";
+            var message = $"didChange for {uri} goes back from version {before.Version} to {notification.TextDocument.Version}; applied anyway";
             context.Logger.LogWarning("{Message}", message);
             context.Client.LogMessage(MessageType.Warning, "transformer-lsp: " + message);
         }
         context.Queue.CancelDocument(uri);
-        int changedFrom = int.MaxValue;
+        var changedFrom = int.MaxValue;
         foreach (var change in changes)
         {
             if (change.Range is { } range)
@@ -66,7 +66,7 @@ internal sealed class DidChangeHandler(ServerContext context) : INotificationHan
 
     private void LoseTrack(string uri, string problem)
     {
-        string why = "a didChange had a malformed change: " + problem;
+        var why = "a didChange had a malformed change: " + problem;
         context.Logger.LogError("Lost track of {Uri}: {Why}; it is forgotten until the client opens it again", uri, why);
         context.Client.LogMessage(MessageType.Error, $"transformer-lsp lost track of {uri}: {why}");
         context.Client.ShowMessage(MessageType.Warning, $"TransformerLsp lost track of {uri[(uri.LastIndexOf('/') + 1)..]} after an " +

@@ -25,7 +25,7 @@ internal sealed class HoverHandler(ServerContext context) : IRequestHandler<Hove
         var document = context.Documents.GetRequired(request.TextDocument.Uri);
         var settings = context.Settings;
         if (!settings.IsLanguageEnabled(document.LanguageId)) return null;
-        int offset = document.OffsetAt(request.Position);
+        var offset = document.OffsetAt(request.Position);
         return await context.RunModelAsync<Protocol.Hover?>(document.Uri, "hover", WorkPriority.Interactive, null,
             (predictor, token) => Compute(predictor, document, offset, settings, token), cancellationToken).ConfigureAwait(false);
     }
@@ -40,16 +40,16 @@ internal sealed class HoverHandler(ServerContext context) : IRequestHandler<Hove
             else
             {
                 text.Append(" — most likely fills (both sides of the blank):\n\n| # | fill | p |\n|---|---|---|\n");
-                int rank = 1;
+                var rank = 1;
                 foreach (var c in candidates) text.Append($"| {rank++} | {Formatting.Markdown(c.Text)} | {Formatting.Percent(c.Probability)} |\n");
             }
             return new Protocol.Hover(MarkupContent.Markdown(text.ToString()), document.RangeOf(blank.Start, blank.End));
         }
 
         if (WordFinder.WordAt(document.Text, offset) is not { } span) return null;
-        string word = document.Text[span.Start..span.End];
-        string left = TextContext.Left(document.Text, span.Start);
-        string right = TextContext.Right(document.Text, span.End);
+        var word = document.Text[span.Start..span.End];
+        var left = TextContext.Left(document.Text, span.Start);
+        var right = TextContext.Right(document.Text, span.End);
         var fit = predictor.ScoreWord(CacheKeys.Point(document.Uri), left, word, right, Alternatives, cancellationToken);
         var md = new StringBuilder($"**{Formatting.Markdown(word)}** — {Formatting.Percent(fit.Probability)} in context");
         var alternatives = fit.Alternatives.Where(a => !string.IsNullOrWhiteSpace(a.Text)).Take(Alternatives).ToList();
@@ -58,7 +58,7 @@ internal sealed class HoverHandler(ServerContext context) : IRequestHandler<Hove
             md.Append("\n\n| alternative | p |\n|---|---|\n");
             foreach (var a in alternatives)
             {
-                bool self = a.Text.Trim().Equals(word, StringComparison.Ordinal);
+                var self = a.Text.Trim().Equals(word, StringComparison.Ordinal);
                 md.Append($"| {(self ? "**" + Formatting.Markdown(a.Text.Trim()) + "**" : Formatting.Markdown(a.Text.Trim()))} | {Formatting.Percent(a.Probability)} |\n");
             }
         }

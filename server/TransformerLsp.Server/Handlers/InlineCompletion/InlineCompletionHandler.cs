@@ -25,13 +25,13 @@ internal sealed class InlineCompletionHandler(ServerContext context) : IRequestH
 
     public async Task<InlineCompletionList> HandleAsync(InlineCompletionParams request, CancellationToken cancellationToken)
     {
-        long started = Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         var document = context.Documents.GetRequired(request.TextDocument.Uri);
         var settings = context.Settings;
         if (!settings.IsLanguageEnabled(document.LanguageId)) return InlineCompletionList.Empty;
-        int offset = document.OffsetAt(request.Position);
-        bool invoked = request.Context?.TriggerKind == Invoked;
-        string left = TextContext.Left(document.Text, offset);
+        var offset = document.OffsetAt(request.Position);
+        var invoked = request.Context?.TriggerKind == Invoked;
+        var left = TextContext.Left(document.Text, offset);
         if (!invoked && context.GhostText.Rest(document.Uri, left) is { } rest)
         {
             context.ReportLatency(started);
@@ -46,12 +46,12 @@ internal sealed class InlineCompletionHandler(ServerContext context) : IRequestH
 
     public static IReadOnlyList<Continuation> Continuations(TextPredictor predictor, TextDocumentSnapshot document, int offset, ServerSettings settings, CancellationToken cancellationToken)
     {
-        string left = TextContext.Left(document.Text, offset);
+        var left = TextContext.Left(document.Text, offset);
         var stop = settings.SuggestionStop;
         if (settings.Temperature <= 0)
             return predictor.BeamSearch(document.Uri, left, new BeamOptions(settings.BeamWidth, stop), cancellationToken);
         var samples = new List<Continuation>();
-        for (int seed = 0; seed < settings.BeamWidth; seed++)
+        for (var seed = 0; seed < settings.BeamWidth; seed++)
             samples.Add(predictor.Sample(document.Uri, left, stop, settings.Temperature, topK: ServerSettings.SamplingTopK, topP: ServerSettings.SamplingTopP, seed, cancellationToken));
         return samples;
     }
@@ -73,7 +73,7 @@ internal sealed class InlineCompletionHandler(ServerContext context) : IRequestH
     /// <summary>The one continuation of an automatic request: greedy at temperature 0, else the first sample.</summary>
     private static Continuation First(TextPredictor predictor, TextDocumentSnapshot document, int offset, ServerSettings settings, CancellationToken cancellationToken)
     {
-        string left = TextContext.Left(document.Text, offset);
+        var left = TextContext.Left(document.Text, offset);
         var stop = settings.SuggestionStop;
         return settings.Temperature <= 0
             ? predictor.Greedy(document.Uri, left, stop, cancellationToken)

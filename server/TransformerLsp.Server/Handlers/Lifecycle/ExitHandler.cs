@@ -11,7 +11,7 @@ internal sealed class ExitHandler(ServerContext context) : INotificationHandler
 
     public void Handle()
     {
-        int code = context.Lifecycle == LifecycleState.ShuttingDown ? 0 : 1;
+        var code = context.Lifecycle == LifecycleState.ShuttingDown ? 0 : 1;
         context.Lifecycle = LifecycleState.Exited;
         context.Exit.TrySetResult(code);
     }

@@ -8,12 +8,12 @@ namespace TransformerLsp.Server.Handlers.Workspace;
 /// <summary>workspace/executeCommand: dispatches to the commands the server README lists; an unknown command is -32602.</summary>
 internal sealed class ExecuteCommandHandler : IRequestHandler<ExecuteCommandParams, object?>
 {
-    private readonly Dictionary<string, IWorkspaceCommand> commands;
+    private readonly Dictionary<string, IWorkspaceCommand> _commands;
 
     public ExecuteCommandHandler(ServerContext context)
     {
         IWorkspaceCommand[] all = [new BeamSearchCommand(context), new FillMaskCommand(context), new NextTokensCommand(context)];
-        commands = all.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        _commands = all.ToDictionary(c => c.Name, StringComparer.Ordinal);
     }
 
     public string Method => LspMethods.ExecuteCommand;
@@ -21,7 +21,7 @@ internal sealed class ExecuteCommandHandler : IRequestHandler<ExecuteCommandPara
 
     public Task<object?> HandleAsync(ExecuteCommandParams request, CancellationToken cancellationToken)
     {
-        if (request?.Command is null || !commands.TryGetValue(request.Command, out var command))
+        if (request?.Command is null || !_commands.TryGetValue(request.Command, out var command))
             throw new InvalidParamsException($"unknown command '{request?.Command}'; known: {string.Join(", ", LspCommands.All)}");
         if (request.Arguments is not { Length: > 0 } || request.Arguments[0].ValueKind != JsonValueKind.Object)
             throw new InvalidParamsException($"{command.Name}: expected one argument object");

@@ -19,12 +19,12 @@ internal sealed class BeamSearchCommand(ServerContext context) : IWorkspaceComma
         if (args.TextDocument?.Uri is null || args.Position is null)
             throw new InvalidParamsException($"{Name}: expected {{ textDocument: {{ uri }}, position: {{ line, character }}, width?, maxTokens? }}");
         var settings = context.Settings;
-        int width = args.Width ?? settings.BeamWidth;
-        int maxTokens = args.MaxTokens ?? settings.MaxSuggestionTokens;
+        var width = args.Width ?? settings.BeamWidth;
+        var maxTokens = args.MaxTokens ?? settings.MaxSuggestionTokens;
         if (width is < 1 or > 16) throw new InvalidParamsException($"{Name}: width must be from 1 to 16, got {width}");
         if (maxTokens is < 1 or > 64) throw new InvalidParamsException($"{Name}: maxTokens must be from 1 to 64, got {maxTokens}");
         var document = context.Documents.GetRequired(args.TextDocument.Uri);
-        int offset = document.OffsetAt(args.Position);
+        var offset = document.OffsetAt(args.Position);
         return await context.RunModelAsync(document.Uri, "beamSearch", WorkPriority.Interactive, new BeamSearchResult([]),
             (predictor, token) => Compute(predictor, document, offset, width, maxTokens, token), cancellationToken).ConfigureAwait(false);
     }

@@ -20,14 +20,14 @@ internal sealed class FillMaskCommand(ServerContext context) : IWorkspaceCommand
     public async Task<object?> ExecuteAsync(JsonElement argument, CancellationToken cancellationToken)
     {
         var args = LspJson.Read<FillMaskArguments>(argument, Name);
-        string expected = $"{Name}: expected {{ textDocument: {{ uri }}, range: {{ start, end }} or position: {{ line, character }}, count? }}";
+        var expected = $"{Name}: expected {{ textDocument: {{ uri }}, range: {{ start, end }} or position: {{ line, character }}, count? }}";
         if (args.TextDocument?.Uri is null || (args.Range is null && args.Position is null)
             || (args.Range is not null && (args.Range.Start is null || args.Range.End is null)))
             throw new InvalidParamsException(expected);
         if (args.Range is not null && args.Position is not null)
             throw new InvalidParamsException($"{Name}: give a range (the text to fill) or a position (fill the blank near it), not both");
         if (args.Range is not null) TextDocumentSnapshot.RequireForwards(args.Range, Name);
-        int count = args.Count ?? DefaultCount;
+        var count = args.Count ?? DefaultCount;
         if (count is < 1 or > 50) throw new InvalidParamsException($"{Name}: count must be from 1 to 50, got {count}");
         var document = context.Documents.GetRequired(args.TextDocument.Uri);
         TextSpan span;
@@ -44,8 +44,8 @@ internal sealed class FillMaskCommand(ServerContext context) : IWorkspaceCommand
     /// <summary>Candidates for the blank <paramref name="blank"/>; none when there is no text around it to predict from.</summary>
     public static IReadOnlyList<FillCandidate> Candidates(TextPredictor predictor, TextDocumentSnapshot document, TextSpan blank, int count, CancellationToken cancellationToken)
     {
-        string left = TextContext.Left(document.Text, blank.Start);
-        string right = TextContext.Right(document.Text, blank.End);
+        var left = TextContext.Left(document.Text, blank.Start);
+        var right = TextContext.Right(document.Text, blank.End);
         if (string.IsNullOrWhiteSpace(left) && string.IsNullOrWhiteSpace(right)) return [];
         return predictor.FillIn(CacheKeys.Point(document.Uri), left, right, count, cancellationToken);
     }

@@ -19,10 +19,10 @@ internal sealed class NextTokensCommand(ServerContext context) : IWorkspaceComma
         var args = LspJson.Read<NextTokensArguments>(argument, Name);
         if (args.TextDocument?.Uri is null || args.Position is null)
             throw new InvalidParamsException($"{Name}: expected {{ textDocument: {{ uri }}, position: {{ line, character }}, count? }}");
-        int count = args.Count ?? DefaultCount;
+        var count = args.Count ?? DefaultCount;
         if (count is < 1 or > 200) throw new InvalidParamsException($"{Name}: count must be from 1 to 200, got {count}");
         var document = context.Documents.GetRequired(args.TextDocument.Uri);
-        int offset = document.OffsetAt(args.Position);
+        var offset = document.OffsetAt(args.Position);
         return await context.RunModelAsync(document.Uri, "nextTokens", WorkPriority.Interactive, new NextTokensResult([]),
             (predictor, token) => Compute(predictor, document, offset, count, token), cancellationToken).ConfigureAwait(false);
     }
