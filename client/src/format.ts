@@ -1,12 +1,15 @@
 // How probabilities and model text are shown to a person: pure functions, unit-tested.
 
-/** "37.2 %", "0.4 %", or "3.2e-7" for probabilities too small for a percentage to mean anything. */
+/**
+ * "37%", "3.7%", "<0.1%", "0%"; "–" for what is not a probability. The server's Formatting.Percent shows
+ * probabilities the same way: both are tested on tests/fixtures/probability-format.
+ */
 export function formatProbability(p: number): string {
   if (!Number.isFinite(p) || p < 0) return '–';
-  if (p >= 0.9995) return '100 %';
-  if (p >= 0.001) return `${(p * 100).toFixed(1)} %`;
-  if (p === 0) return '0';
-  return p.toExponential(1).replace('e-', 'e−');
+  const percent = p * 100;
+  if (percent >= 9.95) return `${percent.toFixed(0)}%`;
+  if (percent >= 0.05) return `${percent.toFixed(1)}%`;
+  return p === 0 ? '0%' : '<0.1%';
 }
 
 /**

@@ -16,8 +16,8 @@ test('bars are sorted by probability and scaled to the most likely token', () =>
   assert.match(html, /#bar0 \{ width: 100\.0%; \}/);
   assert.match(html, /#bar1 \{ width: 25\.0%; \}/);
   assert.match(html, /<td class="bar"><div id="bar0"><\/div><\/td>/);
-  assert.match(html, /40\.0 %/);
-  assert.match(html, /These 2 tokens hold 50\.0 %/);
+  assert.match(html, />40%</);
+  assert.match(html, /These 2 tokens hold 50%/);
 });
 
 test('token text and context are escaped, never interpreted as markup', () => {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   contextTail,
@@ -10,27 +12,13 @@ import {
   visibleToken,
 } from '../../src/format';
 
-test('formatProbability shows percentages with one decimal', () => {
-  assert.equal(formatProbability(0.372), '37.2 %');
-  assert.equal(formatProbability(0.004), '0.4 %');
-  assert.equal(formatProbability(0.001), '0.1 %');
-});
-
-test('formatProbability rounds near-certainty to 100 % and keeps zero plain', () => {
-  assert.equal(formatProbability(0.9999), '100 %');
-  assert.equal(formatProbability(1), '100 %');
-  assert.equal(formatProbability(0), '0');
-});
-
-test('formatProbability switches to scientific notation below 0.1 %', () => {
-  assert.equal(formatProbability(3.2e-7), '3.2e−7');
-  assert.equal(formatProbability(0.00049), '4.9e−4');
-});
-
-test('formatProbability shows a dash for values that are not probabilities', () => {
-  assert.equal(formatProbability(Number.NaN), '–');
-  assert.equal(formatProbability(-0.5), '–');
-  assert.equal(formatProbability(Number.POSITIVE_INFINITY), '–');
+test('formatProbability shows each case of the shared fixture as the server does', () => {
+  // One source for both sides: tests/fixtures/probability-format/cases.json (the server's FormattingTests read it too).
+  const fixture = JSON.parse(
+    readFileSync(join(process.cwd(), 'tests/fixtures/probability-format/cases.json'), 'utf8'),
+  ) as { cases: { p: number | string; text: string }[] };
+  assert.ok(fixture.cases.length >= 10);
+  for (const { p, text } of fixture.cases) assert.equal(formatProbability(Number(p)), text, `p = ${p}`);
 });
 
 test('sharesOf normalises log-probabilities even when their probabilities underflow', () => {

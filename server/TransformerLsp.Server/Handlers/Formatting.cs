@@ -5,13 +5,17 @@ namespace TransformerLsp.Server.Handlers;
 /// <summary>How probabilities and suggestions are shown to people (editor and terminal alike).</summary>
 internal static class Formatting
 {
+    /// <summary>
+    /// "37%", "3.7%", "&lt;0.1%", "0%"; "–" for what is not a probability. The VS Code client's formatProbability
+    /// (client/src/format.ts) shows probabilities the same way: both are tested on tests/fixtures/probability-format.
+    /// </summary>
     public static string Percent(double probability)
     {
-        var p = probability * 100;
-        if (double.IsNaN(p)) return "?%";
-        if (p >= 10) return p.ToString("0", CultureInfo.InvariantCulture) + "%";
-        if (p >= 0.1) return p.ToString("0.0", CultureInfo.InvariantCulture) + "%";
-        return "<0.1%";
+        if (!double.IsFinite(probability) || probability < 0) return "–";
+        var percent = probability * 100;
+        if (percent >= 9.95) return percent.ToString("0", CultureInfo.InvariantCulture) + "%";
+        if (percent >= 0.05) return percent.ToString("0.0", CultureInfo.InvariantCulture) + "%";
+        return probability == 0 ? "0%" : "<0.1%";
     }
 
     /// <summary>Shortens a suggestion for a title, keeping it on one line.</summary>
