@@ -22,9 +22,11 @@ namespace TransformerLsp.Server.Hosting;
 /// to the handlers, and decides the exit code.
 /// </summary>
 /// <remarks>
-/// <para>Messages are dispatched in arrival order on a non-concurrent synchronization context: mutating handlers are
-/// synchronous, so each edit is applied before the next message is looked at; read handlers take their snapshot
-/// synchronously and then await the inference queue, so reads run concurrently with later messages.</para>
+/// <para>Messages are dispatched in arrival order on a non-concurrent synchronization context, and every handler runs
+/// under <see cref="HandlerOrder"/>: a handler that declares <see cref="ILspHandler.MutatesState"/> starts after the
+/// mutations that arrived before it, and a read handler after those too, so each edit is applied before any later
+/// message sees the state. Read handlers take their snapshot when they start and then await the inference queue, so
+/// reads run concurrently with later messages.</para>
 /// <para>Every request token is linked to shutdown. Errors map to codes here: bad input -32602, cancelled -32800,
 /// superseded or stale -32801, before initialize -32002, after shutdown -32600, anything else -32603 for that request
 /// only. A disconnect is handled as shutdown followed by exit (code 0).</para>
@@ -37,6 +39,7 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
     private readonly JsonRpc _rpc;
     private readonly Pipe _filtered = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly HandlerOrder _order = new();
     private Task? _filterTask;
 
     public LanguageServerHost(Stream input, Stream output, ILoggerFactory loggerFactory)
@@ -128,7 +131,7 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
     private void Add<TParams, TResult>(IRequestHandler<TParams, TResult> handler)
     {
         Func<JsonElement, CancellationToken, Task<TResult>> invoke = (raw, cancellationToken) =>
-            InvokeAsync(handler, cancellationToken, token => handler.HandleAsync(ReadParams<TParams>(handler.Method, raw), token));
+            _order.Run(handler, () => InvokeAsync(handler, cancellationToken, token => handler.HandleAsync(ReadParams<TParams>(handler.Method, raw), token)));
         AddMethod(handler.Method, invoke);
     }
 
@@ -151,19 +154,19 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
 
     private void Add<TResult>(IRequestHandler<TResult> handler)
     {
-        Func<CancellationToken, Task<TResult>> invoke = cancellationToken => InvokeAsync(handler, cancellationToken, handler.HandleAsync);
+        Func<CancellationToken, Task<TResult>> invoke = cancellationToken => _order.Run(handler, () => InvokeAsync(handler, cancellationToken, handler.HandleAsync));
         AddMethod(handler.Method, invoke);
     }
 
     private void Add<TParams>(INotificationHandler<TParams> handler)
     {
-        Action<JsonElement> invoke = raw => Notify(handler, () => handler.Handle(ReadParams<TParams>(handler.Method, raw)));
+        Action<JsonElement> invoke = raw => _order.Run(handler, () => Notify(handler, () => handler.Handle(ReadParams<TParams>(handler.Method, raw))));
         AddMethod(handler.Method, invoke);
     }
 
     private void Add(INotificationHandler handler)
     {
-        Action invoke = () => Notify(handler, handler.Handle);
+        Action invoke = () => _order.Run(handler, () => Notify(handler, handler.Handle));
         AddMethod(handler.Method, invoke);
     }
 

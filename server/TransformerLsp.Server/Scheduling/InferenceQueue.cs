@@ -36,7 +36,7 @@ internal sealed class WorkCancelledException(CancelReason reason) : OperationCan
 /// </summary>
 /// <remarks>
 /// <para>The engine is not thread-safe, so every call into it goes through here. Items carry the document they read and a
-/// slot (the feature: "completion", "hover", …). For each (document, slot) the newest request wins: enqueuing an
+/// slot (the feature: the handler's LSP method name, LspMethods.Completion, LspMethods.Hover, …). For each (document, slot) the newest request wins: enqueuing an
 /// interactive item cancels older pending or running items of that slot with <see cref="CancelReason.Superseded"/>.
 /// Different slots do not cancel each other, because editors ask for completion and inline completion at the same
 /// keystroke. An edit cancels all work on the document with <see cref="CancelReason.ContentModified"/>.</para>
@@ -65,7 +65,7 @@ internal sealed class InferenceQueue : IDisposable
 
     /// <summary>Runs <paramref name="work"/> on the inference thread.</summary>
     /// <param name="documentUri">Document the work reads; null for work not tied to a document.</param>
-    /// <param name="slot">Feature name; the newest interactive item per (document, slot) wins. Null = never superseded.</param>
+    /// <param name="slot">Feature: the LSP method (or command) name; the newest interactive item per (document, slot) wins. Null = never superseded.</param>
     /// <param name="priority"></param>
     /// <param name="work"></param>
     /// <param name="requestToken"></param>

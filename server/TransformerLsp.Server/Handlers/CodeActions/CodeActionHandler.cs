@@ -47,7 +47,7 @@ internal sealed class CodeActionHandler(ServerContext context) : IRequestHandler
         var wantContinue = blanks.Count == 0 && start == end && invoked && Wanted(CodeActionKinds.RefactorRewrite);
         if (!wantFill && !wantContinue) return [.. actions];
 
-        var modelActions = await context.RunModelAsync<IReadOnlyList<CodeAction>>(document.Uri, "codeAction", WorkPriority.Interactive, [],
+        var modelActions = await context.RunModelAsync<IReadOnlyList<CodeAction>>(document.Uri, Method, WorkPriority.Interactive, [],
             (predictor, token) =>
             {
                 var result = new List<CodeAction>();

@@ -29,7 +29,7 @@ internal sealed class CompletionHandler(ServerContext context) : IRequestHandler
         var settings = context.Settings;
         if (!settings.IsLanguageEnabled(document.LanguageId)) return CompletionList.Empty;
         var offset = document.OffsetAt(request.Position);
-        var result = await context.RunModelAsync(document.Uri, "completion", WorkPriority.Interactive, CompletionList.Empty,
+        var result = await context.RunModelAsync(document.Uri, Method, WorkPriority.Interactive, CompletionList.Empty,
             (predictor, token) => Compute(predictor, document, offset, settings, token), cancellationToken).ConfigureAwait(false);
         context.ReportLatency(started);
         return result;

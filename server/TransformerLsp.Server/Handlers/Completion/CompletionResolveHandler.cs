@@ -20,7 +20,7 @@ internal sealed class CompletionResolveHandler(ServerContext context) : IRequest
     {
         if (request.Data is not { } data || context.Documents.Get(data.Uri) is not { } document) return request;
         var offset = Math.Clamp(data.Offset, 0, document.Text.Length);
-        var source = await context.RunModelAsync(document.Uri, "completion-resolve", WorkPriority.Interactive, SuggestionSource.None,
+        var source = await context.RunModelAsync(document.Uri, Method, WorkPriority.Interactive, SuggestionSource.None,
             (predictor, token) => predictor.Explain(document.Uri, TextContext.Left(document.Text, offset), data.Insert, token), cancellationToken).ConfigureAwait(false);
         var text = SourceDescription.Describe(source, key => SourceDescription.DocumentName(key, context.WorkspaceFolders.Select(f => f.Uri)));
         return text is null ? request : request with { Documentation = new MarkupContent("markdown", text) };

@@ -26,7 +26,7 @@ internal sealed class HoverHandler(ServerContext context) : IRequestHandler<Hove
         var settings = context.Settings;
         if (!settings.IsLanguageEnabled(document.LanguageId)) return null;
         var offset = document.OffsetAt(request.Position);
-        return await context.RunModelAsync<Protocol.Hover?>(document.Uri, "hover", WorkPriority.Interactive, null,
+        return await context.RunModelAsync<Protocol.Hover?>(document.Uri, Method, WorkPriority.Interactive, null,
             (predictor, token) => Compute(predictor, document, offset, settings, token), cancellationToken).ConfigureAwait(false);
     }
 

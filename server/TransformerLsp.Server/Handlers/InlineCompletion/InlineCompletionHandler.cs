@@ -37,7 +37,7 @@ internal sealed class InlineCompletionHandler(ServerContext context) : IRequestH
             context.ReportLatency(started);
             return new InlineCompletionList([new InlineCompletionItem(rest, document.RangeOf(offset, offset))]);
         }
-        var result = await context.RunModelAsync(document.Uri, "inlineCompletion", WorkPriority.Interactive, InlineCompletionList.Empty,
+        var result = await context.RunModelAsync(document.Uri, Method, WorkPriority.Interactive, InlineCompletionList.Empty,
             (predictor, token) => Compute(predictor, document, offset, settings, invoked, token), cancellationToken).ConfigureAwait(false);
         if (result.Items.Length > 0) context.GhostText.Remember(document.Uri, left, result.Items[0].InsertText);
         context.ReportLatency(started);

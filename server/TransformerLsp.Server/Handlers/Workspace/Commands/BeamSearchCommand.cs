@@ -25,7 +25,7 @@ internal sealed class BeamSearchCommand(ServerContext context) : IWorkspaceComma
         if (maxTokens is < 1 or > 64) throw new InvalidParamsException($"{Name}: maxTokens must be from 1 to 64, got {maxTokens}");
         var document = context.Documents.GetRequired(args.TextDocument.Uri);
         var offset = document.OffsetAt(args.Position);
-        return await context.RunModelAsync(document.Uri, "beamSearch", WorkPriority.Interactive, new BeamSearchResult([]),
+        return await context.RunModelAsync(document.Uri, LspCommands.BeamSearch, WorkPriority.Interactive, new BeamSearchResult([]),
             (predictor, token) => Compute(predictor, document, offset, width, maxTokens, token), cancellationToken).ConfigureAwait(false);
     }
 

@@ -35,7 +35,7 @@ internal sealed class FillMaskCommand(ServerContext context) : IWorkspaceCommand
         else if (WordFinder.BlankNear(document.Text, document.OffsetAt(args.Position!), context.Settings.BlankMarkers) is { } blank) span = blank;
         else return new FillMaskResult([]);
         var range = document.RangeOf(span.Start, span.End);
-        return await context.RunModelAsync(document.Uri, "fillMask", WorkPriority.Interactive, new FillMaskResult([], range),
+        return await context.RunModelAsync(document.Uri, LspCommands.FillMask, WorkPriority.Interactive, new FillMaskResult([], range),
             (predictor, token) => new FillMaskResult(Candidates(predictor, document, span, count, token)
                 .Select(c => new FillCandidateInfo(c.Text, c.Probability, c.PassageLogLikelihood)).ToArray(), range),
             cancellationToken).ConfigureAwait(false);

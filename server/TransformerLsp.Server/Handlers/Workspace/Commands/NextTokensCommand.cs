@@ -23,7 +23,7 @@ internal sealed class NextTokensCommand(ServerContext context) : IWorkspaceComma
         if (count is < 1 or > 200) throw new InvalidParamsException($"{Name}: count must be from 1 to 200, got {count}");
         var document = context.Documents.GetRequired(args.TextDocument.Uri);
         var offset = document.OffsetAt(args.Position);
-        return await context.RunModelAsync(document.Uri, "nextTokens", WorkPriority.Interactive, new NextTokensResult([]),
+        return await context.RunModelAsync(document.Uri, LspCommands.NextTokens, WorkPriority.Interactive, new NextTokensResult([]),
             (predictor, token) => Compute(predictor, document, offset, count, token), cancellationToken).ConfigureAwait(false);
     }
 
