@@ -2,8 +2,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using TransformerLsp.Engine;
 using TransformerLsp.Server.Documents;
-using TransformerLsp.Server.Handlers;
-using TransformerLsp.Server.Hosting;
 using TransformerLsp.Server.Model;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Scheduling;
@@ -32,18 +30,41 @@ internal sealed class DiagnosticsService : IDisposable
     public const string ImprobableWordCode = "improbable-word";
     public const int MaxWordsPerPass = 300;
 
-    private readonly ServerContext _context;
+    private readonly DocumentStore _documents;
+    private readonly ModelService _model;
+    private readonly InferenceQueue _queue;
+    private readonly ClientChannel _client;
+    private readonly Func<ServerSettings> _settings;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _shutdown;
     private readonly object _gate = new();
     private readonly Dictionary<string, DocumentDiagnostics> _byUri = new(StringComparer.Ordinal);
 
-    public DiagnosticsService(ServerContext context) => _context = context;
+    /// <param name="documents">The open documents.</param>
+    /// <param name="model">The loaded model (a pass waits while it loads and stops when it is not ready).</param>
+    /// <param name="queue">Where the passes' model work runs, as background work.</param>
+    /// <param name="client">Where diagnostics are published.</param>
+    /// <param name="settings">The current settings.</param>
+    /// <param name="logger">Log.</param>
+    /// <param name="shutdown">Ends every pass.</param>
+    public DiagnosticsService(DocumentStore documents, ModelService model, InferenceQueue queue, ClientChannel client,
+        Func<ServerSettings> settings, ILogger logger, CancellationToken shutdown)
+    {
+        _documents = documents;
+        _model = model;
+        _queue = queue;
+        _client = client;
+        _settings = settings;
+        _logger = logger;
+        _shutdown = shutdown;
+    }
 
     /// <summary>Typing pause before improbable words are computed.</summary>
     public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(500);
 
     public void OnDocumentChanged(TextDocumentSnapshot document, int changedFrom)
     {
-        var settings = _context.Settings;
+        var settings = _settings();
         DocumentDiagnostics state;
         lock (_gate)
         {
@@ -69,13 +90,13 @@ internal sealed class DiagnosticsService : IDisposable
         {
             if (_byUri.Remove(uri, out var state)) state.Pass?.Cancel();
         }
-        _context.Client.Notify(LspMethods.PublishDiagnostics, new PublishDiagnosticsParams(uri, []));
+        _client.Notify(LspMethods.PublishDiagnostics, new PublishDiagnosticsParams(uri, []));
     }
 
     /// <summary>Settings changed: recompute every open document.</summary>
     public void RefreshAll()
     {
-        foreach (var document in _context.Documents.All) OnDocumentChanged(document, 0);
+        foreach (var document in _documents.All) OnDocumentChanged(document, 0);
     }
 
     /// <summary>Shutdown: stop all passes and clear everything we published.</summary>
@@ -88,7 +109,7 @@ internal sealed class DiagnosticsService : IDisposable
             uris = [.. _byUri.Keys];
             _byUri.Clear();
         }
-        foreach (var uri in uris) _context.Client.Notify(LspMethods.PublishDiagnostics, new PublishDiagnosticsParams(uri, []));
+        foreach (var uri in uris) _client.Notify(LspMethods.PublishDiagnostics, new PublishDiagnosticsParams(uri, []));
     }
 
     public static Diagnostic[] BlankHints(TextDocumentSnapshot document, ServerSettings settings)
@@ -120,12 +141,12 @@ internal sealed class DiagnosticsService : IDisposable
             state.Blanks = blanks;
             words = state.Words.Select(w => w.Diagnostic).ToArray();
         }
-        _context.Client.Notify(LspMethods.PublishDiagnostics, new PublishDiagnosticsParams(document.Uri, [.. blanks, .. words], document.Version));
+        _client.Notify(LspMethods.PublishDiagnostics, new PublishDiagnosticsParams(document.Uri, [.. blanks, .. words], document.Version));
     }
 
     private void SchedulePass(string uri)
     {
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(_context.ShutdownToken);
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
         lock (_gate)
         {
             if (!_byUri.TryGetValue(uri, out var state)) { cts.Dispose(); return; }
@@ -139,15 +160,15 @@ internal sealed class DiagnosticsService : IDisposable
         try
         {
             await Task.Delay(Debounce, cancellationToken).ConfigureAwait(false);
-            while (_context.Model.Status.State == ModelState.Loading) await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+            while (_model.Status.State == ModelState.Loading) await Task.Delay(250, cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            var document = _context.Documents.Get(uri);
-            if (document is null || _context.Model.Status.State != ModelState.Ready) return;
+            var document = _documents.Get(uri);
+            if (document is null || _model.Status.State != ModelState.Ready) return;
             DocumentDiagnostics? state;
             lock (_gate) _byUri.TryGetValue(uri, out state);
             if (state is null) return;
 
-            var blanks = WordFinder.BlankMarkers(document.Text, _context.Settings.BlankMarkers);
+            var blanks = WordFinder.BlankMarkers(document.Text, _settings().BlankMarkers);
             var words = WordFinder.Words(document.Text)
                 .Where(w => w.Length >= 2 && w.Length <= 40 && document.Text.AsSpan(w.Start, w.Length).ContainsAnyExcept("0123456789"))
                 .Where(w => !blanks.Any(b => b.Start < w.End && w.Start < b.End)) // "MASK" in "[MASK]" is no word
@@ -174,7 +195,7 @@ internal sealed class DiagnosticsService : IDisposable
         }
         catch (Exception e)
         {
-            _context.Logger.LogWarning("Diagnostics pass for {Uri} failed: {Message}", uri, e.Message);
+            _logger.LogWarning("Diagnostics pass for {Uri} failed: {Message}", uri, e.Message);
         }
     }
 
@@ -195,9 +216,9 @@ internal sealed class DiagnosticsService : IDisposable
             {
                 try
                 {
-                    verdict = await _context.Queue.RunAsync(document.Uri, null, WorkPriority.Background, token =>
+                    verdict = await _queue.RunAsync(document.Uri, null, WorkPriority.Background, token =>
                     {
-                        var predictor = _context.Model.Predictor ?? throw new OperationCanceledException();
+                        var predictor = _model.Predictor ?? throw new OperationCanceledException();
                         return predictor.CheckWord(CacheKeys.Background(document.Uri), left, word, right, token);
                     }, cancellationToken).ConfigureAwait(false);
                     break;

@@ -14,6 +14,8 @@ using TransformerLsp.Server.Handlers.Lifecycle;
 using TransformerLsp.Server.Handlers.Workspace;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Scheduling;
+using TransformerLsp.Server.Session;
+using TransformerLsp.Server.Settings;
 
 namespace TransformerLsp.Server.Hosting;
 
@@ -116,12 +118,16 @@ internal sealed class LanguageServerHost : System.IAsyncDisposable
         Add(new DidChangeConfigurationHandler(_context));
         Add(new DidChangeWorkspaceFoldersHandler(_context));
         Add(new DidChangeWatchedFilesHandler(_context));
-        Add(new ExecuteCommandHandler(_context));
-        Add(new CompletionHandler(_context));
-        Add(new CompletionResolveHandler(_context));
-        Add(new InlineCompletionHandler(_context));
-        Add(new HoverHandler(_context));
-        Add(new CodeActionHandler(_context));
+        // Read handlers get only what they read: the documents, the current settings and the model runner.
+        var documents = _context.Documents;
+        Func<ServerSettings> settings = () => _context.Settings;
+        var model = _context.Runner;
+        Add(new ExecuteCommandHandler(documents, settings, model));
+        Add(new CompletionHandler(documents, settings, model));
+        Add(new CompletionResolveHandler(documents, model, () => _context.WorkspaceFolders.Select(f => f.Uri)));
+        Add(new InlineCompletionHandler(documents, settings, model, _context.GhostText));
+        Add(new HoverHandler(documents, settings, model));
+        Add(new CodeActionHandler(documents, settings, model));
         // Accepted and ignored, so clients that send them see no errors in their logs.
         AddIgnored<JsonElement?>(LspMethods.DidSave);
     }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using TransformerLsp.Engine;
-using TransformerLsp.Server.Hosting;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Scheduling;
 using TransformerLsp.Server.Settings;
@@ -13,6 +12,10 @@ internal enum ModelState { Loading, Ready, Error }
 internal sealed record ModelStatus(ModelState State, string? Model = null, string? Provider = null, string? Message = null)
 {
     public string StateName => State switch { ModelState.Loading => "loading", ModelState.Ready => "ready", _ => "error" };
+
+    /// <summary>The transformerLsp/status notification for this status, with a request's latency when it reports one.</summary>
+    public StatusParams ToParams(double? latencyMs = null) =>
+        new(StateName, Model, Provider, Message, latencyMs is { } ms ? Math.Round(ms, 1) : null);
 }
 
 /// <summary>
@@ -159,7 +162,7 @@ internal sealed class ModelService : IDisposable
     private void SetStatus(ModelStatus next)
     {
         _status = next;
-        _client.SendStatus(next, latencyMs: null);
+        _client.SendStatus(next.ToParams());
     }
 
     /// <summary>Disposes the predictor once the inference queue has stopped (never under a running inference).</summary>

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using TransformerLsp.Engine;
 using TransformerLsp.Server.Documents;
-using TransformerLsp.Server.Handlers;
 using TransformerLsp.Server.Handlers.Completion;
 using TransformerLsp.Server.Handlers.Workspace.Commands;
 using TransformerLsp.Server.Model;

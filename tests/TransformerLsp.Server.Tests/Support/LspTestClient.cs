@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Nerdbank.Streams;
 using StreamJsonRpc;
 using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Session;
 using TransformerLsp.Server.Protocol;
 
 namespace TransformerLsp.Server.Tests.Support;

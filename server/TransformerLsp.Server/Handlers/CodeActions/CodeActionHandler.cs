@@ -3,9 +3,10 @@ using TransformerLsp.Server.Diagnostics;
 using TransformerLsp.Server.Documents;
 using TransformerLsp.Server.Handlers.InlineCompletion;
 using TransformerLsp.Server.Handlers.Workspace.Commands;
-using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Model;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Scheduling;
+using TransformerLsp.Server.Settings;
 
 namespace TransformerLsp.Server.Handlers.CodeActions;
 
@@ -16,7 +17,7 @@ namespace TransformerLsp.Server.Handlers.CodeActions;
 /// </summary>
 /// <remarks>A range whose end is before its start is -32602 InvalidParams. "Continue" actions are computed only for
 /// explicitly invoked requests (CodeActionTriggerKind.Invoked), never for automatic light-bulb requests.</remarks>
-internal sealed class CodeActionHandler(ServerContext context) : IRequestHandler<CodeActionParams, CodeAction[]>
+internal sealed class CodeActionHandler(DocumentStore documents, Func<ServerSettings> currentSettings, ModelRunner model) : IRequestHandler<CodeActionParams, CodeAction[]>
 {
     public const int FillCount = 5;
     public const int ContinueMaxTokens = 12;
@@ -28,8 +29,8 @@ internal sealed class CodeActionHandler(ServerContext context) : IRequestHandler
     {
         if (request.Range?.Start is null || request.Range.End is null) throw new InvalidParamsException("codeAction: range is required");
         TextDocumentSnapshot.RequireForwards(request.Range, "codeAction");
-        var document = context.Documents.GetRequired(request.TextDocument.Uri);
-        var settings = context.Settings;
+        var document = documents.GetRequired(request.TextDocument.Uri);
+        var settings = currentSettings();
         if (!settings.IsLanguageEnabled(document.LanguageId)) return [];
         int start = document.OffsetAt(request.Range.Start), end = document.OffsetAt(request.Range.End);
         var only = request.Context?.Only;
@@ -47,7 +48,7 @@ internal sealed class CodeActionHandler(ServerContext context) : IRequestHandler
         var wantContinue = blanks.Count == 0 && start == end && invoked && Wanted(CodeActionKinds.RefactorRewrite);
         if (!wantFill && !wantContinue) return [.. actions];
 
-        var modelActions = await context.RunModelAsync<IReadOnlyList<CodeAction>>(document.Uri, Method, WorkPriority.Interactive, [],
+        var modelActions = await model.RunAsync<IReadOnlyList<CodeAction>>(document.Uri, Method, WorkPriority.Interactive, [],
             (predictor, token) =>
             {
                 var result = new List<CodeAction>();

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using TransformerLsp.Engine;
 using TransformerLsp.Server.Documents;
-using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Model;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Scheduling;
 using TransformerLsp.Server.Settings;
@@ -13,7 +13,7 @@ namespace TransformerLsp.Server.Handlers.Completion;
 /// few multi-word phrases from beam search, ranked by probability. Plain text only; isIncomplete so the editor asks
 /// again as the user types.
 /// </summary>
-internal sealed class CompletionHandler(ServerContext context) : IRequestHandler<CompletionParams, CompletionList>
+internal sealed class CompletionHandler(DocumentStore documents, Func<ServerSettings> currentSettings, ModelRunner model) : IRequestHandler<CompletionParams, CompletionList>
 {
     public const int WordCount = 10;
     public const int PhraseCount = 3;
@@ -25,13 +25,13 @@ internal sealed class CompletionHandler(ServerContext context) : IRequestHandler
     public async Task<CompletionList> HandleAsync(CompletionParams request, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var document = context.Documents.GetRequired(request.TextDocument.Uri);
-        var settings = context.Settings;
+        var document = documents.GetRequired(request.TextDocument.Uri);
+        var settings = currentSettings();
         if (!settings.IsLanguageEnabled(document.LanguageId)) return CompletionList.Empty;
         var offset = document.OffsetAt(request.Position);
-        var result = await context.RunModelAsync(document.Uri, Method, WorkPriority.Interactive, CompletionList.Empty,
+        var result = await model.RunAsync(document.Uri, Method, WorkPriority.Interactive, CompletionList.Empty,
             (predictor, token) => Compute(predictor, document, offset, settings, token), cancellationToken).ConfigureAwait(false);
-        context.ReportLatency(started);
+        model.ReportLatency(started);
         return result;
     }
 

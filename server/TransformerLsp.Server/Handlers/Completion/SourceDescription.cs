@@ -1,4 +1,5 @@
 using TransformerLsp.Engine;
+using TransformerLsp.Server.Protocol;
 
 namespace TransformerLsp.Server.Handlers.Completion;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Session;
 using TransformerLsp.Server.Protocol;
 
 namespace TransformerLsp.Server.Handlers.Documents;

@@ -1,4 +1,4 @@
-using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Session;
 using TransformerLsp.Server.Protocol;
 
 namespace TransformerLsp.Server.Handlers.Documents;

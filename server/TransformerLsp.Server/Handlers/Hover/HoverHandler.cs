@@ -2,7 +2,7 @@ using System.Text;
 using TransformerLsp.Engine;
 using TransformerLsp.Server.Documents;
 using TransformerLsp.Server.Handlers.Workspace.Commands;
-using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Model;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Scheduling;
 using TransformerLsp.Server.Settings;
@@ -13,7 +13,7 @@ namespace TransformerLsp.Server.Handlers.Hover;
 /// textDocument/hover: on a word, its probability in context and the best alternatives for that position (ranked with
 /// both sides); on a blank marker, the ranked candidates. Markdown.
 /// </summary>
-internal sealed class HoverHandler(ServerContext context) : IRequestHandler<HoverParams, Protocol.Hover?>
+internal sealed class HoverHandler(DocumentStore documents, Func<ServerSettings> currentSettings, ModelRunner model) : IRequestHandler<HoverParams, Protocol.Hover?>
 {
     public const int Alternatives = 5;
 
@@ -22,11 +22,11 @@ internal sealed class HoverHandler(ServerContext context) : IRequestHandler<Hove
 
     public async Task<Protocol.Hover?> HandleAsync(HoverParams request, CancellationToken cancellationToken)
     {
-        var document = context.Documents.GetRequired(request.TextDocument.Uri);
-        var settings = context.Settings;
+        var document = documents.GetRequired(request.TextDocument.Uri);
+        var settings = currentSettings();
         if (!settings.IsLanguageEnabled(document.LanguageId)) return null;
         var offset = document.OffsetAt(request.Position);
-        return await context.RunModelAsync<Protocol.Hover?>(document.Uri, Method, WorkPriority.Interactive, null,
+        return await model.RunAsync<Protocol.Hover?>(document.Uri, Method, WorkPriority.Interactive, null,
             (predictor, token) => Compute(predictor, document, offset, settings, token), cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using TransformerLsp.Engine;
 using TransformerLsp.Server.Documents;
-using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Model;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Scheduling;
 using TransformerLsp.Server.Settings;
@@ -15,7 +15,7 @@ namespace TransformerLsp.Server.Handlers.InlineCompletion;
 /// invoked request (the user asks, or cycles through suggestions, which VS Code does by asking again as invoked) gets
 /// the top beams or several independent samples with fixed seeds.
 /// </summary>
-internal sealed class InlineCompletionHandler(ServerContext context) : IRequestHandler<InlineCompletionParams, InlineCompletionList>
+internal sealed class InlineCompletionHandler(DocumentStore documents, Func<ServerSettings> currentSettings, ModelRunner model, GhostTextMemory ghostText) : IRequestHandler<InlineCompletionParams, InlineCompletionList>
 {
     /// <summary>InlineCompletionTriggerKind.Invoked (LSP 3.18); Automatic is 2.</summary>
     public const int Invoked = 1;
@@ -26,21 +26,21 @@ internal sealed class InlineCompletionHandler(ServerContext context) : IRequestH
     public async Task<InlineCompletionList> HandleAsync(InlineCompletionParams request, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var document = context.Documents.GetRequired(request.TextDocument.Uri);
-        var settings = context.Settings;
+        var document = documents.GetRequired(request.TextDocument.Uri);
+        var settings = currentSettings();
         if (!settings.IsLanguageEnabled(document.LanguageId)) return InlineCompletionList.Empty;
         var offset = document.OffsetAt(request.Position);
         var invoked = request.Context?.TriggerKind == Invoked;
         var left = TextContext.Left(document.Text, offset);
-        if (!invoked && context.GhostText.Rest(document.Uri, left) is { } rest)
+        if (!invoked && ghostText.Rest(document.Uri, left) is { } rest)
         {
-            context.ReportLatency(started);
+            model.ReportLatency(started);
             return new InlineCompletionList([new InlineCompletionItem(rest, document.RangeOf(offset, offset))]);
         }
-        var result = await context.RunModelAsync(document.Uri, Method, WorkPriority.Interactive, InlineCompletionList.Empty,
+        var result = await model.RunAsync(document.Uri, Method, WorkPriority.Interactive, InlineCompletionList.Empty,
             (predictor, token) => Compute(predictor, document, offset, settings, invoked, token), cancellationToken).ConfigureAwait(false);
-        if (result.Items.Length > 0) context.GhostText.Remember(document.Uri, left, result.Items[0].InsertText);
-        context.ReportLatency(started);
+        if (result.Items.Length > 0) ghostText.Remember(document.Uri, left, result.Items[0].InsertText);
+        model.ReportLatency(started);
         return result;
     }
 

@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
-using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Session;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Workspace;
 

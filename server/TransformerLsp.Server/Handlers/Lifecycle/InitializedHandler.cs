@@ -1,5 +1,5 @@
 using System.Text.Json;
-using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Session;
 using TransformerLsp.Server.Protocol;
 
 namespace TransformerLsp.Server.Handlers.Lifecycle;

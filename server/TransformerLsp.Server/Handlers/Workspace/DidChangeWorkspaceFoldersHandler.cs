@@ -1,4 +1,4 @@
-using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Session;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Workspace;
 

@@ -1,7 +1,9 @@
 using System.Text.Json;
+using TransformerLsp.Server.Documents;
 using TransformerLsp.Server.Handlers.Workspace.Commands;
-using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Model;
 using TransformerLsp.Server.Protocol;
+using TransformerLsp.Server.Settings;
 
 namespace TransformerLsp.Server.Handlers.Workspace;
 
@@ -10,9 +12,14 @@ internal sealed class ExecuteCommandHandler : IRequestHandler<ExecuteCommandPara
 {
     private readonly Dictionary<string, IWorkspaceCommand> _commands;
 
-    public ExecuteCommandHandler(ServerContext context)
+    public ExecuteCommandHandler(DocumentStore documents, Func<ServerSettings> currentSettings, ModelRunner model)
     {
-        IWorkspaceCommand[] all = [new BeamSearchCommand(context), new FillMaskCommand(context), new NextTokensCommand(context)];
+        IWorkspaceCommand[] all =
+        [
+            new BeamSearchCommand(documents, currentSettings, model),
+            new FillMaskCommand(documents, currentSettings, model),
+            new NextTokensCommand(documents, model),
+        ];
         _commands = all.ToDictionary(c => c.Name, StringComparer.Ordinal);
     }
 

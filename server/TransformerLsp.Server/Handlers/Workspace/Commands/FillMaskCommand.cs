@@ -1,9 +1,10 @@
 using System.Text.Json;
 using TransformerLsp.Engine;
 using TransformerLsp.Server.Documents;
-using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Model;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Scheduling;
+using TransformerLsp.Server.Settings;
 
 namespace TransformerLsp.Server.Handlers.Workspace.Commands;
 
@@ -11,7 +12,7 @@ namespace TransformerLsp.Server.Handlers.Workspace.Commands;
 /// transformerLsp.fillMask: ranked candidates for the text in a range (the blank), using both sides. Given a position
 /// instead of a range, the server picks the blank near it (<see cref="WordFinder.BlankNear"/>) and returns its range.
 /// </summary>
-internal sealed class FillMaskCommand(ServerContext context) : IWorkspaceCommand
+internal sealed class FillMaskCommand(DocumentStore documents, Func<ServerSettings> currentSettings, ModelRunner model) : IWorkspaceCommand
 {
     public const int DefaultCount = 5;
 
@@ -29,13 +30,13 @@ internal sealed class FillMaskCommand(ServerContext context) : IWorkspaceCommand
         if (args.Range is not null) TextDocumentSnapshot.RequireForwards(args.Range, Name);
         var count = args.Count ?? DefaultCount;
         if (count is < 1 or > 50) throw new InvalidParamsException($"{Name}: count must be from 1 to 50, got {count}");
-        var document = context.Documents.GetRequired(args.TextDocument.Uri);
+        var document = documents.GetRequired(args.TextDocument.Uri);
         TextSpan span;
         if (args.Range is not null) span = new TextSpan(document.OffsetAt(args.Range.Start), document.OffsetAt(args.Range.End));
-        else if (WordFinder.BlankNear(document.Text, document.OffsetAt(args.Position!), context.Settings.BlankMarkers) is { } blank) span = blank;
+        else if (WordFinder.BlankNear(document.Text, document.OffsetAt(args.Position!), currentSettings().BlankMarkers) is { } blank) span = blank;
         else return new FillMaskResult([]);
         var range = document.RangeOf(span.Start, span.End);
-        return await context.RunModelAsync(document.Uri, LspCommands.FillMask, WorkPriority.Interactive, new FillMaskResult([], range),
+        return await model.RunAsync(document.Uri, LspCommands.FillMask, WorkPriority.Interactive, new FillMaskResult([], range),
             (predictor, token) => new FillMaskResult(Candidates(predictor, document, span, count, token)
                 .Select(c => new FillCandidateInfo(c.Text, c.Probability, c.PassageLogLikelihood)).ToArray(), range),
             cancellationToken).ConfigureAwait(false);

@@ -1,14 +1,14 @@
 using System.Text.Json;
 using TransformerLsp.Engine;
 using TransformerLsp.Server.Documents;
-using TransformerLsp.Server.Hosting;
+using TransformerLsp.Server.Model;
 using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Scheduling;
 
 namespace TransformerLsp.Server.Handlers.Workspace.Commands;
 
 /// <summary>transformerLsp.nextTokens: the next-token distribution at a position, most probable first.</summary>
-internal sealed class NextTokensCommand(ServerContext context) : IWorkspaceCommand
+internal sealed class NextTokensCommand(DocumentStore documents, ModelRunner model) : IWorkspaceCommand
 {
     public const int DefaultCount = 10;
 
@@ -21,9 +21,9 @@ internal sealed class NextTokensCommand(ServerContext context) : IWorkspaceComma
             throw new InvalidParamsException($"{Name}: expected {{ textDocument: {{ uri }}, position: {{ line, character }}, count? }}");
         var count = args.Count ?? DefaultCount;
         if (count is < 1 or > 200) throw new InvalidParamsException($"{Name}: count must be from 1 to 200, got {count}");
-        var document = context.Documents.GetRequired(args.TextDocument.Uri);
+        var document = documents.GetRequired(args.TextDocument.Uri);
         var offset = document.OffsetAt(args.Position);
-        return await context.RunModelAsync(document.Uri, LspCommands.NextTokens, WorkPriority.Interactive, new NextTokensResult([]),
+        return await model.RunAsync(document.Uri, LspCommands.NextTokens, WorkPriority.Interactive, new NextTokensResult([]),
             (predictor, token) => Compute(predictor, document, offset, count, token), cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using StreamJsonRpc;
-using TransformerLsp.Server.Model;
-using TransformerLsp.Server.Protocol;
 
-namespace TransformerLsp.Server.Hosting;
+namespace TransformerLsp.Server.Protocol;
 
 /// <summary>
 /// Everything the server sends to the client on its own initiative: notifications, showMessage/logMessage, progress,
@@ -22,9 +20,6 @@ internal sealed class ClientChannel
     public static readonly TimeSpan LatencyStatusInterval = TimeSpan.FromMilliseconds(250);
 
     public void Attach(JsonRpc connection) => _rpc = connection;
-
-    /// <summary>Last status sent, for latency-only updates.</summary>
-    public ModelStatus? LastStatus { get; private set; }
 
     public void Notify<T>(string method, T argument)
     {
@@ -73,17 +68,15 @@ internal sealed class ClientChannel
     public void LogMessage(int type, string message) => Notify(LspMethods.LogMessage, new LogMessageParams(type, message));
 
     /// <summary>Sends transformerLsp/status: always for a state change, at most every 250 ms for a latency report.</summary>
-    public void SendStatus(ModelStatus status, double? latencyMs)
+    public void SendStatus(StatusParams status)
     {
-        if (latencyMs is not null)
+        if (status.LastLatencyMs is not null)
         {
             var now = Stopwatch.GetTimestamp();
             var last = Interlocked.Read(ref _lastLatencyStatusTicks);
             if (last != 0 && Stopwatch.GetElapsedTime(last, now) < LatencyStatusInterval) return;
             if (Interlocked.CompareExchange(ref _lastLatencyStatusTicks, now, last) != last) return;
         }
-        LastStatus = status;
-        Notify(LspMethods.Status, new StatusParams(status.StateName, status.Model, status.Provider, status.Message,
-            latencyMs is { } ms ? Math.Round(ms, 1) : null));
+        Notify(LspMethods.Status, status);
     }
 }

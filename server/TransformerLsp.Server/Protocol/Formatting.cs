@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace TransformerLsp.Server.Handlers;
+namespace TransformerLsp.Server.Protocol;
 
 /// <summary>How probabilities and suggestions are shown to people (editor and terminal alike).</summary>
 internal static class Formatting

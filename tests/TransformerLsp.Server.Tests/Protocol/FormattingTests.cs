@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using TransformerLsp.Server.Handlers;
+using TransformerLsp.Server.Protocol;
 using TransformerLsp.Server.Tests.Support;
 
-namespace TransformerLsp.Server.Tests.Handlers;
+namespace TransformerLsp.Server.Tests.Protocol;
 
 /// <summary>
 /// How a probability is shown has one source for the server and the VS Code client: the cases of

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using TransformerLsp.Engine;
 using TransformerLsp.Server.Diagnostics;
 using TransformerLsp.Server.Documents;
 using TransformerLsp.Server.Model;
@@ -10,7 +8,7 @@ using TransformerLsp.Server.Scheduling;
 using TransformerLsp.Server.Settings;
 using TransformerLsp.Server.Workspace;
 
-namespace TransformerLsp.Server.Hosting;
+namespace TransformerLsp.Server.Session;
 
 /// <summary>Where the server is in the LSP lifecycle.</summary>
 internal enum LifecycleState { Created, Initialized, ShuttingDown, Exited }
@@ -31,7 +29,8 @@ internal sealed class ServerContext : IDisposable
         Client = new ClientChannel(Logger);
         Queue = new InferenceQueue();
         Model = new ModelService(Queue, Client, Logger);
-        Diagnostics = new DiagnosticsService(this);
+        Runner = new ModelRunner(Model, Queue, Client);
+        Diagnostics = new DiagnosticsService(Documents, Model, Queue, Client, () => _settings, Logger, _shutdown.Token);
         UserText = new UserTextFeed(Documents, Model, () => _settings);
         // Workspace files go to the loaded model's index (thread-safe); a newly loaded model starts with an empty index,
         // so it gets the open documents again and the workspace files are read again.
@@ -55,6 +54,8 @@ internal sealed class ServerContext : IDisposable
     public InferenceQueue Queue { get; }
     public ClientChannel Client { get; }
     public ModelService Model { get; }
+    /// <summary>What read handlers need of the model: queued work with the loaded predictor, latency reports.</summary>
+    public ModelRunner Runner { get; }
     public DiagnosticsService Diagnostics { get; }
     /// <summary>Keeps the model's index of the user's text in step with the open documents.</summary>
     public UserTextFeed UserText { get; }
@@ -140,29 +141,6 @@ internal sealed class ServerContext : IDisposable
         if (!loadModel && !ReferenceEquals(before, after)) Diagnostics.RefreshAll();
         if (before.UserTextOpenDocuments != after.UserTextOpenDocuments || !before.Languages.SequenceEqual(after.Languages)) UserText.Resync();
         UpdateWorkspaceText();
-    }
-
-    /// <summary>
-    /// Runs model work on the inference queue. Before the model is ready (or when it failed to load) answers
-    /// <paramref name="whenNotReady"/> at once: requests get empty results, not errors.
-    /// </summary>
-    public async Task<T> RunModelAsync<T>(string documentUri, string slot, WorkPriority priority, T whenNotReady,
-        Func<TextPredictor, CancellationToken, T> work, CancellationToken cancellationToken)
-    {
-        if (Model.Status.State != ModelState.Ready) return whenNotReady;
-        return await Queue.RunAsync(documentUri, slot, priority, token =>
-        {
-            var predictor = Model.Predictor;
-            return predictor is null ? whenNotReady : work(predictor, token);
-        }, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Reports the latency of an interactive request in transformerLsp/status (throttled).</summary>
-    public void ReportLatency(long startTimestamp)
-    {
-        var status = Model.Status;
-        if (status.State != ModelState.Ready) return;
-        Client.SendStatus(status, Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds);
     }
 
     public void BeginShutdown()
