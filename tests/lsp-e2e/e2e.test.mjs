@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
-import { startServer, initialize, fixtureModel, defaultModel } from './server.mjs';
+import { startServer, initialize, fixtureModel, defaultModel, shutdownAndExit, stopServer } from './server.mjs';
 
 const uri = 'file:///e2e/notes.md';
 const text = '# Notes\n\nThe cat sat on the ___ and then it went to sl';
@@ -103,13 +103,10 @@ test('initialize, edit and use every feature, shutdown, exit 0', { timeout: 180_
     await connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
     await server.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.diagnostics.length === 0);
 
-    await connection.sendRequest('shutdown');
-    await connection.sendNotification('exit');
-    assert.equal(await server.exited, 0);
+    await shutdownAndExit(server);
     assert.match(server.stderr(), /ready/); // logs went to stderr, the protocol alone to stdout
   } finally {
-    connection.dispose();
-    server.child.kill();
+    stopServer(server);
   }
 });
 
@@ -136,12 +133,9 @@ test(
       assert.ok(item, `Zorblat not offered: ${completion.items.map((i) => i.label).join(', ')}`);
       const resolved = await connection.sendRequest('completionItem/resolve', item);
       assert.match(resolved.documentation.value, /From your text\*\*: seen 3× in plan\.md/);
-      await connection.sendRequest('shutdown');
-      await connection.sendNotification('exit');
-      assert.equal(await server.exited, 0);
+      await shutdownAndExit(server);
     } finally {
-      connection.dispose();
-      server.child.kill();
+      stopServer(server);
     }
   },
 );
@@ -158,8 +152,7 @@ test('exit without shutdown ends with code 1', { timeout: 60_000 }, async () => 
     await server.connection.sendNotification('exit');
     assert.equal(await server.exited, 1);
   } finally {
-    server.connection.dispose();
-    server.child.kill();
+    stopServer(server);
   }
 });
 
@@ -186,12 +179,9 @@ test(
           expected,
           `DOTNET_EnableDiagnostics=${setting ?? '(unset)'}; stderr:\n${server.stderr()}`,
         );
-        await server.connection.sendRequest('shutdown');
-        await server.connection.sendNotification('exit');
-        assert.equal(await server.exited, 0);
+        await shutdownAndExit(server);
       } finally {
-        server.connection.dispose();
-        server.child.kill();
+        stopServer(server);
       }
     }
   },

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, initialize, latencyModel, percentile, repoRoot } from './server.mjs';
+import { startServer, initialize, latencyModel, percentile, repoRoot, shutdownAndExit, stopServer } from './server.mjs';
 
 const count = Math.max(100, Number(process.env.LATENCY_REQUESTS ?? 120));
 const prose =
@@ -79,11 +79,8 @@ test(`latency: ${count} completion and ${count} inline completion requests`, { t
     assert.ok(items > 0, 'completion returned items');
     // A generous ceiling: a typing assistant that takes seconds per keystroke is broken.
     assert.ok(result.completion.p95 < 5000 && result.inlineCompletion.p95 < 5000, JSON.stringify(result));
-    await connection.sendRequest('shutdown');
-    await connection.sendNotification('exit');
-    assert.equal(await server.exited, 0);
+    await shutdownAndExit(server);
   } finally {
-    connection.dispose();
-    server.child.kill();
+    stopServer(server);
   }
 });

@@ -1,5 +1,6 @@
 // Starts the built transformer-lsp server as a process and connects to it over stdio with
 // vscode-languageserver-protocol, the library VS Code's own client uses.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -26,6 +27,19 @@ export function serverDll() {
 /** The model for latency runs: the default model when present, the tiny fixture otherwise. */
 export function latencyModel() {
   return existsSync(path.join(defaultModel, 'config.json')) ? defaultModel : fixtureModel;
+}
+
+/** Ends the session the LSP way (shutdown, then exit) and checks that the server exits with 0. */
+export async function shutdownAndExit(server) {
+  await server.connection.sendRequest('shutdown');
+  await server.connection.sendNotification('exit');
+  assert.equal(await server.exited, 0);
+}
+
+/** Closes the connection and kills the process, whatever happened before (a test's finally block). */
+export function stopServer(server) {
+  server.connection.dispose();
+  server.child.kill();
 }
 
 /** Spawns the server (with `env`, default this process's); returns the connection, the process, its exit promise and collected notifications. */
