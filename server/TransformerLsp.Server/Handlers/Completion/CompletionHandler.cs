@@ -25,10 +25,8 @@ internal sealed class CompletionHandler(DocumentStore documents, Func<ServerSett
     public async Task<CompletionList> HandleAsync(CompletionParams request, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var document = documents.GetRequired(request.TextDocument.Uri);
-        var settings = currentSettings();
-        if (!settings.IsLanguageEnabled(document.LanguageId)) return CompletionList.Empty;
-        var offset = document.OffsetAt(request.Position);
+        if (ServedPosition.Find(documents, currentSettings(), request.TextDocument.Uri, request.Position) is not (var document, var offset, var settings))
+            return CompletionList.Empty;
         var result = await model.RunAsync(document.Uri, Method, WorkPriority.Interactive, CompletionList.Empty,
             (predictor, token) => Compute(predictor, document, offset, settings, token), cancellationToken).ConfigureAwait(false);
         model.ReportLatency(started);

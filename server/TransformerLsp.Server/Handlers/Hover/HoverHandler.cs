@@ -22,10 +22,8 @@ internal sealed class HoverHandler(DocumentStore documents, Func<ServerSettings>
 
     public async Task<Protocol.Hover?> HandleAsync(HoverParams request, CancellationToken cancellationToken)
     {
-        var document = documents.GetRequired(request.TextDocument.Uri);
-        var settings = currentSettings();
-        if (!settings.IsLanguageEnabled(document.LanguageId)) return null;
-        var offset = document.OffsetAt(request.Position);
+        if (ServedPosition.Find(documents, currentSettings(), request.TextDocument.Uri, request.Position) is not (var document, var offset, var settings))
+            return null;
         return await model.RunAsync<Protocol.Hover?>(document.Uri, Method, WorkPriority.Interactive, null,
             (predictor, token) => Compute(predictor, document, offset, settings, token), cancellationToken).ConfigureAwait(false);
     }

@@ -26,10 +26,8 @@ internal sealed class InlineCompletionHandler(DocumentStore documents, Func<Serv
     public async Task<InlineCompletionList> HandleAsync(InlineCompletionParams request, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var document = documents.GetRequired(request.TextDocument.Uri);
-        var settings = currentSettings();
-        if (!settings.IsLanguageEnabled(document.LanguageId)) return InlineCompletionList.Empty;
-        var offset = document.OffsetAt(request.Position);
+        if (ServedPosition.Find(documents, currentSettings(), request.TextDocument.Uri, request.Position) is not (var document, var offset, var settings))
+            return InlineCompletionList.Empty;
         var invoked = request.Context?.TriggerKind == Invoked;
         var left = TextContext.Left(document.Text, offset);
         if (!invoked && ghostText.Rest(document.Uri, left) is { } rest)
