@@ -231,7 +231,7 @@ internal sealed class IncomingMessageFilter(Action<string> reportDropped, Func<b
     }
 
     /// <summary>What to do with one message body (see the class remarks).</summary>
-    /// <param name="body"></param>
+    /// <param name="body">The message body, as read (UTF-8 JSON, or not).</param>
     /// <param name="awaitingResponses">Whether the server has a request out; a response otherwise answers nothing
     /// (StreamJsonRpc would drop the connection over it).</param>
     internal static Verdict Classify(byte[] body, bool awaitingResponses)

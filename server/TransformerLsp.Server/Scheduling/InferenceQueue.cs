@@ -66,9 +66,9 @@ internal sealed class InferenceQueue : IDisposable
     /// <summary>Runs <paramref name="work"/> on the inference thread.</summary>
     /// <param name="documentUri">Document the work reads; null for work not tied to a document.</param>
     /// <param name="slot">Feature: the LSP method (or command) name; the newest interactive item per (document, slot) wins. Null = never superseded.</param>
-    /// <param name="priority"></param>
-    /// <param name="work"></param>
-    /// <param name="requestToken"></param>
+    /// <param name="priority">Interactive work runs before background work.</param>
+    /// <param name="work">The work, given a token that fires when it is cancelled, superseded or the queue stops.</param>
+    /// <param name="requestToken">The request's token: cancels the item while pending or between its steps.</param>
     public Task<T> RunAsync<T>(string? documentUri, string? slot, WorkPriority priority, Func<CancellationToken, T> work, CancellationToken requestToken = default)
     {
         var item = new WorkItem(documentUri, slot, priority, ct => work(ct));
