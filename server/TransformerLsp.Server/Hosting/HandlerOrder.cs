@@ -10,22 +10,30 @@ namespace TransformerLsp.Server.Hosting;
 /// inference still running for its document (Scheduling/InferenceQueue.cs).
 /// </summary>
 /// <remarks>
-/// Called in arrival order on the host's non-concurrent synchronization context; continuations resume there, in the
-/// order they were queued. Today's mutating handlers finish synchronously, so nothing waits; a mutating handler that
-/// awaits something would still hold back everything that arrived after it.
+/// Called in arrival order on the host's non-concurrent synchronization context. Work that must wait is chained: each
+/// item starts after the one that arrived before it has started (a read) or finished (a mutation), so arrival order
+/// holds even though the host's context is not sticky and continuations run on the thread pool. Today's mutating
+/// handlers finish synchronously, so nothing waits; a mutating handler that awaits something would still hold back
+/// everything that arrived after it.
 /// </remarks>
 internal sealed class HandlerOrder
 {
-    private Task _mutations = Task.CompletedTask;
+    // Completes when everything that arrived so far has started, and every mutation among it has finished.
+    private Task _tail = Task.CompletedTask;
 
-    /// <summary>Runs <paramref name="run"/> once the mutations that arrived before it have finished.</summary>
+    /// <summary>Runs <paramref name="run"/> after everything before it has started and every mutation before it has finished.</summary>
     public Task<T> Run<T>(ILspHandler handler, Func<Task<T>> run)
     {
-        var before = _mutations;
-        var task = before.IsCompleted ? run() : After(before, run);
-        if (handler.MutatesState && !task.IsCompleted)
-            _mutations = task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return task;
+        if (_tail.IsCompleted)
+        {
+            var task = run(); // a read has taken its snapshot when run returns
+            if (handler.MutatesState && !task.IsCompleted) _tail = Finished(task);
+            return task;
+        }
+        var started = new TaskCompletionSource();
+        var deferred = After(_tail, run, started);
+        _tail = handler.MutatesState ? Finished(deferred) : started.Task;
+        return deferred;
     }
 
     /// <summary>Runs a notification handler (synchronous) under the same rule.</summary>
@@ -35,9 +43,16 @@ internal sealed class HandlerOrder
         return Task.FromResult(true);
     });
 
-    private static async Task<T> After<T>(Task before, Func<Task<T>> run)
+    // The continuations need no particular thread: each item waits for the one before it, so order holds on any.
+    private static async Task<T> After<T>(Task before, Func<Task<T>> run, TaskCompletionSource started)
     {
-        await before;
-        return await run();
+        await before.ConfigureAwait(false);
+        Task<T> task;
+        try { task = run(); }
+        finally { started.SetResult(); }
+        return await task.ConfigureAwait(false);
     }
+
+    private static Task Finished(Task task) =>
+        task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 }

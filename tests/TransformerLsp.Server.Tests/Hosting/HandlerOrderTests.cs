@@ -80,7 +80,7 @@ public sealed class HandlerOrderTests
     /// <summary>Calls <paramref name="arrive"/> on a non-concurrent synchronization context, as the host dispatches.</summary>
     private static async Task Dispatch(Action arrive)
     {
-        var context = new NonConcurrentSynchronizationContext(sticky: false);
+        var context = new NonConcurrentSynchronizationContext(sticky: false); // as LanguageServerHost's
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         context.Post(_ =>
         {

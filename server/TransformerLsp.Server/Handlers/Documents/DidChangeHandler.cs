@@ -40,12 +40,6 @@ internal sealed class DidChangeHandler(ServerContext context) : INotificationHan
             }
             changes.Add(change!);
         }
-        if (notification.TextDocument.Version < before.Version)
-        {
-            var message = $"didChange for {uri} goes back from version {before.Version} to {notification.TextDocument.Version}; applied anyway";
-            context.Logger.LogWarning("{Message}", message);
-            context.Client.LogMessage(MessageType.Warning, "transformer-lsp: " + message);
-        }
         context.Queue.CancelDocument(uri);
         var changedFrom = int.MaxValue;
         foreach (var change in changes)
@@ -60,6 +54,13 @@ internal sealed class DidChangeHandler(ServerContext context) : INotificationHan
         }
         var after = context.Documents.Change(notification.TextDocument, changes);
         if (after is null) return;
+        // Told after the change is applied, so whoever reads the warning finds the document as it says.
+        if (notification.TextDocument.Version < before.Version)
+        {
+            var message = $"didChange for {uri} goes back from version {before.Version} to {notification.TextDocument.Version}; applied anyway";
+            context.Logger.LogWarning("{Message}", message);
+            context.Client.LogMessage(MessageType.Warning, "transformer-lsp: " + message);
+        }
         context.UserText.Update(after);
         context.Diagnostics.OnDocumentChanged(after, changedFrom == int.MaxValue ? 0 : changedFrom);
     }
