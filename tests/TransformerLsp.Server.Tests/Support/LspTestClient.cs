@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Nerdbank.Streams;
 using StreamJsonRpc;
 using TransformerLsp.Server.Hosting;
-using TransformerLsp.Server.Session;
 using TransformerLsp.Server.Protocol;
+using TransformerLsp.Server.Session;
 
 namespace TransformerLsp.Server.Tests.Support;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using TransformerLsp.Server.Session;
 using TransformerLsp.Server.Protocol;
+using TransformerLsp.Server.Session;
 
 namespace TransformerLsp.Server.Handlers.Documents;
 

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
-using TransformerLsp.Server.Session;
 using TransformerLsp.Server.Protocol;
+using TransformerLsp.Server.Session;
 using TransformerLsp.Server.Workspace;
 
 namespace TransformerLsp.Server.Handlers.Lifecycle;

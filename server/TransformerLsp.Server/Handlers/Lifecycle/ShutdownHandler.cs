@@ -1,5 +1,5 @@
-using TransformerLsp.Server.Session;
 using TransformerLsp.Server.Protocol;
+using TransformerLsp.Server.Session;
 
 namespace TransformerLsp.Server.Handlers.Lifecycle;
 

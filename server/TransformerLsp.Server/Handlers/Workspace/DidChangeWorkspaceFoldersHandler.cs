@@ -1,5 +1,5 @@
-using TransformerLsp.Server.Session;
 using TransformerLsp.Server.Protocol;
+using TransformerLsp.Server.Session;
 using TransformerLsp.Server.Workspace;
 
 namespace TransformerLsp.Server.Handlers.Workspace;
