@@ -238,8 +238,7 @@ def card(args, stages, stats, ev) -> str:
         f"- Tokens/s is the training log's per-step figure (evaluations excluded). Hardware: {cpu_name()}, 2 cores "
         f"(`torch.set_num_threads(2)`), no GPU (none was lent to this task), PyTorch "
         f"{start.get('torch', '1.13 (Debian)')} with OpenBLAS; the machine ran only light work beside it (editing; "
-        "in stages 2 to 4 also small builds and single test classes at low priority, which cost them some speed: stage "
-        "4 ran at 1,130-1,160 tokens/s while nothing else did)."
+        "in stages 2 and 3 also small builds and single test classes at low priority, which cost them some speed)."
     )
     w(
         f"- Best validation loss {best['val_loss']:.3f} nats/token at step {best['step']} of the last stage (kept "
@@ -375,19 +374,9 @@ def history_section(args, ev: dict) -> str:
             "v1: the 4 x 256 model trained for 75 minutes on Moby-Dick and the State of the Union alone, on a "
             "machine shared with other work (`models/history/v1-eval.json`).\n"
         )
-        stage = None
-        if args.stage_eval and os.path.exists(args.stage_eval):
-            stage = json.load(open(args.stage_eval))
-            out.append(
-                f"{args.stage_label}: the model before this folder's last training stage "
-                f"(`{os.path.relpath(args.stage_eval)}`).\n"
-            )
-            out.append(f"| measure | v1 | {args.stage_label} | this model |\n|---|---:|---:|---:|")
-        else:
-            out.append("| measure | v1 | this model |\n|---|---:|---:|")
+        out.append("| measure | v1 | this model |\n|---|---:|---:|")
         for name, k in rows:
-            middle = f" {fmt(stage.get(k))} |" if stage is not None else ""
-            out.append(f"| {name} | {fmt(old.get(k))} |{middle} {fmt(ev.get(k))} |")
+            out.append(f"| {name} | {fmt(old.get(k))} | {fmt(ev.get(k))} |")
         out.append("")
     if args.suggestions and os.path.exists(args.suggestions):
         sug = json.load(open(args.suggestions))
@@ -645,12 +634,6 @@ def main():
     )
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "history")
     ap.add_argument("--previous-eval", default=os.path.join(here, "v1-eval.json"))
-    ap.add_argument(
-        "--stage-eval",
-        default=os.path.join(here, "v2-stage3-eval.json"),
-        help="eval.json of the model before the last stage: a middle column of the before/after table (if present)",
-    )
-    ap.add_argument("--stage-label", default="stage 3")
     ap.add_argument("--suggestions", default=os.path.join(here, "v2-suggestions.json"))
     ap.add_argument("--ablations", default=os.path.join(here, "v2-ablations.json"))
     args = ap.parse_args()
