@@ -4,9 +4,11 @@ using System.Runtime.InteropServices;
 namespace TransformerLsp.Bench;
 
 /// <summary>
-/// Streams over a buffer several times larger than the last-level cache and reports the best read bandwidth,
-/// single-threaded and on all cores. Weights bytes / bandwidth is the floor of a batch-1 decode step whose weights come
-/// from DRAM (a decode step at batch 1 is a chain of matrix-vector products: each weight is read once per token).
+/// Streams over a buffer and reports the best read bandwidth, single-threaded and on all cores. Over a buffer several
+/// times larger than the last-level cache (the default) that is DRAM bandwidth; over a buffer the size of the model's
+/// weights, when they fit in the last-level cache, it is the bandwidth a decode step reads them at once they stay
+/// there. Weight bytes / bandwidth is the floor of a batch-1 decode step (a chain of matrix-vector products: each weight
+/// is read once per token); <see cref="LastLevelCacheBytes"/> says which of the two floors applies.
 /// </summary>
 internal static class BandwidthProbe
 {
@@ -25,6 +27,21 @@ internal static class BandwidthProbe
             all = Math.Max(all, Pass(buffer, Environment.ProcessorCount));
         }
         return new Result(single, all, bufferBytes);
+    }
+
+    /// <summary>The size of the largest cache level (Linux sysfs), or null when it cannot be read.</summary>
+    public static long? LastLevelCacheBytes()
+    {
+        const string root = "/sys/devices/system/cpu/cpu0/cache";
+        if (!Directory.Exists(root)) return null;
+        long? best = null;
+        foreach (var index in Directory.EnumerateDirectories(root, "index*"))
+        {
+            var text = File.ReadAllText(Path.Combine(index, "size")).Trim();
+            var unit = text[^1] switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, _ => 1L };
+            if (long.TryParse(unit == 1 ? text : text[..^1], out var n) && n * unit > (best ?? 0)) best = n * unit;
+        }
+        return best;
     }
 
     private static double Pass(float[] buffer, int threads)

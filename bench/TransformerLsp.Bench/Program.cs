@@ -11,7 +11,9 @@ using TransformerLsp.Engine;
 //          --skip-replay, --skip-compare, --skip-lab, --skip-context, --variant NAME=PATH[,NAME=PATH] (graph variants for the lab),
 //          --memory (issue 13's memory, soak and load figures only: docs/memory.md and docs/memory-soak.svg;
 //          with --from-json FILE, the docs from an earlier run's JSON; --before-json FILE [--before-label TEXT] draws
-//          another run's soak curve next to it).
+//          another run's soak curve next to it),
+//          --decode (issue 12's decode speed against ONNX Runtime GenAI only: docs/decode.md; --skip-policy leaves out the
+//          thread-policy stage; --engine-spin N runs the engine with another spin bound).
 var options = Args.Parse(args);
 var log = Console.Out;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -21,6 +23,7 @@ var modelFolder = ModelInfo.Resolve(options.Value("--model"));
 var info = ModelInfo.Load(modelFolder);
 if (options.Has("--micro")) return MicroBenchmarks.Run(modelFolder, options.Has("--quick"));
 if (options.Has("--memory")) return await MemoryReport.RunAsync(info, options, modelFolder);
+if (options.Has("--decode")) return DecodeBench.Run(info, options);
 
 var quick = options.Has("--quick");
 var threads = int.Parse(options.Value("--threads") ?? "0", CultureInfo.InvariantCulture);
@@ -262,7 +265,7 @@ static List<EditorRequest> SyntheticRequests(Corpus corpus, bool quick)
 internal sealed class Args
 {
     private readonly Dictionary<string, string?> _values = [];
-    private static readonly HashSet<string> Flags = ["--quick", "--micro", "--no-docs", "--skip-replay", "--skip-compare", "--skip-lab", "--skip-context", "--memory"];
+    private static readonly HashSet<string> Flags = ["--quick", "--micro", "--no-docs", "--skip-replay", "--skip-compare", "--skip-lab", "--skip-context", "--memory", "--decode", "--skip-policy"];
 
     public static Args Parse(string[] args)
     {

@@ -25,7 +25,16 @@ public enum ExecutionProviderKind
 /// copies the whole KV cache) at a cost in quality that depends on the model: see docs/benchmarks.md.</param>
 /// <param name="NGrams">Mix the corpus ∞-gram (when the folder has one) and the user's text into every suggestion
 /// (<see cref="TextPredictor.UserText"/>); false = the transformer alone (for comparisons).</param>
-public sealed record ModelOptions(string ModelFolder, ExecutionProviderKind Provider = ExecutionProviderKind.Cpu, int Threads = 0, int ContextTokens = 0, bool NGrams = true);
+/// <param name="SpinMicroseconds">How long an idle ONNX Runtime worker thread spins for more work before it sleeps:
+/// null = the engine's measured default (<see cref="DefaultSpinMicroseconds"/>), 0 = never spin (sleep at once),
+/// -1 = ONNX Runtime's own unbounded iteration count. Spinning saves the wake-up of a sleeping worker at every
+/// parallel operator of a decode step; the bound caps what it costs a machine the assistant shares.</param>
+public sealed record ModelOptions(string ModelFolder, ExecutionProviderKind Provider = ExecutionProviderKind.Cpu, int Threads = 0, int ContextTokens = 0, bool NGrams = true, int? SpinMicroseconds = null)
+{
+    /// <summary>The spin bound the engine uses unless told otherwise, chosen by the bench's thread-policy stage on
+    /// latency and CPU time per request (docs/benchmarks.md, "Thread policy").</summary>
+    public const int DefaultSpinMicroseconds = 100;
+}
 
 /// <summary>A model folder that could not be loaded; the message names the file, what was expected and what was found.</summary>
 public sealed class ModelLoadException(string message, Exception? inner = null) : Exception(message, inner);

@@ -109,7 +109,7 @@ public sealed partial class TextPredictor : IDisposable
         try
         {
             var onnx = ModelFiles.Require(folder, "model.onnx", $"the ONNX decoder exported for config.json ({config.NLayer} layers, vocab {config.VocabSize})", ModelFiles.OnnxMaxBytes);
-            var session = new ModelSession(onnx, config, options.Provider, options.Threads);
+            var session = new ModelSession(onnx, config, options.Provider, options.Threads, options.SpinMicroseconds ?? ModelOptions.DefaultSpinMicroseconds);
             progress?.Report(1.0);
             return new TextPredictor(config, tokenizer, session, options.ContextTokens, lexicon, corpus, hybrid) { WordTrigramPart = wordTrigram, UserWordsPart = userWords };
         }

@@ -4,6 +4,7 @@ using TransformerLsp.Engine.Words;
 namespace TransformerLsp.Engine.Tests;
 
 /// <summary>The word trigram wired into the predictor (TextPredictor.WordTrigram.cs): loading, history, and the default model.</summary>
+[Collection(SharedPredictorCollection.Name)]
 public sealed class WordTrigramFusionTests
 {
     [Fact]

@@ -25,7 +25,7 @@ void Log(string m) => Console.Error.WriteLine($"[hybrid {DateTime.Now:HH:mm:ss}]
 var config = ModelConfig.Read(opts.Model);
 var tokenizer = TokenizerLoader.Load(opts.Model, config);
 var vocabBytes = tokenizer.AllTokenBytes(config.VocabSize);
-using var session = new ModelSession(Path.Combine(opts.Model, "model.onnx"), config, ExecutionProviderKind.Cpu, opts.Threads);
+using var session = new ModelSession(Path.Combine(opts.Model, "model.onnx"), config, ExecutionProviderKind.Cpu, opts.Threads, ModelOptions.DefaultSpinMicroseconds);
 var shape = new HybridWeights("corpus.infinigram", Discounts.Uniform(0.8), 32, [1, 2, 3, 4, 5, 7, 10, 15, 20], [2, 4, 16, 256],
     [40, 70, 95], [1, 2, 3, 4, 5, 7, 11], [3], [90], []);
 var indexPath = Path.Combine(opts.Model, shape.CorpusIndex);

@@ -21,8 +21,19 @@ internal sealed class ModelSession : IDisposable
     private readonly string[] _outputNames;
     private readonly RunOptions _runOptions = new();
     private float[] _logits = [];
+    private int _running; // 1 while a run is in progress: a second, concurrent one is refused, not raced
+    private long[] _ids = [], _positions = [], _mask = [];
+    private readonly string[] _inputNames = [];
+    private readonly OrtValue[] _inputValues = [];
+    private readonly OrtValue[] _outputValues = [];
 
-    public ModelSession(string modelPath, ModelConfig config, ExecutionProviderKind provider, int threads)
+    /// <param name="modelPath">model.onnx.</param>
+    /// <param name="config">config.json, which the graph is checked against.</param>
+    /// <param name="provider">The execution provider asked for (CPU when it is not available).</param>
+    /// <param name="threads">Intra-op threads; 0 lets ONNX Runtime choose.</param>
+    /// <param name="spinMicroseconds">Idle intra-op workers spin this long before sleeping; 0 = never, -1 = ONNX Runtime's
+    /// unbounded default (see <see cref="ModelOptions.SpinMicroseconds"/>).</param>
+    public ModelSession(string modelPath, ModelConfig config, ExecutionProviderKind provider, int threads, int spinMicroseconds)
     {
         Config = config;
         _modelPath = modelPath;
@@ -35,9 +46,7 @@ internal sealed class ModelSession : IDisposable
             InterOpNumThreads = 1,
         };
         if (threads > 0) options.IntraOpNumThreads = threads;
-        // Idle intra-op threads must not spin between the many small decode steps: spinning steals the core the next
-        // step (and the editor) needs. Measured in bench/: greedy 32 tokens 189 -> 79 ms, beam 4 x 16 157 -> 106 ms.
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        SpinPolicy.Apply(options, spinMicroseconds);
         (ProviderName, ProviderNote) = ExecutionProviders.Configure(options, provider);
         try
         {
@@ -51,6 +60,10 @@ internal sealed class ModelSession : IDisposable
         try
         {
             _hasPositionIds = Validate();
+            _inputNames = ["input_ids", "attention_mask", .. _hasPositionIds ? ["position_ids"] : Array.Empty<string>(),
+                .. Enumerable.Range(0, config.NLayer).SelectMany(i => new[] { $"past_key_values.{i}.key", $"past_key_values.{i}.value" })];
+            _inputValues = new OrtValue[_inputNames.Length];
+            _outputValues = new OrtValue[_outputNames.Length];
             ProbeLastPosition();
         }
         catch
@@ -149,6 +162,20 @@ internal sealed class ModelSession : IDisposable
     /// </summary>
     public ReadOnlySpan<float> RunShared(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, out KvCache present)
     {
+        if (Interlocked.Exchange(ref _running, 1) == 1)
+            throw new InvalidOperationException("ModelSession is not thread-safe: a run was started while another was in progress; callers serialise their runs (the server through its inference queue)");
+        try
+        {
+            return RunExclusive(past, tokens, batch, seq, out present);
+        }
+        finally
+        {
+            Volatile.Write(ref _running, 0);
+        }
+    }
+
+    private ReadOnlySpan<float> RunExclusive(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, out KvCache present)
+    {
         var c = Config;
         if (past.Batch != batch) throw new ArgumentException($"past batch {past.Batch} != {batch}", nameof(past));
         if (tokens.Length != batch * seq || seq <= 0) throw new ArgumentException($"{tokens.Length} tokens for [{batch}, {seq}]", nameof(tokens));
@@ -156,17 +183,18 @@ internal sealed class ModelSession : IDisposable
         if (total > c.NPositions)
             throw new InvalidOperationException($"positions up to {total - 1} requested, but the model's position table has {c.NPositions} rows (n_positions); the context window must be enforced by the caller");
 
-        var ids = new long[batch * seq];
-        var positions = new long[batch * seq];
-        for (var i = 0; i < ids.Length; i++)
+        // Inputs live in buffers reused across runs (a decode step must not allocate): ids and positions for this run,
+        // and an attention mask that is all ones (rows of a batch share one length, see the class remarks).
+        var n = batch * seq;
+        if (_ids.Length < n) { _ids = new long[n]; _positions = new long[n]; }
+        if (_mask.Length < batch * total) { _mask = new long[Math.Max(batch * total, 2 * _mask.Length)]; Array.Fill(_mask, 1L); }
+        for (var i = 0; i < n; i++)
         {
             var t = tokens[i];
             if ((uint)t >= (uint)c.VocabSize) throw new ArgumentOutOfRangeException(nameof(tokens), $"token id {t} outside vocab_size {c.VocabSize}");
-            ids[i] = t;
-            positions[i] = past.Length + i % seq;
+            _ids[i] = t;
+            _positions[i] = past.Length + i % seq;
         }
-        var mask = new long[batch * total];
-        Array.Fill(mask, 1L);
 
         present = new KvCache(c.NLayer, c.NHead, c.HeadDim, batch, total);
         var logitsSize = batch * seq * c.VocabSize;
@@ -175,33 +203,33 @@ internal sealed class ModelSession : IDisposable
         if (_logits.Length < logitsSize) _logits = new float[logitsSize];
         var logits = _logits;
         var mem = OrtMemoryInfo.DefaultInstance;
-        var inputNames = new List<string>(3 + 2 * c.NLayer);
-        var inputValues = new List<OrtValue>(3 + 2 * c.NLayer);
-        var outputValues = new List<OrtValue>(1 + 2 * c.NLayer);
+        // Every slot is set before Run and cleared in finally, so a failed run leaves nothing behind for the next one.
+        var inputs = _inputValues;
+        var outputs = _outputValues;
         try
         {
-            void Add(string name, OrtValue v) { inputNames.Add(name); inputValues.Add(v); }
-            Add("input_ids", OrtValue.CreateTensorValueFromMemory(ids, [batch, seq]));
-            Add("attention_mask", OrtValue.CreateTensorValueFromMemory(mask, [batch, total]));
-            if (_hasPositionIds) Add("position_ids", OrtValue.CreateTensorValueFromMemory(positions, [batch, seq]));
+            var k = 0;
+            inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _ids.AsMemory(0, n), [batch, seq]);
+            inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _mask.AsMemory(0, batch * total), [batch, total]);
+            if (_hasPositionIds) inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _positions.AsMemory(0, n), [batch, seq]);
             long[] pastShape = [batch, c.NHead, past.Length, c.HeadDim];
             long[] presentShape = [batch, c.NHead, total, c.HeadDim];
             for (var l = 0; l < c.NLayer; l++)
             {
-                Add($"past_key_values.{l}.key", past.Length == 0
+                inputs[k++] = past.Length == 0
                     ? OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, pastShape)
-                    : OrtValue.CreateTensorValueFromMemory(mem, past.Key(l), pastShape));
-                Add($"past_key_values.{l}.value", past.Length == 0
+                    : OrtValue.CreateTensorValueFromMemory(mem, past.Key(l), pastShape);
+                inputs[k++] = past.Length == 0
                     ? OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, pastShape)
-                    : OrtValue.CreateTensorValueFromMemory(mem, past.Value(l), pastShape));
+                    : OrtValue.CreateTensorValueFromMemory(mem, past.Value(l), pastShape);
             }
-            outputValues.Add(OrtValue.CreateTensorValueFromMemory(mem, logits.AsMemory(0, logitsSize), [batch, seq, c.VocabSize]));
+            outputs[0] = OrtValue.CreateTensorValueFromMemory(mem, logits.AsMemory(0, logitsSize), [batch, seq, c.VocabSize]);
             for (var l = 0; l < c.NLayer; l++)
             {
-                outputValues.Add(OrtValue.CreateTensorValueFromMemory(mem, present.Key(l), presentShape));
-                outputValues.Add(OrtValue.CreateTensorValueFromMemory(mem, present.Value(l), presentShape));
+                outputs[1 + 2 * l] = OrtValue.CreateTensorValueFromMemory(mem, present.Key(l), presentShape);
+                outputs[2 + 2 * l] = OrtValue.CreateTensorValueFromMemory(mem, present.Value(l), presentShape);
             }
-            _session.Run(_runOptions, inputNames, inputValues, _outputNames, outputValues);
+            _session.Run(_runOptions, _inputNames, inputs, _outputNames, outputs);
         }
         catch (OnnxRuntimeException e)
         {
@@ -210,8 +238,8 @@ internal sealed class ModelSession : IDisposable
         }
         finally
         {
-            foreach (var v in inputValues) v.Dispose();
-            foreach (var v in outputValues) v.Dispose();
+            for (var i = 0; i < inputs.Length; i++) { inputs[i]?.Dispose(); inputs[i] = null!; }
+            for (var i = 0; i < outputs.Length; i++) { outputs[i]?.Dispose(); outputs[i] = null!; }
         }
         return logits.AsSpan(0, logitsSize);
     }

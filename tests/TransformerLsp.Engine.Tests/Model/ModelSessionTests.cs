@@ -9,7 +9,7 @@ public sealed class ModelSessionTests
     private static ModelSession Open(string name)
     {
         var folder = Fixtures.Folder(name);
-        return new ModelSession(Path.Combine(folder, "model.onnx"), ModelConfig.Read(folder), ExecutionProviderKind.Cpu, 1);
+        return new ModelSession(Path.Combine(folder, "model.onnx"), ModelConfig.Read(folder), ExecutionProviderKind.Cpu, 1, ModelOptions.DefaultSpinMicroseconds);
     }
 
     private static float[] Full(ModelSession s, int[] ids)
@@ -139,5 +139,29 @@ public sealed class ModelSessionTests
         Assert.Equal(s.Config.VocabSize, full.Length);
         using (kv)
             Assert.Throws<InvalidOperationException>(() => s.Run(kv, [5], 1, 1, false, out _));
+    }
+
+    /// <summary>The spin policy changes how workers wait, never what they compute: two threads under each policy give
+    /// the PyTorch reference's logits, one shape after another through the session's reused input buffers.</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100)]
+    [InlineData(-1)]
+    public void EverySpinPolicyGivesTheReferenceLogits(int spin)
+    {
+        var folder = Fixtures.Folder("tiny-model");
+        using var s = new ModelSession(Path.Combine(folder, "model.onnx"), ModelConfig.Read(folder), ExecutionProviderKind.Cpu, 2, spin);
+        var (cases, _) = Fixtures.Reference(folder);
+        // Longest first, then shorter: a later run must not read what an earlier, larger one left in the buffers.
+        foreach (var c in cases.OrderByDescending(c => c.InputIds.Length))
+            AssertClose(c.Logits.SelectMany(r => r).ToArray(), Full(s, c.InputIds), 1e-4, $"spin {spin}, case of {c.InputIds.Length} tokens");
+    }
+
+    [Fact]
+    public void ASpinBelowMinusOneIsRefused()
+    {
+        var folder = Fixtures.Folder("tiny-model");
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new ModelSession(Path.Combine(folder, "model.onnx"), ModelConfig.Read(folder), ExecutionProviderKind.Cpu, 1, -2));
     }
 }

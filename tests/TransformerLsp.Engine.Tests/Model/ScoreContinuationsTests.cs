@@ -14,7 +14,7 @@ public sealed class ScoreContinuationsTests
     public void ChunkedScoresEqualFeedingEachContinuationTokenByToken()
     {
         Assert.True(Fixtures.HasDefaultModel, "models/default is part of the repository");
-        using var session = new ModelSession(Path.Combine(Fixtures.DefaultModel, "model.onnx"), ModelConfig.Read(Fixtures.DefaultModel), ExecutionProviderKind.Cpu, 1);
+        using var session = new ModelSession(Path.Combine(Fixtures.DefaultModel, "model.onnx"), ModelConfig.Read(Fixtures.DefaultModel), ExecutionProviderKind.Cpu, 1, ModelOptions.DefaultSpinMicroseconds);
         var vocab = session.Config.VocabSize;
         int[] context = [.. Enumerable.Range(0, 40).Select(i => 200 + (i * 37) % 3000)];
         var random = new Random(7);
