@@ -32,7 +32,7 @@ public enum ExecutionProviderKind
 public sealed record ModelOptions(string ModelFolder, ExecutionProviderKind Provider = ExecutionProviderKind.Cpu, int Threads = 0, int ContextTokens = 0, bool NGrams = true, int? SpinMicroseconds = null)
 {
     /// <summary>The spin bound the engine uses unless told otherwise, chosen by the bench's thread-policy stage on
-    /// latency and CPU time per request (docs/benchmarks.md, "Thread policy").</summary>
+    /// latency and CPU time per request, quiet and beside a load (docs/decode.md, "Thread policy").</summary>
     public const int DefaultSpinMicroseconds = 100;
 }
 
