@@ -84,6 +84,18 @@ internal sealed class Corpus
 
     public int CountTokens(string text) => _tokenizer is not null ? _tokenizer.CountTokens(text) : text.Length / 4;
 
+    /// <summary>The longest prefix of <paramref name="text"/> that encodes to at most <paramref name="tokens"/> tokens (BOS included).</summary>
+    public string PrefixOf(string text, int tokens)
+    {
+        int lo = 0, hi = text.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) / 2;
+            if (Encode(text[..mid]).Count <= tokens) lo = mid; else hi = mid - 1;
+        }
+        return text[..lo];
+    }
+
     /// <summary>A document of about <paramref name="tokens"/> tokens made of the paragraphs in turn, skipping <paramref name="skip"/>.</summary>
     public string Document(int tokens, int skip = 0)
     {

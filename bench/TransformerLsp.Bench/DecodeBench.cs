@@ -111,17 +111,9 @@ internal sealed class DecodeBench(ModelInfo info, Corpus corpus, bool quick, int
         // The first 64 tokens of a held-out paragraph long enough to go on after them (from the last paragraph back): a
         // prompt that ends a paragraph would let the engine stop at end of text where GenAI is held to every token.
         var text = corpus.Paragraphs.Reverse().FirstOrDefault(p => corpus.CountTokens(p) >= PromptTokens + GreedyTokens) ?? corpus.Paragraphs[^1];
-        var ids = corpus.Encode(text);
-        var n = Math.Min(PromptTokens, ids.Count);
-        int lo = 0, hi = text.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi + 1) / 2;
-            if (corpus.Encode(text[..mid]).Count <= n) lo = mid; else hi = mid - 1;
-        }
         // Cut back to a word boundary (after a space), where ghost text is asked for, and give GenAI exactly the ids of
         // that text: the two sides then continue the same prompt from the same place.
-        var cut = text[..lo];
+        var cut = corpus.PrefixOf(text, PromptTokens);
         var space = cut.LastIndexOf(' ');
         if (space > 0) cut = cut[..(space + 1)];
         return (corpus.Encode(cut), cut);
@@ -263,11 +255,11 @@ internal sealed class DecodeBench(ModelInfo info, Corpus corpus, bool quick, int
             double ew = 0, ec = 0, gw = 0, gc = 0;
             var warm = prefix + paragraph[..1];
             engine.NextWords(key, warm, 10);
-            genai.Generate(Window(corpus.Encode(warm)), 1);
+            genai.Generate(info.Window(corpus.Encode(warm)), 1);
             for (var i = 1; i <= keys; i++)
             {
                 var text = prefix + paragraph[..i];
-                var prompt = Window(corpus.Encode(text));
+                var prompt = info.Window(corpus.Encode(text));
                 Cost e, g;
                 if (i % 2 == 0)
                 {
@@ -285,7 +277,7 @@ internal sealed class DecodeBench(ModelInfo info, Corpus corpus, bool quick, int
             rows.Add(new JsonObject
             {
                 ["document"] = name,
-                ["context_tokens"] = Window(corpus.Encode(prefix + paragraph[..keys])).Count,
+                ["context_tokens"] = info.Window(corpus.Encode(prefix + paragraph[..keys])).Count,
                 ["keys"] = keys,
                 ["engine_ms"] = Report.Number(ew),
                 ["engine_cpu_ms"] = Report.Number(ec),
@@ -297,13 +289,6 @@ internal sealed class DecodeBench(ModelInfo info, Corpus corpus, bool quick, int
             log.WriteLine($"  {name}: {keys} keys, engine {ew:F0} ms (CPU {ec:F0}), GenAI {gw:F0} ms (CPU {gc:F0}) -> {ew / gw:F2}");
         }
         Result["editor"] = rows;
-    }
-
-    /// <summary>The context the engine sees: it keeps min(64, n_positions / 2) positions free for generation.</summary>
-    private List<int> Window(List<int> ids)
-    {
-        var max = info.Positions - Math.Min(64, info.Positions / 2);
-        return ids.Count <= max ? ids : ids.GetRange(ids.Count - max, max);
     }
 }
 

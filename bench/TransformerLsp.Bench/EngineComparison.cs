@@ -96,7 +96,7 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         // GenAI: a fresh prompt for every request, cut to the window like ours, N tokens exactly.
         foreach (var r in sample)
         {
-            var prompt = Window(corpus.Encode(r.TextBeforeCursor), r.Kind == "completion" ? CompletionTokens : InlineTokens);
+            var prompt = info.Window(corpus.Encode(r.TextBeforeCursor), r.Kind == "completion" ? CompletionTokens : InlineTokens);
             freshBy[r.Kind] += r.Kind == "completion"
                 ? Time(() => genai.Generate(prompt, CompletionTokens, beams: CompletionBeams))
                 : Time(() => genai.Generate(prompt, InlineTokens, beams: InlineBeams));
@@ -139,12 +139,6 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
     private static (long Reused, long Computed) CacheStatistics(TextPredictor predictor) =>
         typeof(TextPredictor).GetProperty("CacheStatistics")?.GetValue(predictor) is ValueTuple<long, long> t ? t : (-1, -1);
 
-    private List<int> Window(List<int> ids, int newTokens)
-    {
-        // The engine keeps min(64, n_positions / 2) positions free for generation (ContextWindow); GenAI gets the same context.
-        var max = Math.Min(info.Positions - newTokens, info.Positions - Math.Min(64, info.Positions / 2));
-        return ids.Count <= max ? ids : ids.GetRange(ids.Count - max, max);
-    }
 
     private void FreshPrompt(TextPredictor? predictor, GenAiRunner genai, RawModel raw)
     {
@@ -152,7 +146,7 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         var text = corpus.Paragraphs[^1];
         var ids = corpus.Encode(text);
         var prompt = ids.Take(Math.Min(64, Math.Min(ids.Count, info.Positions - 40))).ToList();
-        var promptText = corpus.HasTokenizer ? Decode(text, prompt.Count) : text;
+        var promptText = corpus.HasTokenizer ? corpus.PrefixOf(text, prompt.Count) : text;
         var runs = quick ? 5 : 15;
         var g = new Samples("genai greedy"); var r = new Samples("raw greedy");
         var gb = new Samples("genai beam"); var rb = new Samples("raw beam");
@@ -164,7 +158,6 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         var greedyStop = new StopConditions(MaxTokens: 32, AtSentenceEnd: false, AtNewline: false);
         var oneStop = new StopConditions(MaxTokens: 1, AtSentenceEnd: false, AtNewline: false);
         var beamOptions = new BeamOptions(4, new StopConditions(MaxTokens: 16, AtSentenceEnd: false, AtNewline: false));
-        int engineGreedyTokens = 0, engineBeamTokens = 0;
         for (var i = -1; i < runs; i++)
         {
             // i = -1 is the warm-up round.
@@ -192,9 +185,9 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         // Engine against GenAI: interleaved rounds, order flipped each round, CPU with each side's spinning tail
         // (HeadToHead, the method of the --decode run). Per token when the engine stopped early, so it cannot flatter us.
         predictor.Forget(key);
-        engineGreedyTokens = predictor.Greedy(key, promptText, greedyStop).Tokens.Count;
+        var engineGreedyTokens = predictor.Greedy(key, promptText, greedyStop).Tokens.Count;
         predictor.Forget(key);
-        engineBeamTokens = predictor.BeamSearch(key, promptText, beamOptions).Max(b => b.Tokens.Count);
+        var engineBeamTokens = predictor.BeamSearch(key, promptText, beamOptions).Max(b => b.Tokens.Count);
         var rounds = quick ? 3 : 6;
         var perRound = quick ? 4 : 8;
         var settle = RequestCost.SettleMs(ModelOptions.DefaultSpinMicroseconds);
@@ -225,18 +218,6 @@ internal sealed class EngineComparison(ModelInfo info, Corpus corpus, IReadOnlyL
         log.WriteLine($"  engine greedy 32 {greedy.A.WallMs:F1} ms ({engineGreedyTokens} tokens), beam 4x16 {beam.A.WallMs:F1} ms ({engineBeamTokens} tokens) "
             + $"-> genai_greedy_ratio {Figures["genai_greedy_ratio"]:F2} (worst round {Figures["genai_greedy_ratio_worst_round"]:F2}), "
             + $"genai_beam_ratio {Figures["genai_beam_ratio"]:F2} (worst round {Figures["genai_beam_ratio_worst_round"]:F2})");
-    }
-
-    /// <summary>The prefix of <paramref name="text"/> that encodes to about <paramref name="tokens"/> tokens (BOS included).</summary>
-    private string Decode(string text, int tokens)
-    {
-        int lo = 0, hi = text.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi + 1) / 2;
-            if (corpus.Encode(text[..mid]).Count <= tokens) lo = mid; else hi = mid - 1;
-        }
-        return text[..lo];
     }
 
     private static double Time(Action action)

@@ -14,6 +14,14 @@ internal sealed record ModelInfo(
     /// (the position table contributes one row, biases and LayerNorms are noise). Basis of the DRAM floor.</summary>
     public long WeightBytesPerToken => 4L * ((long)Layers * 12 * Embedding * Embedding + (long)Vocab * Embedding);
 
+    /// <summary>The context the engine sees, so GenAI is given the same: the engine keeps min(64, n_positions / 2)
+    /// positions free for generation (ContextWindow), and room for <paramref name="newTokens"/>.</summary>
+    public List<int> Window(List<int> ids, int newTokens = 1)
+    {
+        var max = Math.Min(Positions - newTokens, Positions - Math.Min(64, Positions / 2));
+        return ids.Count <= max ? ids : ids.GetRange(ids.Count - max, max);
+    }
+
     public static ModelInfo Load(string folder)
     {
         var configPath = Path.Combine(folder, "config.json");
