@@ -64,7 +64,7 @@ public sealed partial class TextPredictor : IDisposable
         _window = new ContextWindow(tokenizer, config, contextTokens);
         UserText = new NGrams.UserTextIndex(tokenizer, config.VocabSize);
         _wordTokens = [.. Enumerable.Range(0, _vocab.Count)
-            .Where(t => _vocab.Bytes[t] is [(byte)' ', _, ..] b && b.AsSpan(1).IndexOfAnyExcept(WordBytes) < 0)
+            .Where(t => _vocab.Bytes[t] is [(byte)' ', _, ..] && !_vocab.WordBytes[t].AsSpan(1).Contains(false))
             .Select(t => (t, Encoding.UTF8.GetString(_vocab.Bytes[t], 1, _vocab.Bytes[t].Length - 1)))
             .Where(w => !w.Item2.Contains('\uFFFD', StringComparison.Ordinal) && (lexicon.IsEmpty || lexicon.Contains(w.Item2)))];
     }
@@ -72,9 +72,6 @@ public sealed partial class TextPredictor : IDisposable
     /// <summary>The user's own text (open documents, by key) indexed with this model's tokenizer, so suggestions can learn
     /// the user's names and phrases as they are typed. Safe to update from any thread (see <see cref="NGrams.UserTextIndex"/>).</summary>
     public NGrams.UserTextIndex UserText { get; }
-
-    private static readonly System.Buffers.SearchValues<byte> WordBytes =
-        System.Buffers.SearchValues.Create([.. Enumerable.Range(0, 256).Select(b => (byte)b).Where(WordChars.IsWordByte)]);
 
     /// <summary>The word gate of one request: canonical spellings, the lexicon, and the user's own text around the cursor, whose
     /// words are admitted — without the word being typed at the end of <paramref name="before"/> ("spl" is no word because

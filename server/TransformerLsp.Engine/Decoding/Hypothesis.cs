@@ -1,4 +1,5 @@
 using System.Text;
+using TransformerLsp.Engine.Words;
 
 namespace TransformerLsp.Engine.Decoding;
 
@@ -84,9 +85,10 @@ internal sealed class HypothesisExtender(TokenVocabulary vocab, PrefixConstraint
         var wordStart = parent.WordStart;
         var wordBytes = new List<byte>(parent.WordBytes);
         var fresh = bytes.AsSpan(requiredPart);
+        var wordMask = Vocab.WordBytes[token];
         for (var i = 0; i < bytes.Length; i++)
         {
-            var isWord = TokenVocabulary.IsWordByte(bytes[i]);
+            var isWord = wordMask[i];
             if (isWord && !inWord)
             {
                 wordStart = index;
@@ -154,11 +156,12 @@ internal sealed class HypothesisExtender(TokenVocabulary vocab, PrefixConstraint
         var text = new List<byte>();
         foreach (var t in parent.Tokens) text.AddRange(Vocab.Bytes[t]);
         text.AddRange(more);
+        var mask = WordChars.WordByteMask(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(text));
         var words = new List<string>();
         var start = -1;
         for (var i = 0; i <= text.Count; i++)
         {
-            var isWord = i < text.Count && TokenVocabulary.IsWordByte(text[i]);
+            var isWord = i < text.Count && mask[i];
             if (isWord && start < 0) start = i;
             else if (!isWord && start >= 0)
             {

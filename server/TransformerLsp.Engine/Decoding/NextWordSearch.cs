@@ -1,4 +1,5 @@
 using System.Text;
+using TransformerLsp.Engine.Words;
 
 namespace TransformerLsp.Engine.Decoding;
 
@@ -12,7 +13,7 @@ internal sealed record WordCandidate(string Text, int[] Tokens, double Probabili
 /// </summary>
 /// <remarks>
 /// <para>A word is the lead (at most the spaces the constraint requires, or one) followed by word bytes only
-/// (<see cref="TokenVocabulary.IsWordByte"/>): punctuation after a lone space is no word. Probabilities are joint, never
+/// (<see cref="WordChars.WordByteMask"/>): punctuation after a lone space is no word. Probabilities are joint, never
 /// renormalised per step, so the typed prefix is an event the caller conditions on once. Each finished word passes the
 /// <see cref="WordGate"/> (canonical spelling, lexicon) before it counts, and a partial word whose tokens are not the
 /// tokenizer's own spelling of its text is dropped at once; a word cut by the token limit does not count.</para>
@@ -79,10 +80,7 @@ internal static class NextWordSearch
     private static bool IsWordPrefix(byte[] text, int maxLead)
     {
         var lead = LeadingSpaces(text);
-        if (lead > maxLead) return false;
-        for (var i = lead; i < text.Length; i++)
-            if (!TokenVocabulary.IsWordByte(text[i])) return false;
-        return true;
+        return lead <= maxLead && !WordChars.WordByteMask(text.AsSpan(lead)).Contains(false);
     }
 
     private static string WordOf(byte[] text)

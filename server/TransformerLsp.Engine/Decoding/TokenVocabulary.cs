@@ -10,9 +10,8 @@ internal sealed class TokenVocabulary
     {
         Bytes = bytes;
         EosId = eosId;
-        ContinuesWord = new bool[bytes.Length];
-        for (var i = 0; i < bytes.Length; i++)
-            ContinuesWord[i] = bytes[i].Length > 0 && IsWordByte(bytes[i][0]);
+        WordBytes = [.. bytes.Select(b => WordChars.WordByteMask(b))];
+        ContinuesWord = [.. WordBytes.Select(m => m is [true, ..])];
     }
 
     /// <summary>A vocabulary from token strings (tests and toy models); "" marks a control token.</summary>
@@ -23,11 +22,11 @@ internal sealed class TokenVocabulary
     public int Count => Bytes.Length;
     public int EosId { get; }
 
-    /// <summary>The token's first byte is part of a word (<see cref="WordChars.IsWordByte"/>): it extends the word before it.</summary>
-    public bool[] ContinuesWord { get; }
+    /// <summary>Per token, which of its bytes can be part of a word (<see cref="WordChars.WordByteMask"/>).</summary>
+    public bool[][] WordBytes { get; }
 
-    /// <summary>See <see cref="WordChars.IsWordByte"/>.</summary>
-    public static bool IsWordByte(byte b) => WordChars.IsWordByte(b);
+    /// <summary>The token's first byte is part of a word: it extends the word before it.</summary>
+    public bool[] ContinuesWord { get; }
 
     /// <summary>Log-probability that the word at the end of a row ends there: the mass of the tokens that do not continue it.</summary>
     public double BoundaryLogProb(ReadOnlySpan<float> logProbs)

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 
 namespace TransformerLsp.Engine.Words;
 
@@ -29,10 +31,32 @@ public static class WordChars
     public static bool IsTypedWordChar(char c) =>
         char.IsLetterOrDigit(c) || c is '\'' or '’' || char.IsSurrogate(c) || char.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
 
-    /// <summary>Whether a byte of a token's UTF-8 text can be part of a word: ASCII letters and digits, the apostrophe, and every
-    /// byte of a non-ASCII character. A token whose first byte is one continues the word before it.</summary>
-    public static bool IsWordByte(byte b) =>
-        b >= 0x80 || b is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9' or (byte)'\'';
+    /// <summary>Which bytes of a UTF-8 text (a token's, or several tokens' joined) can be part of a word: ASCII letters and
+    /// digits, the apostrophe, and the bytes of a non-ASCII character that is a letter, a digit, a combining mark or the
+    /// typographic apostrophe (’). A dash, a curly quote or an ellipsis ends a word ("ago—never" is two words). A piece
+    /// of a character the text does not hold whole (a byte-fallback token) counts as a word byte: its character is not
+    /// known here.</summary>
+    public static bool[] WordByteMask(ReadOnlySpan<byte> utf8)
+    {
+        var mask = new bool[utf8.Length];
+        for (var i = 0; i < utf8.Length;)
+        {
+            var b = utf8[i];
+            if (b < 0x80)
+            {
+                mask[i++] = b is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9' or (byte)'\'';
+                continue;
+            }
+            var status = Rune.DecodeFromUtf8(utf8[i..], out var rune, out var length);
+            var isWord = status != OperationStatus.Done || IsWordRune(rune);
+            for (var k = 0; k < length; k++) mask[i + k] = isWord;
+            i += Math.Max(1, length);
+        }
+        return mask;
+    }
+
+    private static bool IsWordRune(Rune r) =>
+        Rune.IsLetterOrDigit(r) || r.Value == '’' || Rune.GetUnicodeCategory(r) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
 
     /// <summary>The words of <paramref name="text"/>, in order.</summary>
     public static IEnumerable<string> Split(string text)

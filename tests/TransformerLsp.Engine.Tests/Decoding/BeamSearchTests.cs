@@ -1,4 +1,5 @@
 using TransformerLsp.Engine.Decoding;
+using TransformerLsp.Engine.Words;
 
 namespace TransformerLsp.Engine.Tests.Decoding;
 
@@ -60,6 +61,30 @@ public sealed class BeamSearchTests
             using var again = new ToyDecoderState(ToyDecoderState.ByLastToken(5, chain), [0], 5);
             Assert.Equal(" the", vocab.Decode(GreedySearch.Run(again, new HypothesisExtender(vocab, PrefixConstraint.None, NoTextStops), limit, default).Tokens));
         }
+    }
+
+    [Fact]
+    public void ADashBetweenTwoWordsEndsTheFirst()
+    {
+        // " years" " ago" "—" "n" "ever" " mind" ".", each 0.7 (else the end): the gate knows "years", "ago", "never", "mind".
+        // Before the dash ended a word, "ago—never" was one word that no list holds and the model gives only 0.7^4, greedy
+        // could finish nothing and cut back to " years".
+        var vocab = TokenVocabulary.FromStrings(["", " years", " ago", "—", "n", "ever", " mind", ".", "<ctx>"], eosId: 0);
+        var chain = new Dictionary<int, Dictionary<int, double>>
+        {
+            [8] = new() { [1] = 0.7, [0] = 0.3 },
+            [1] = new() { [2] = 0.7, [0] = 0.3 },
+            [2] = new() { [3] = 0.7, [0] = 0.3 },
+            [3] = new() { [4] = 0.7, [0] = 0.3 },
+            [4] = new() { [5] = 0.7, [0] = 0.3 },
+            [5] = new() { [6] = 0.7, [0] = 0.3 },
+            [6] = new() { [7] = 0.7, [0] = 0.3 },
+            [7] = new() { [0] = 1 },
+        };
+        var gate = new WordGate(new Lexicon(["years", "ago", "never", "mind"]), null, [], "");
+        var extender = new HypothesisExtender(vocab, PrefixConstraint.None, new StopConditions(MaxTokens: 16), gate);
+        using var state = new ToyDecoderState(ToyDecoderState.ByLastToken(9, chain), [8], 9);
+        Assert.Equal(" years ago—never mind.", vocab.Decode(GreedySearch.Run(state, extender, 16, default).Tokens));
     }
 
     [Fact]

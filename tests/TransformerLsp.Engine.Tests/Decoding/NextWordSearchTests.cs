@@ -106,6 +106,25 @@ public sealed class NextWordSearchTests
     }
 
     [Fact]
+    public void ADashOrACurlyQuoteEndsTheWordBeforeIt()
+    {
+        // 0 eos, 1 " ago", 2 "—", 3 "”", 4 "ny", 5 "."; "ago—never" and "ago”" end the word "ago" (bytes of punctuation are
+        // no word bytes, though they are not ASCII), so P(ago) = 0.5 + 0.2 + 0.1, and only "agony" goes on.
+        var vocab = TokenVocabulary.FromStrings(["", " ago", "—", "”", "ny", ".", "<ctx>"], 0);
+        var table = new Dictionary<int, Dictionary<int, double>>
+        {
+            [6] = new() { [1] = 1.0 },
+            [1] = new() { [2] = 0.5, [3] = 0.2, [5] = 0.1, [4] = 0.2 },
+            [4] = new() { [5] = 1.0 },
+        };
+        using var state = new ToyDecoderState(ToyDecoderState.ByLastToken(7, table), [6], 7);
+        var words = NextWordSearch.Run(state, vocab, PrefixConstraint.None, WordGate.Open, 10, 8, 6, default).ToDictionary(w => w.Text, w => w.Probability);
+        Assert.Equal(0.8, words["ago"], 6);
+        Assert.Equal(0.2, words["agony"], 6);
+        Assert.Equal(2, words.Count);
+    }
+
+    [Fact]
     public void HealingBacksOffToTheTokenBoundaryBeforeTheTypedWord()
     {
         var healed = TokenHealing.Heal([1, 2, 5], Vocab, "the whal");
