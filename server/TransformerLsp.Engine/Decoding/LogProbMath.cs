@@ -1,17 +1,24 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+
 namespace TransformerLsp.Engine.Decoding;
 
 /// <summary>Small numeric helpers shared by the decoders.</summary>
 internal static class LogProbMath
 {
-    /// <summary>In-place log-softmax.</summary>
+    /// <summary>In-place log-softmax: x − max − log Σ exp(x − max), vectorized (a decode step runs it on every row of the
+    /// vocabulary). Masked entries (−∞) stay −∞ and take no mass.</summary>
     public static void LogSoftmax(Span<float> values)
     {
-        var max = float.NegativeInfinity;
-        foreach (var v in values) if (v > max) max = v;
-        double sum = 0;
-        foreach (var v in values) sum += Math.Exp(v - max);
-        var logZ = (float)(max + Math.Log(sum));
-        for (var i = 0; i < values.Length; i++) values[i] -= logZ;
+        if (values.IsEmpty) return;
+        var max = TensorPrimitives.Max(values);
+        var buffer = ArrayPool<float>.Shared.Rent(values.Length);
+        var exp = buffer.AsSpan(0, values.Length);
+        TensorPrimitives.Subtract(values, max, values);
+        TensorPrimitives.Exp(values, exp);
+        var logZ = MathF.Log(TensorPrimitives.Sum(exp));
+        ArrayPool<float>.Shared.Return(buffer);
+        TensorPrimitives.Subtract(values, logZ, values);
     }
 
     /// <summary>Indices of the <paramref name="k"/> largest finite values, largest first (ties: lower index first).</summary>
