@@ -41,6 +41,31 @@ public sealed class SuffixArrayIndexTests
     }
 
     [Fact]
+    public void AContextGrowingOneTokenAtATimeAnswersLikeBruteForce()
+    {
+        // As in decoding: each query is the last one plus a token, so the longer patterns are found by narrowing the
+        // remembered range of the pattern without its last token; the token follows the corpus or is drawn at random.
+        var random = new Random(23);
+        for (var trial = 0; trial < 40; trial++)
+        {
+            var vocab = random.Next(2, 6);
+            var tokens = RandomCorpus(random, vocab, random.Next(1, 3000));
+            var index = new SuffixArrayIndex(tokens, vocab);
+            var start = random.Next(tokens.Length);
+            var context = new List<int> { tokens[start] };
+            for (var step = 0; step < 40; step++)
+            {
+                var at = start + context.Count;
+                context.Add(random.Next(4) > 0 && at < tokens.Length ? tokens[at] : random.Next(vocab));
+                int[] c = [.. context];
+                var maxLength = random.Next(1, 16);
+                BruteForceCounts.AssertSame(BruteForceCounts.Continuations(tokens, c, maxLength), index.Continuations(c, maxLength), c);
+                Assert.Equal(BruteForceCounts.Count(tokens, c[^Math.Min(c.Length, 6)..]), index.Count(c[^Math.Min(c.Length, 6)..]));
+            }
+        }
+    }
+
+    [Fact]
     public void StopsAtTheFirstSuffixWithoutAContinuation()
     {
         // "2 0" occurs only at the end of the text: level 1 (after 0) exists, level 2 does not, so level 3 is never asked.
