@@ -16,12 +16,29 @@ export const repoRoot = path.resolve(here, '..', '..');
 export const fixtureModel = path.join(repoRoot, 'tests', 'fixtures', 'tiny-model');
 export const defaultModel = path.join(repoRoot, 'models', 'default');
 
-export function serverDll() {
-  const dll =
+/**
+ * The server under test: TRANSFORMER_LSP_SERVER (a published executable, e.g. the Native AOT `transformer-lsp`, or a
+ * `.dll`), TRANSFORMER_LSP_DLL, else the Release build's transformer-lsp.dll.
+ */
+export function serverPath() {
+  const server =
+    process.env.TRANSFORMER_LSP_SERVER ??
     process.env.TRANSFORMER_LSP_DLL ??
     path.join(repoRoot, 'server', 'TransformerLsp.Server', 'bin', 'Release', 'net10.0', 'transformer-lsp.dll');
-  if (!existsSync(dll)) throw new Error(`server not built: ${dll} (run tests/lsp-e2e/run.sh)`);
-  return dll;
+  if (!existsSync(server)) throw new Error(`server not built: ${server} (run tests/lsp-e2e/run.sh)`);
+  return server;
+}
+
+/** A Native AOT server is an executable with no transformer-lsp.dll beside it (it has no .NET diagnostics socket). */
+export function isNativeAot() {
+  const server = serverPath();
+  return !server.endsWith('.dll') && !existsSync(path.join(path.dirname(server), 'transformer-lsp.dll'));
+}
+
+/** The command line that starts the server: `dotnet x.dll --stdio`, or the executable itself. */
+export function serverCommand() {
+  const server = serverPath();
+  return server.endsWith('.dll') ? ['dotnet', [server, '--stdio']] : [server, ['--stdio']];
 }
 
 /** The model for latency runs: the default model when present, the tiny fixture otherwise. */
@@ -44,7 +61,8 @@ export function stopServer(server) {
 
 /** Spawns the server (with `env`, default this process's); returns the connection, the process, its exit promise and collected notifications. */
 export function startServer({ env = process.env } = {}) {
-  const child = spawn('dotnet', [serverDll(), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
+  const [command, args] = serverCommand();
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d) => {

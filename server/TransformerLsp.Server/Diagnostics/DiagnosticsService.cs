@@ -244,7 +244,7 @@ internal sealed class DiagnosticsService : IDisposable
             Message = verdict.Misspelling
                 ? $"'{word}' looks misspelt: did you mean '{verdict.Suggestion}'? (unlikely here: {Formatting.Percent(verdict.Probability)}; '{verdict.Suggestion}' {Formatting.Percent(verdict.SuggestionProbability)})"
                 : $"'{word}' is unlikely here ({Formatting.Percent(verdict.Probability)}); the model prefers '{verdict.Suggestion}' ({Formatting.Percent(verdict.SuggestionProbability)}).",
-            Data = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["replacement"] = verdict.Suggestion }),
+            Data = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["replacement"] = verdict.Suggestion }, LspJsonContext.Default.DictionaryStringString),
         };
     }
 

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace TransformerLsp.Server.Hosting;
@@ -17,11 +18,12 @@ internal static partial class DiagnosticsPort
 {
     public const string Variable = "DOTNET_EnableDiagnostics";
 
-    /// <summary>Returns only if the process keeps running as it is: the variable is set, the platform is not Linux, or
-    /// the re-exec failed (then <paramref name="log"/> says why).</summary>
+    /// <summary>Returns only if the process keeps running as it is: the variable is set, the platform is not Linux, the
+    /// server is Native AOT (which has no diagnostics server, so nothing to close and no start to pay twice), or the
+    /// re-exec failed (then <paramref name="log"/> says why).</summary>
     public static void CloseByReexec(TextWriter log)
     {
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(Variable) is not null) return;
+        if (!OperatingSystem.IsLinux() || !RuntimeFeature.IsDynamicCodeSupported || Environment.GetEnvironmentVariable(Variable) is not null) return;
         var path = Environment.ProcessPath;
         string[] argv;
         try

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using StreamJsonRpc;
 
@@ -28,6 +29,10 @@ internal sealed class ClientChannel
         _ = SendAsync(connection, method, argument);
     }
 
+    // StreamJsonRpc marks the untyped-argument overloads RequiresUnreferencedCode because some formatters reflect over the
+    // object to make named arguments; SystemTextJsonFormatter writes it whole through LspJsonContext (every argument type
+    // the server sends is listed there, and a missing one fails the tests).
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Argument written by SystemTextJsonFormatter from LspJsonContext.")]
     private async Task SendAsync<T>(JsonRpc connection, string method, T argument)
     {
         try
@@ -49,6 +54,7 @@ internal sealed class ClientChannel
     /// <summary>True while a request of ours waits for its response (the input filter drops unsolicited responses).</summary>
     public bool AwaitingResponses => Volatile.Read(ref _outstandingRequests) > 0;
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Argument written by SystemTextJsonFormatter from LspJsonContext (see SendAsync).")]
     public async Task<object?> RequestAsync<T>(string method, T argument, CancellationToken cancellationToken)
     {
         var connection = _rpc ?? throw new InvalidOperationException("not connected");

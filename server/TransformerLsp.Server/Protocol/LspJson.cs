@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace TransformerLsp.Server.Protocol;
 
@@ -14,6 +15,7 @@ internal static class LspJson
         options.PropertyNameCaseInsensitive = false;
         options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         options.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
+        options.TypeInfoResolver = LspJsonContext.Default;
         return options;
     }
 
@@ -28,12 +30,15 @@ internal static class LspJson
         RespectRequiredConstructorParameters = true,
     };
 
+    /// <summary>The source-generated contract of <typeparamref name="T"/> under <see cref="Incoming"/>.</summary>
+    public static JsonTypeInfo<T> IncomingInfo<T>() => (JsonTypeInfo<T>)Incoming.GetTypeInfo(typeof(T));
+
     /// <summary>Reads an argument object; a wrong shape becomes <see cref="InvalidParamsException"/>.</summary>
     public static T Read<T>(JsonElement element, string what)
     {
         try
         {
-            return element.Deserialize<T>(Incoming) ?? throw new InvalidParamsException($"{what}: expected an object, got null");
+            return element.Deserialize(IncomingInfo<T>()) ?? throw new InvalidParamsException($"{what}: expected an object, got null");
         }
         catch (JsonException e)
         {

@@ -120,11 +120,11 @@ internal static class TerminalMode
                     {
                         var tokens = NextTokensCommand.Compute(predictor, document, end, count ?? NextTokensCommand.DefaultCount, CancellationToken.None);
                         result = tokens;
-                        foreach (var t in tokens.Tokens) output.AppendLine($"{Formatting.Percent(t.Probability),7}  {JsonSerializer.Serialize(t.Text, LspJson.Options)}  (id {t.Id})");
+                        foreach (var t in tokens.Tokens) output.AppendLine($"{Formatting.Percent(t.Probability),7}  {JsonSerializer.Serialize(t.Text, LspJsonContext.Default.String)}  (id {t.Id})");
                         break;
                     }
             }
-            var printed = json ? JsonSerializer.Serialize(result, result.GetType(), new JsonSerializerOptions(LspJson.Options) { WriteIndented = true }) + "\n" : output.ToString();
+            var printed = json ? JsonSerializer.Serialize(result, new JsonSerializerOptions(LspJson.Options) { WriteIndented = true }.GetTypeInfo(result.GetType())) + "\n" : output.ToString();
             var bytes = Encoding.UTF8.GetBytes(printed);
             await stdout.WriteAsync(bytes);
             await stdout.FlushAsync();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging.Abstractions;
 using Nerdbank.Streams;
 using StreamJsonRpc;
@@ -28,6 +29,9 @@ internal sealed class LspTestClient : IAsyncDisposable
         ServerRun = Task.Run(() => Host.RunAsync());
         var formatter = new SystemTextJsonFormatter();
         LspJson.Configure(formatter.JsonSerializerOptions);
+        // This side plays the editor and sends anonymous objects: reflection may serve what LspJsonContext does not.
+        // The server's side keeps LspJsonContext as its only resolver, so a server type missing there still fails.
+        formatter.JsonSerializerOptions.TypeInfoResolver = JsonTypeInfoResolver.Combine(LspJsonContext.Default, new DefaultJsonTypeInfoResolver());
         Rpc = new JsonRpc(new HeaderDelimitedMessageHandler(client, client, formatter));
         foreach (var method in new[] { LspMethods.Status, LspMethods.PublishDiagnostics, LspMethods.ShowMessage, LspMethods.LogMessage, LspMethods.Progress, LspMethods.LogTrace })
         {
