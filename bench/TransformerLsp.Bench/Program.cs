@@ -13,7 +13,9 @@ using TransformerLsp.Engine;
 //          with --from-json FILE, the docs from an earlier run's JSON; --before-json FILE [--before-label TEXT] draws
 //          another run's soak curve next to it),
 //          --decode (issue 12's decode speed against ONNX Runtime GenAI only: docs/decode.md; --skip-policy leaves out the
-//          thread-policy stage; --engine-spin N runs the engine with another spin bound).
+//          thread-policy stage; --engine-spin N runs the engine with another spin bound),
+//          --publish-kinds NAME=SERVER[,NAME=SERVER...] [--rounds N] (issue 14's startup, first completion, steady latency
+//          and size of each way to publish the server only; scripts/publish-kinds.sh publishes them and runs this).
 var options = Args.Parse(args);
 var log = Console.Out;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -24,6 +26,7 @@ var info = ModelInfo.Load(modelFolder);
 if (options.Has("--micro")) return MicroBenchmarks.Run(modelFolder, options.Has("--quick"));
 if (options.Has("--memory")) return await MemoryReport.RunAsync(info, options, modelFolder);
 if (options.Has("--decode")) return DecodeBench.Run(info, options);
+if (options.Value("--publish-kinds") is not null) return await PublishKinds.RunAsync(info, options);
 
 var quick = options.Has("--quick");
 var threads = int.Parse(options.Value("--threads") ?? "0", CultureInfo.InvariantCulture);
