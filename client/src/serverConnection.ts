@@ -58,6 +58,7 @@ export class ServerConnection implements vscode.Disposable {
       extensionPath: this.extensionPath,
       serverPathSetting: config.get<string>('server.path') ?? '',
       platform: process.platform,
+      arch: process.arch,
       env: process.env,
       homeDir: os.homedir(),
       isFile: (file) => {
@@ -67,7 +68,20 @@ export class ServerConnection implements vscode.Disposable {
           return false;
         }
       },
+      readText: (file) => {
+        try {
+          return fs.readFileSync(file, 'utf8');
+        } catch {
+          return undefined;
+        }
+      },
     });
+    if (launch.kind === 'wrong-platform') {
+      const message = `TransformerLsp: this package's language server was built for ${launch.builtFor}, and this machine is ${launch.running}. Install the extension's package for ${launch.running} (the Marketplace picks it by itself), or the universal package with the .NET 10 runtime.`;
+      this.fail(message);
+      void vscode.window.showErrorMessage(message);
+      return undefined;
+    }
     if (launch.kind === 'server-missing') {
       const message = `TransformerLsp: the language server was not found (looked for ${launch.tried.join(', ')}). Reinstall the extension or fix the setting transformerLsp.server.path.`;
       this.fail(message);

@@ -7,21 +7,43 @@ export interface LaunchEnvironment {
   /** transformerLsp.server.path: a transformer-lsp.dll or executable; empty for the bundled server. */
   serverPathSetting: string;
   platform: NodeJS.Platform;
+  /** process.arch: with `platform`, decides whether a bundled native server can run here. */
+  arch: string;
   env: Readonly<Record<string, string | undefined>>;
   homeDir: string;
   isFile(file: string): boolean;
+  /** A small text file's content, or undefined when it cannot be read (the bundled server's platform.json). */
+  readText(file: string): string | undefined;
 }
 
 export type Launch =
   | { kind: 'ok'; command: string; args: string[]; serverPath: string }
   | { kind: 'dotnet-missing'; serverPath: string; tried: string[] }
-  | { kind: 'server-missing'; tried: string[] };
+  | { kind: 'server-missing'; tried: string[] }
+  | { kind: 'wrong-platform'; serverPath: string; builtFor: string; running: string };
+
+/**
+ * The platform a packaged native server was built for: `platform.json` in the package's server folder, written by client/package.sh beside a
+ * self-contained server, in Node's names (`{"platform": "linux", "arch": "x64"}`).
+ */
+export const platformFile = 'platform.json';
 
 export const dotnetDownloadUrl = 'https://dotnet.microsoft.com/download/dotnet/10.0';
 
 export function resolveLaunch(e: LaunchEnvironment): Launch {
   const p = e.platform === 'win32' ? path.win32 : path.posix;
   const setting = expandHome(e.serverPathSetting.trim(), e.homeDir, p);
+  if (!setting) {
+    // A platform-specific package carries a self-contained server (no .NET runtime needed, and none that `dotnet`
+    // could run elsewhere): it runs when it was built for this platform; otherwise the user is told which to install.
+    const bundled = bundledNative(e, p);
+    if (bundled) {
+      const running = `${e.platform}-${e.arch}`;
+      if (bundled.builtFor === running)
+        return { kind: 'ok', command: bundled.file, args: ['--stdio'], serverPath: bundled.file };
+      return { kind: 'wrong-platform', serverPath: bundled.file, builtFor: bundled.builtFor, running };
+    }
+  }
   const candidates = setting
     ? [setting]
     : [
@@ -39,6 +61,22 @@ export function resolveLaunch(e: LaunchEnvironment): Launch {
   const dotnet = dotnetCandidates.find((c) => e.isFile(c));
   if (!dotnet) return { kind: 'dotnet-missing', serverPath, tried: dotnetCandidates };
   return { kind: 'ok', command: dotnet, args: [serverPath, '--stdio'], serverPath };
+}
+
+/** The packaged native server and the `platform-arch` its platform.json names, if the package has one. */
+function bundledNative(e: LaunchEnvironment, p: path.PlatformPath): { file: string; builtFor: string } | undefined {
+  const server = p.join(e.extensionPath, 'server');
+  const text = e.readText(p.join(server, platformFile));
+  if (text === undefined) return undefined;
+  let target: { platform?: unknown; arch?: unknown };
+  try {
+    target = JSON.parse(text) as { platform?: unknown; arch?: unknown };
+  } catch {
+    return undefined;
+  }
+  if (typeof target.platform !== 'string' || typeof target.arch !== 'string') return undefined;
+  const file = p.join(server, target.platform === 'win32' ? 'transformer-lsp.exe' : 'transformer-lsp');
+  return e.isFile(file) ? { file, builtFor: `${target.platform}-${target.arch}` } : undefined;
 }
 
 /** Where a `dotnet` host may be, most specific first: what the environment names, PATH, then the installers' defaults. */

@@ -76,3 +76,17 @@ test('readServerSettings nests dotted keys the way the server reads them', () =>
     diagnostics: { enable: false },
   });
 });
+
+test('the Marketplace fields are present: icon, categories, keywords, no "*" activation', () => {
+  const m = manifest as unknown as Record<string, unknown> & Manifest;
+  assert.equal(m.icon, 'icon.png');
+  assert.ok(
+    readFileSync(join(process.cwd(), 'client', 'icon.png'))
+      .subarray(1, 4)
+      .toString() === 'PNG',
+  );
+  assert.ok(Array.isArray(m.categories) && (m.categories as string[]).length > 0);
+  assert.ok(Array.isArray(m.keywords) && (m.keywords as string[]).length <= 30);
+  assert.ok(manifest.activationEvents.length > 0 && !manifest.activationEvents.includes('*'));
+  assert.match((m.engines as { vscode: string }).vscode, /^\^1\.\d+\.\d+$/);
+});

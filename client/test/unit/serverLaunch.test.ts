@@ -8,9 +8,11 @@ function env(files: string[], overrides: Partial<LaunchEnvironment> = {}): Launc
     extensionPath: '/ext',
     serverPathSetting: '',
     platform: 'linux',
+    arch: 'x64',
     env: { PATH: '/usr/local/bin:/usr/bin' },
     homeDir: '/home/me',
     isFile: (f) => set.has(f),
+    readText: () => undefined,
     ...overrides,
   };
 }
@@ -92,4 +94,80 @@ test('the server starts with the .NET diagnostics socket off unless the user cho
   assert.equal(serverEnvironment({ PATH: '/usr/bin' }).DOTNET_EnableDiagnostics, '0');
   assert.equal(serverEnvironment({ PATH: '/usr/bin' }).PATH, '/usr/bin');
   assert.equal(serverEnvironment({ DOTNET_EnableDiagnostics: '1' }).DOTNET_EnableDiagnostics, '1');
+});
+
+// A platform-specific package: the executable transformer-lsp(.exe) and platform.json in its server folder (client/package.sh).
+function packaged(
+  platform: string,
+  arch: string,
+  exe: string,
+  files: string[] = [],
+  overrides: Partial<LaunchEnvironment> = {},
+) {
+  const texts: Record<string, string> = { '/ext/server/platform.json': JSON.stringify({ platform, arch }) };
+  return env([exe, ...files], { readText: (f) => texts[f], ...overrides });
+}
+
+test('the bundled native server runs directly, without dotnet, on the platform it was built for', () => {
+  assert.deepEqual(resolveLaunch(packaged('linux', 'x64', '/ext/server/transformer-lsp')), {
+    kind: 'ok',
+    command: '/ext/server/transformer-lsp',
+    args: ['--stdio'],
+    serverPath: '/ext/server/transformer-lsp',
+  });
+});
+
+test('on Windows the bundled native server is transformer-lsp.exe', () => {
+  const launch = resolveLaunch(
+    packaged('win32', 'x64', 'C:\\ext\\server\\transformer-lsp.exe', [], {
+      extensionPath: 'C:\\ext',
+      platform: 'win32',
+      readText: (f) => (f === 'C:\\ext\\server\\platform.json' ? '{"platform":"win32","arch":"x64"}' : undefined),
+    }),
+  );
+  assert.equal(launch.kind === 'ok' && launch.command, 'C:\\ext\\server\\transformer-lsp.exe');
+});
+
+test('a native server built for another platform or architecture is reported, naming both', () => {
+  for (const [platform, arch] of [
+    ['linux', 'arm64'],
+    ['darwin', 'x64'],
+  ]) {
+    const launch = resolveLaunch(packaged(platform, arch, '/ext/server/transformer-lsp', ['/usr/bin/dotnet']));
+    assert.deepEqual(launch, {
+      kind: 'wrong-platform',
+      serverPath: '/ext/server/transformer-lsp',
+      builtFor: `${platform}-${arch}`,
+      running: 'linux-x64',
+    });
+  }
+});
+
+test('the universal package (no platform.json) runs transformer-lsp.dll with dotnet', () => {
+  const launch = resolveLaunch(
+    env(['/ext/server/transformer-lsp.dll', '/ext/server/transformer-lsp', '/usr/bin/dotnet'], {
+      readText: () => undefined,
+    }),
+  );
+  assert.equal(launch.kind === 'ok' && launch.command, '/usr/bin/dotnet');
+});
+
+test('server.path wins over the bundled native server', () => {
+  const launch = resolveLaunch(
+    packaged('linux', 'x64', '/ext/server/transformer-lsp', ['/opt/my/transformer-lsp.dll', '/usr/bin/dotnet'], {
+      serverPathSetting: '/opt/my/transformer-lsp.dll',
+    }),
+  );
+  assert.deepEqual(launch.kind === 'ok' && launch.args, ['/opt/my/transformer-lsp.dll', '--stdio']);
+});
+
+test('an unreadable or malformed platform.json is no native server', () => {
+  for (const text of ['not json', '{"platform":"linux"}']) {
+    const launch = resolveLaunch(
+      env(['/ext/server/transformer-lsp', '/ext/server/transformer-lsp.dll', '/usr/bin/dotnet'], {
+        readText: () => text,
+      }),
+    );
+    assert.equal(launch.kind === 'ok' && launch.command, '/usr/bin/dotnet');
+  }
 });
