@@ -69,15 +69,54 @@ public class FillInBenchmarks
     }
 }
 
+/// <summary>The log-softmax of one vocabulary row, which a decode step runs on every row: the engine's (vectorized,
+/// System.Numerics.Tensors) against the scalar definition in double precision it replaced (the baseline).</summary>
+public class LogSoftmaxBenchmarks
+{
+    private float[] _x = [];
+    private float[] _y = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var vocab = ModelInfo.Load(DecodeStepBenchmarks._modelFolder).Vocab;
+        var random = new Random(5);
+        _x = [.. Enumerable.Range(0, vocab).Select(_ => (float)(30 * random.NextDouble() - 15))];
+        _y = new float[vocab];
+    }
+
+    [Benchmark(Baseline = true)]
+    public void Scalar()
+    {
+        _x.CopyTo(_y, 0);
+        var max = float.NegativeInfinity;
+        foreach (var v in _y) if (v > max) max = v;
+        double sum = 0;
+        foreach (var v in _y) sum += Math.Exp(v - max);
+        var logZ = (float)(max + Math.Log(sum));
+        for (var i = 0; i < _y.Length; i++) _y[i] -= logZ;
+    }
+
+    [Benchmark]
+    public void Engine()
+    {
+        _x.CopyTo(_y, 0);
+        TransformerLsp.Engine.Decoding.LogProbMath.LogSoftmax(_y);
+    }
+}
+
 internal static class MicroBenchmarks
 {
-    public static int Run(string modelFolder, bool quick)
+    public static int Run(string modelFolder, bool quick, string? only = null)
     {
         DecodeStepBenchmarks._modelFolder = modelFolder;
         // In-process toolchain: no second build of this project, which on a 2-core machine costs more than the benchmarks.
         var job = (quick ? Job.ShortRun : Job.Default).WithToolchain(InProcessNoEmitToolchain.Instance);
         var config = ManualConfig.Create(DefaultConfig.Instance).AddJob(job).WithOptions(ConfigOptions.DisableOptimizationsValidator);
-        var summaries = BenchmarkRunner.Run([typeof(DecodeStepBenchmarks), typeof(FillInBenchmarks)], config);
+        Type[] all = [typeof(DecodeStepBenchmarks), typeof(FillInBenchmarks), typeof(LogSoftmaxBenchmarks)];
+        var chosen = only is null ? all : [.. all.Where(t => t.Name.Contains(only, StringComparison.OrdinalIgnoreCase))];
+        if (chosen.Length == 0) throw new ArgumentException($"--micro-only {only}: no benchmark class {string.Join(", ", all.Select(t => t.Name))} matches");
+        var summaries = BenchmarkRunner.Run(chosen, config);
         return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
     }
 }

@@ -8,6 +8,7 @@ using TransformerLsp.Engine;
 //   dotnet run -c Release --project bench/TransformerLsp.Bench -- --quick --json <file>
 // Options: --quick, --json FILE, --model FOLDER, --text FILE, --server PATH (transformer-lsp.dll), --threads N,
 //          --typing-interval-ms N, --docs DIR (default: the repository's docs/), --no-docs, --micro (BenchmarkDotNet only),
+//          --micro-only NAME (the BenchmarkDotNet classes whose name contains NAME: DecodeStep, FillIn, LogSoftmax),
 //          --skip-replay, --skip-compare, --skip-lab, --skip-context, --variant NAME=PATH[,NAME=PATH] (graph variants for the lab),
 //          --memory (issue 13's memory, soak and load figures only: docs/memory.md and docs/memory-soak.svg;
 //          with --from-json FILE, the docs from an earlier run's JSON; --before-json FILE [--before-label TEXT] draws
@@ -23,7 +24,7 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 var modelFolder = ModelInfo.Resolve(options.Value("--model"));
 var info = ModelInfo.Load(modelFolder);
-if (options.Has("--micro")) return MicroBenchmarks.Run(modelFolder, options.Has("--quick"));
+if (options.Has("--micro")) return MicroBenchmarks.Run(modelFolder, options.Has("--quick"), options.Value("--micro-only"));
 if (options.Has("--memory")) return await MemoryReport.RunAsync(info, options, modelFolder);
 if (options.Has("--decode")) return DecodeBench.Run(info, options);
 if (options.Value("--publish-kinds") is not null) return await PublishKinds.RunAsync(info, options);
