@@ -7,7 +7,7 @@
 #                                                 self-contained server for that platform, no .NET runtime needed, and
 #                                                 only its ONNX Runtime library (scripts/publish-server.sh):
 #            linux-x64      Native AOT (the publish kind chosen in docs/benchmarks.md, "Publish kinds")
-#            linux-arm64, win32-x64, win32-arm64, darwin-arm64 (the platforms ONNX Runtime's package ships)
+#            linux-arm64, win32-x64, darwin-arm64, and win32-arm64 where NuGet serves the win-arm64 runtime packs
 #                           trimmed self-contained ReadyToRun: Native AOT cannot cross-compile to another OS from
 #                           Linux, nor to arm64 without an arm64 sysroot
 #        npm run package:all                      every package above (client/package-all.sh)
