@@ -112,6 +112,61 @@ public class LogSoftmaxBenchmarks
     }
 }
 
+/// <summary>The hybrid's mixture of one row (a decode step does it for every row): the corpus ∞-gram's continuations
+/// after the row's history, and the whole <c>HybridScorer.Mix</c>, over the 32 histories of a greedy continuation of a
+/// held-out paragraph (each is the one before plus a token, as decoding asks).</summary>
+public class HybridMixBenchmarks
+{
+    private TransformerLsp.Engine.NGrams.SuffixArrayIndex? _corpus;
+    private TransformerLsp.Engine.NGrams.HybridScorer? _scorer;
+    private int[][] _histories = [];
+    private float[] _logProbs = [];
+    private float[] _row = [];
+    private int _maxMatch;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var folder = DecodeStepBenchmarks._modelFolder;
+        var info = ModelInfo.Load(folder);
+        var config = TransformerLsp.Engine.Model.ModelConfig.Read(folder);
+        var weights = TransformerLsp.Engine.NGrams.HybridWeights.Read(config.Json, config.FilePath)
+            ?? throw new InvalidOperationException($"{folder}: config.json has no hybrid section");
+        _corpus = TransformerLsp.Engine.NGrams.SuffixArrayIndex.Open(Path.Combine(folder, weights.CorpusIndex));
+        _scorer = new TransformerLsp.Engine.NGrams.HybridScorer(weights, _corpus, null);
+        _maxMatch = weights.MaxMatch;
+        var corpus = Corpus.Load(info, null);
+        var tokens = corpus.Encode(corpus.Paragraphs[0]).ToArray();
+        var start = Math.Max(1, Math.Min(64, tokens.Length - 32));
+        _histories = [.. Enumerable.Range(0, Math.Min(32, tokens.Length - start)).Select(i => tokens[Math.Max(0, start + i - _maxMatch)..(start + i)])];
+        var random = new Random(3);
+        _logProbs = [.. Enumerable.Range(0, info.Vocab).Select(_ => (float)(12 * random.NextDouble()))];
+        TransformerLsp.Engine.Decoding.LogProbMath.LogSoftmax(_logProbs);
+        _row = new float[info.Vocab];
+    }
+
+    [Benchmark]
+    public int Continuations()
+    {
+        var levels = 0;
+        foreach (var h in _histories) levels += _corpus!.Continuations(h, _maxMatch).Count;
+        return levels;
+    }
+
+    [Benchmark]
+    public void Mix()
+    {
+        foreach (var h in _histories)
+        {
+            _logProbs.CopyTo(_row, 0);
+            _scorer!.Mix(h, _row);
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _corpus?.Dispose();
+}
+
 internal static class MicroBenchmarks
 {
     public static int Run(string modelFolder, bool quick, string? only = null)
@@ -120,7 +175,7 @@ internal static class MicroBenchmarks
         // In-process toolchain: no second build of this project, which on a 2-core machine costs more than the benchmarks.
         var job = (quick ? Job.ShortRun : Job.Default).WithToolchain(InProcessNoEmitToolchain.Instance);
         var config = ManualConfig.Create(DefaultConfig.Instance).AddJob(job).WithOptions(ConfigOptions.DisableOptimizationsValidator);
-        Type[] all = [typeof(DecodeStepBenchmarks), typeof(FillInBenchmarks), typeof(LogSoftmaxBenchmarks)];
+        Type[] all = [typeof(DecodeStepBenchmarks), typeof(FillInBenchmarks), typeof(LogSoftmaxBenchmarks), typeof(HybridMixBenchmarks)];
         var chosen = only is null ? all : [.. all.Where(t => t.Name.Contains(only, StringComparison.OrdinalIgnoreCase))];
         if (chosen.Length == 0) throw new ArgumentException($"--micro-only {only}: no benchmark class {string.Join(", ", all.Select(t => t.Name))} matches");
         var summaries = BenchmarkRunner.Run(chosen, config);
