@@ -163,6 +163,31 @@ public class HybridMixBenchmarks
         }
     }
 
+    private readonly float[] _weights = new float[24 << 18]; // 24 MB: about what a decode step of the default model reads
+
+    /// <summary>Reads a buffer the size of the model's weights, as ONNX Runtime does between two mixes in decoding.</summary>
+    [Benchmark]
+    public float Evict()
+    {
+        var sum = 0f;
+        foreach (var h in _histories) sum += System.Numerics.Tensors.TensorPrimitives.Sum(_weights);
+        return sum;
+    }
+
+    /// <summary><see cref="Mix"/> with <see cref="Evict"/>'s read before each row: less <see cref="Evict"/>, a mix with cold caches.</summary>
+    [Benchmark]
+    public float MixAfterEviction()
+    {
+        var sum = 0f;
+        foreach (var h in _histories)
+        {
+            sum += System.Numerics.Tensors.TensorPrimitives.Sum(_weights);
+            _logProbs.CopyTo(_row, 0);
+            _scorer!.Mix(h, _row);
+        }
+        return sum;
+    }
+
     [GlobalCleanup]
     public void Cleanup() => _corpus?.Dispose();
 }
