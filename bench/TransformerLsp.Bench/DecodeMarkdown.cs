@@ -53,8 +53,10 @@ internal static class DecodeMarkdown
         md.AppendLine();
         md.AppendLine("## Floors");
         md.AppendLine();
-        md.AppendLine($"The weights a decode step reads: {F(f, "weight_mb_per_token")} MB; last-level cache {F(f, "last_level_cache_mb", "F0")} MB, so the " +
-            $"**{f?["applies"]}** floor applies.");
+        var llc = f?["last_level_cache_mb"] is null
+            ? "the last-level cache's size is not in sysfs, and the weights read more than 1.2× faster than DRAM says whether a cache holds them"
+            : $"last-level cache {F(f, "last_level_cache_mb", "F0")} MB";
+        md.AppendLine($"The weights a decode step reads: {F(f, "weight_mb_per_token")} MB; {llc}. So the **{f?["applies"]}** floor applies.");
         md.AppendLine();
         md.AppendLine("| floor | read bandwidth (GB/s, all cores) | ms per token |");
         md.AppendLine("|---|---:|---:|");

@@ -7,7 +7,10 @@ internal sealed record Contender(string Name, Action Request, int SettleMs);
 /// Two contenders measured in interleaved rounds: in each round every run is A then B (B then A in odd rounds), so a
 /// slow patch of a shared machine falls on both, and neither always runs right after the other's spinning tail. Each
 /// round gives a ratio of medians (A / B) for wall and for CPU time; the spread of those ratios over the rounds is the
-/// figure's honesty: a ratio that holds in every round is a result, one that flips is noise.
+/// figure's honesty: a ratio that holds in every round is a result, one that flips is noise. Every run is followed by the
+/// same idle gap, the longer of the two contenders' settle gaps: a core that idled 120 ms starts the next request slower
+/// (the VM deschedules it, its clock drops), and with unequal gaps only the side after the longer gap would pay for that
+/// (the engine ran 26.8 ms after GenAI's gap, 21.3 ms after its own).
 /// </summary>
 internal static class HeadToHead
 {
@@ -26,6 +29,7 @@ internal static class HeadToHead
     {
         // Warm-up: JIT, ONNX Runtime's first-run allocations, caches.
         for (var w = 0; w < 2; w++) { a.Request(); b.Request(); }
+        var gap = Math.Max(a.SettleMs, b.SettleMs);
         var wallRatios = new List<double>();
         var cpuRatios = new List<double>();
         var allA = (Wall: new List<double>(), Cpu: new List<double>());
@@ -39,13 +43,13 @@ internal static class HeadToHead
             {
                 if (r % 2 == 0)
                 {
-                    Add(a, wa, ca);
-                    Add(b, wb, cb);
+                    Add(a, gap, wa, ca);
+                    Add(b, gap, wb, cb);
                 }
                 else
                 {
-                    Add(b, wb, cb);
-                    Add(a, wa, ca);
+                    Add(b, gap, wb, cb);
+                    Add(a, gap, wa, ca);
                 }
             }
             wallRatios.Add(Median(wa) / Median(wb));
@@ -63,9 +67,9 @@ internal static class HeadToHead
             + $"wall ratio {result.WallRatio:F2} (rounds {result.BestWallRatio:F2}-{result.WorstWallRatio:F2}), CPU ratio {result.CpuRatio:F2}");
         return result;
 
-        static void Add(Contender c, List<double> wall, List<double> cpu)
+        static void Add(Contender c, int gap, List<double> wall, List<double> cpu)
         {
-            var cost = RequestCost.Measure(c.Request, c.SettleMs);
+            var cost = RequestCost.Measure(c.Request, gap);
             wall.Add(cost.WallMs);
             cpu.Add(cost.CpuMs);
         }
