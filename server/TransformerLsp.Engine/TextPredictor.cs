@@ -114,11 +114,11 @@ public sealed partial class TextPredictor : IDisposable
         catch
         {
             corpus?.Dispose();
-            // Nothing is left loading behind a failed load: wait for the session and release it.
-            try { sessionTask.GetAwaiter().GetResult().Dispose(); }
-            catch (Exception e) when (e is ModelLoadException or InvalidOperationException or IOException or UnauthorizedAccessException) { }
-            try { trigramTask.Wait(); }
-            catch (AggregateException) { }
+            // Nothing is left loading behind a failed load: wait for both (WaitAny does not throw their errors, so this
+            // load's own error is the one reported) and release the session if it was made.
+            Task.WaitAny(sessionTask);
+            Task.WaitAny(trigramTask);
+            if (sessionTask.IsCompletedSuccessfully) sessionTask.Result.Dispose();
             throw;
         }
     }
