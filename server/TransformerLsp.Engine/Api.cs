@@ -34,8 +34,9 @@ public sealed record ModelOptions(string ModelFolder, ExecutionProviderKind Prov
     /// <summary>The spin bound the engine uses unless told otherwise, chosen by the bench's thread-policy stage on
     /// latency and CPU time per request, quiet and beside a load, each request after the same idle gap
     /// (docs/decode.md, "Thread policy"). 500 µs spans the engine's own work between two decode steps (0.2–0.3 ms), so
-    /// the workers do not sleep inside a request: after an idle editor a sleeping worker on a VM takes long to wake,
-    /// and 100 µs made a greedy request 39 ms where 500 µs gives 21 ms, for 42 ms of CPU against 52.</summary>
+    /// the workers do not sleep inside a request: after an idle editor a sleeping worker on a VM takes long to wake.
+    /// In docs/decode.md's run, 100 µs made a quiet greedy request 32.2 ms where 500 µs gives 25.3 ms, for about the
+    /// same CPU (48.9 and 46.2 ms).</summary>
     public const int DefaultSpinMicroseconds = 500;
 }
 
