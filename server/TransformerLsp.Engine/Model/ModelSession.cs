@@ -33,28 +33,66 @@ internal sealed class ModelSession : IDisposable
     /// <param name="threads">Intra-op threads; 0 lets ONNX Runtime choose.</param>
     /// <param name="spinMicroseconds">Idle intra-op workers spin this long before sleeping; 0 = never, -1 = ONNX Runtime's
     /// unbounded default (see <see cref="ModelOptions.SpinMicroseconds"/>).</param>
-    public ModelSession(string modelPath, ModelConfig config, ExecutionProviderKind provider, int threads, int spinMicroseconds)
+    /// <param name="graphCacheFolder">Where optimised graphs are cached (<see cref="GraphCache"/>); null = not cached.</param>
+    public ModelSession(string modelPath, ModelConfig config, ExecutionProviderKind provider, int threads, int spinMicroseconds, string? graphCacheFolder = null)
     {
         Config = config;
         _modelPath = modelPath;
         if (!File.Exists(modelPath))
             throw new ModelLoadException($"{modelPath}: missing; expected the ONNX decoder exported for config.json ({config.NLayer} layers, vocab {config.VocabSize}).");
-        using var options = new SessionOptions
+        string? providerName = null, providerNote = null;
+        SessionOptions NewOptions(GraphOptimizationLevel level)
         {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            InterOpNumThreads = 1,
-        };
-        if (threads > 0) options.IntraOpNumThreads = threads;
-        SpinPolicy.Apply(options, spinMicroseconds);
-        (ProviderName, ProviderNote) = ExecutionProviders.Configure(options, provider);
-        try
-        {
-            _session = new InferenceSession(modelPath, options);
+            var options = new SessionOptions { GraphOptimizationLevel = level, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL, InterOpNumThreads = 1 };
+            if (threads > 0) options.IntraOpNumThreads = threads;
+            SpinPolicy.Apply(options, spinMicroseconds);
+            (providerName, providerNote) = ExecutionProviders.Configure(options, provider);
+            return options;
         }
-        catch (OnnxRuntimeException e)
+
+        // Only CPU graphs are cached: another provider's optimised graph depends on its device.
+        var cache = graphCacheFolder is not null && provider == ExecutionProviderKind.Cpu ? GraphCache.For(graphCacheFolder, modelPath) : null;
+        _session = (cache is null ? null : OpenCached(cache)) ?? OpenOriginal(cache);
+        ProviderName = providerName!;
+        ProviderNote = providerNote;
+
+        InferenceSession? OpenCached(GraphCache cache)
         {
-            throw new ModelLoadException($"{modelPath}: ONNX Runtime could not load it as a model ({e.Message.Trim()}); expected a valid ONNX decoder (opset 17).", e);
+            if (cache.CachedModel is not { } cached) return null;
+            using var options = NewOptions(GraphOptimizationLevel.ORT_DISABLE_ALL); // optimised when it was written
+            try
+            {
+                var session = new InferenceSession(cached, options);
+                cache.Touch();
+                GraphCacheNote = $"optimised graph read from the cache ({cached})";
+                return session;
+            }
+            catch (OnnxRuntimeException e)
+            {
+                cache.Discard();
+                GraphCacheNote = $"the cached graph {cached} could not be loaded ({e.Message.Trim()}); deleted and written again";
+                return null;
+            }
+        }
+
+        InferenceSession OpenOriginal(GraphCache? cache)
+        {
+            using var options = NewOptions(cache is null ? GraphOptimizationLevel.ORT_ENABLE_ALL : GraphOptimizationLevel.ORT_ENABLE_EXTENDED);
+            var (staging, cannotWrite) = cache?.PrepareWrite(options) ?? (null, null);
+            if (cannotWrite is not null) GraphCacheNote = $"the optimised graph was not cached ({cannotWrite})";
+            InferenceSession session;
+            try
+            {
+                session = new InferenceSession(modelPath, options);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                if (staging is not null) cache!.Commit(staging); // removes the staging folder; nothing is moved into place
+                throw new ModelLoadException($"{modelPath}: ONNX Runtime could not load it as a model ({e.Message.Trim()}); expected a valid ONNX decoder (opset 17).", e);
+            }
+            if (staging is not null)
+                GraphCacheNote = cache!.Commit(staging) is { } problem ? $"the optimised graph was not cached ({problem})" : (GraphCacheNote ?? "optimised graph written to the cache");
+            return session;
         }
         _outputNames = ["logits", .. Enumerable.Range(0, config.NLayer).SelectMany(i => new[] { $"present.{i}.key", $"present.{i}.value" })];
         try
@@ -77,6 +115,9 @@ internal sealed class ModelSession : IDisposable
     public ModelConfig Config { get; }
     public string ProviderName { get; }
     public string? ProviderNote { get; }
+
+    /// <summary>What the graph cache did for this session (read, written, or why not); null when none is used.</summary>
+    public string? GraphCacheNote { get; private set; }
 
     /// <summary>Checks input and output names, element types and fixed dimensions against config.json; returns whether position_ids is an input.</summary>
     private bool Validate()

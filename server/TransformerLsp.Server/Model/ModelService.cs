@@ -82,7 +82,7 @@ internal sealed class ModelService : IDisposable
             var started = System.Diagnostics.Stopwatch.StartNew();
             var progress = new LoadProgress(p => { if (token is not null) _client.Notify(LspMethods.Progress, new ProgressParams<WorkDoneProgressReport>(token, new WorkDoneProgressReport(null, (int)Math.Round(p * 100)))); });
             var folder = location.Folder;
-            var loading = Task.Run(() => TextPredictor.Load(new ModelOptions(folder, settings.ExecutionProvider, settings.Threads, settings.ContextTokens), progress));
+            var loading = Task.Run(() => TextPredictor.Load(new ModelOptions(folder, settings.ExecutionProvider, settings.Threads, settings.ContextTokens, GraphCacheFolder: ModelOptions.DefaultGraphCacheFolder()), progress));
             TextPredictor loaded;
             try
             {
@@ -103,7 +103,7 @@ internal sealed class ModelService : IDisposable
             }).ConfigureAwait(false);
             if (!current) return;
             PredictorLoaded?.Invoke();
-            _logger.LogInformation("Model {Model} ready on {Provider} in {Ms} ms", loaded.ModelName, loaded.ProviderName, started.ElapsedMilliseconds);
+            _logger.LogInformation("Model {Model} ready on {Provider} in {Ms} ms ({GraphCache})", loaded.ModelName, loaded.ProviderName, started.ElapsedMilliseconds, loaded.GraphCacheNote ?? "no graph cache");
             _client.LogMessage(MessageType.Info, $"transformer-lsp: model {loaded.ModelName} from {location.Folder} ({location.HowFound}) ready on {loaded.ProviderName} in {started.ElapsedMilliseconds} ms");
             EndProgress(token, "ready");
             SetStatus(new ModelStatus(ModelState.Ready, loaded.ModelName, loaded.ProviderName, $"loaded from {location.Folder}"));
