@@ -51,8 +51,9 @@ internal sealed class LspClient : IAsyncDisposable
         });
     }
 
-    /// <summary>Starts <c>dotnet serverDll --stdio</c> (or an executable) with the model folder in TRANSFORMER_LSP_MODEL.</summary>
-    public static LspClient Start(string serverPath, string modelFolder)
+    /// <summary>Starts <c>dotnet serverDll --stdio</c> (or an executable) with the model folder in TRANSFORMER_LSP_MODEL,
+    /// and <paramref name="environment"/> added to its environment.</summary>
+    public static LspClient Start(string serverPath, string modelFolder, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = serverPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
             ? new ProcessStartInfo("dotnet") { ArgumentList = { serverPath, "--stdio" } }
@@ -60,6 +61,7 @@ internal sealed class LspClient : IAsyncDisposable
         psi.RedirectStandardInput = psi.RedirectStandardOutput = psi.RedirectStandardError = true;
         psi.UseShellExecute = false;
         psi.Environment["TRANSFORMER_LSP_MODEL"] = modelFolder;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         var t0 = Stopwatch.GetTimestamp();
         var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + serverPath);
         return new LspClient(p, t0);

@@ -14,6 +14,9 @@ namespace TransformerLsp.Bench;
 /// completion (model load included: what the user waits for after opening a file), then the steady-state completion
 /// latency of a closed typing loop. Per kind: the server folder's size on disk and zipped (a .vsix is a zip), the model
 /// folder left out. The first kind is the baseline of the ratios.
+/// Each kind has a graph cache of its own (<c>TRANSFORMER_LSP_CACHE</c>, see the server's README); every round starts each
+/// kind twice: once with that cache emptied (a user's very first start after installing or updating the model), then
+/// once with the graph the first start wrote (every later start). The steady latency is the second start's.
 /// </summary>
 /// <remarks>Usage: <c>--publish-kinds NAME=SERVER[,NAME=SERVER...] [--rounds N] [--json FILE]</c>, SERVER a
 /// transformer-lsp.dll (run with dotnet) or an executable; scripts/publish-kinds.sh publishes the three kinds and runs
@@ -26,6 +29,8 @@ internal sealed class PublishKinds(ModelInfo info, Corpus corpus, TextWriter log
         public string Server { get; } = server;
         public Samples Initialize { get; } = new("initialize");
         public Samples FirstCompletion { get; } = new("first completion");
+        public Samples FirstCompletionNoCache { get; } = new("first completion, no graph cache");
+        public string Cache { get; } = Directory.CreateTempSubdirectory("publish-kinds-cache").FullName;
         public Samples Steady { get; } = new("steady completion");
         public double DiskMb { get; set; }
         public double ZipMb { get; set; }
@@ -53,20 +58,23 @@ internal sealed class PublishKinds(ModelInfo info, Corpus corpus, TextWriter log
             for (var i = 0; i < kinds.Count; i++)
             {
                 var k = kinds[(i + round) % kinds.Count];
-                await OneStart(k);
-                log.WriteLine($"  round {round + 1} {k.Name,-12} initialize {k.Initialize.Values[^1],6:F0} ms, first completion {k.FirstCompletion.Values[^1],6:F0} ms");
+                Directory.Delete(k.Cache, recursive: true);
+                await OneStart(k, cached: false);
+                await OneStart(k, cached: true);
+                log.WriteLine($"  round {round + 1} {k.Name,-12} initialize {k.Initialize.Values[^1],6:F0} ms, first completion {k.FirstCompletion.Values[^1],6:F0} ms ({k.FirstCompletionNoCache.Values[^1],6:F0} ms with no graph cache)");
             }
         }
+        foreach (var k in kinds) Directory.Delete(k.Cache, recursive: true);
         var baseline = kinds[0];
         var table = new StringBuilder();
-        table.AppendLine($"| publish kind | server folder on disk (MB) | zipped (MB) | start → `initialize` response (ms, median) | start → first completion (ms, median) | steady completion p50 / p95 (ms) | ratios to {baseline.Name}: initialize, first completion, steady p50 |");
-        table.AppendLine("|---|---|---|---|---|---|---|");
+        table.AppendLine($"| publish kind | server folder on disk (MB) | zipped (MB) | start → `initialize` response (ms, median) | start → first completion (ms, median) | the same, graph cache empty (first start) | steady completion p50 / p95 (ms) | ratios to {baseline.Name}: initialize, first completion, steady p50 |");
+        table.AppendLine("|---|---|---|---|---|---|---|---|");
         var result = new JsonObject { ["model"] = info.Name, ["rounds"] = rounds, ["cores"] = Environment.ProcessorCount };
         var array = new JsonArray();
         foreach (var k in kinds)
         {
             string Ratio(double a, double b) => (a / b).ToString("0.00", CultureInfo.InvariantCulture);
-            table.AppendLine(CultureInfo.InvariantCulture, $"| {k.Name} | {k.DiskMb:F1} | {k.ZipMb:F1} | {k.Initialize.Median:F0} | {k.FirstCompletion.Median:F0} | {k.Steady.Median:F1} / {k.Steady.Percentile(95):F1} | {Ratio(k.Initialize.Median, baseline.Initialize.Median)}, {Ratio(k.FirstCompletion.Median, baseline.FirstCompletion.Median)}, {Ratio(k.Steady.Median, baseline.Steady.Median)} |");
+            table.AppendLine(CultureInfo.InvariantCulture, $"| {k.Name} | {k.DiskMb:F1} | {k.ZipMb:F1} | {k.Initialize.Median:F0} | {k.FirstCompletion.Median:F0} | {k.FirstCompletionNoCache.Median:F0} | {k.Steady.Median:F1} / {k.Steady.Percentile(95):F1} | {Ratio(k.Initialize.Median, baseline.Initialize.Median)}, {Ratio(k.FirstCompletion.Median, baseline.FirstCompletion.Median)}, {Ratio(k.Steady.Median, baseline.Steady.Median)} |");
             array.Add(new JsonObject
             {
                 ["kind"] = k.Name,
@@ -77,6 +85,8 @@ internal sealed class PublishKinds(ModelInfo info, Corpus corpus, TextWriter log
                 ["initialize_ms_all"] = new JsonArray(k.Initialize.Values.Select(v => (JsonNode)Report.Number(v)!).ToArray()),
                 ["first_completion_ms"] = Report.Number(k.FirstCompletion.Median),
                 ["first_completion_ms_all"] = new JsonArray(k.FirstCompletion.Values.Select(v => (JsonNode)Report.Number(v)!).ToArray()),
+                ["first_completion_no_graph_cache_ms"] = Report.Number(k.FirstCompletionNoCache.Median),
+                ["first_completion_no_graph_cache_ms_all"] = new JsonArray(k.FirstCompletionNoCache.Values.Select(v => (JsonNode)Report.Number(v)!).ToArray()),
                 ["steady_completion_p50_ms"] = Report.Number(k.Steady.Median),
                 ["steady_completion_p95_ms"] = Report.Number(k.Steady.Percentile(95)),
             });
@@ -87,12 +97,12 @@ internal sealed class PublishKinds(ModelInfo info, Corpus corpus, TextWriter log
         return result;
     }
 
-    /// <summary>One cold start: initialize, the first non-empty completion, then a closed typing loop of 60 keys.</summary>
-    private async Task OneStart(Kind k)
+    /// <summary>One cold start: initialize, the first non-empty completion, then (with the graph cache) a closed typing loop of 60 keys.</summary>
+    private async Task OneStart(Kind k, bool cached)
     {
-        await using var client = LspClient.Start(k.Server, info.Folder);
+        await using var client = LspClient.Start(k.Server, info.Folder, new Dictionary<string, string> { ["TRANSFORMER_LSP_CACHE"] = k.Cache });
         await client.Request("initialize", new { processId = Environment.ProcessId, rootUri = (string?)null, capabilities = new { }, initializationOptions = new { transformerLsp = new { } } });
-        k.Initialize.Add(Stopwatch.GetElapsedTime(client.StartTimestamp).TotalMilliseconds);
+        if (cached) k.Initialize.Add(Stopwatch.GetElapsedTime(client.StartTimestamp).TotalMilliseconds);
         client.Notify("initialized", new { });
         const string uri = "file:///bench/publish-kinds.txt";
         var text = corpus.Document(600, skip: 0);
@@ -104,7 +114,8 @@ internal sealed class PublishKinds(ModelInfo info, Corpus corpus, TextWriter log
             if (waited.Elapsed > TimeSpan.FromSeconds(120)) throw new TimeoutException($"{k.Name}: no completion within 120 s. stderr:\n{client.StderrTail}");
             await Task.WhenAny(client.ModelReady, Task.Delay(10));
         }
-        k.FirstCompletion.Add(Stopwatch.GetElapsedTime(client.StartTimestamp).TotalMilliseconds);
+        (cached ? k.FirstCompletion : k.FirstCompletionNoCache).Add(Stopwatch.GetElapsedTime(client.StartTimestamp).TotalMilliseconds);
+        if (!cached) return;
         var typed = corpus.Paragraphs[Math.Min(4, corpus.Paragraphs.Count - 1)];
         for (var i = 0; i < Math.Min(60, typed.Length); i++)
         {
