@@ -59,7 +59,9 @@ internal sealed class ModelSession : IDisposable
         InferenceSession? OpenCached(GraphCache cache)
         {
             if (cache.CachedModel is not { } cached) return null;
-            using var options = NewOptions(GraphOptimizationLevel.ORT_DISABLE_ALL); // optimised when it was written
+            // Optimised again at the plain load's level: free on a graph already optimised (0.13 s either way), and a graph
+            // loaded with optimisations off decoded 3–6% slower in an A/B of next-word and greedy requests.
+            using var options = NewOptions(GraphOptimizationLevel.ORT_ENABLE_ALL);
             try
             {
                 var session = new InferenceSession(cached, options);
