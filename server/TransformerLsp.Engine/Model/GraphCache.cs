@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using System.Text;
 using Microsoft.ML.OnnxRuntime;
 
@@ -14,9 +14,11 @@ namespace TransformerLsp.Engine.Model;
 /// with its float32 weights in a separate file, which ONNX Runtime memory-maps, loads in 0.11 s and runs as fast
 /// (docs/benchmarks.md, "Publish kinds").</para>
 /// <para>An entry is a folder named by a hash of the model file's bytes, the ONNX Runtime version and
-/// <see cref="FormatVersion"/>, holding <c>model.onnx</c> and <c>weights.bin</c>. A writer has ONNX Runtime save the
-/// graph into a folder of its own and renames it into place, so a reader never sees half an entry; two servers that
-/// write at once both succeed and one entry stays. An entry ONNX Runtime cannot load is deleted and written again. Only
+/// <see cref="FormatVersion"/>, holding <c>model.onnx</c>, <c>weights.bin</c> and <c>checksums</c> (XxHash128 of the two).
+/// A writer has ONNX Runtime save the graph into a folder of its own and renames it into place, so a reader never sees half
+/// an entry; two servers that write at once both succeed and one entry stays. A reader checks both files against their
+/// checksums first (about 10 ms for the default model's 30 MB), since a damaged graph could load and compute wrong
+/// numbers; an entry that fails the check, or that ONNX Runtime cannot load, is deleted and written again. Only
 /// CPU sessions are cached: other providers' graphs depend on the device. The <see cref="Keep"/> entries used last are
 /// kept; older ones are deleted.</para>
 /// <para>Graphs are saved at <see cref="GraphOptimizationLevel.ORT_ENABLE_EXTENDED"/>, which holds no layout
@@ -26,13 +28,14 @@ namespace TransformerLsp.Engine.Model;
 internal sealed class GraphCache
 {
     /// <summary>Raise when what an entry holds changes, so old entries are not read.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     /// <summary>Entries kept (one per model file a user loads).</summary>
     public const int Keep = 4;
 
     private const string ModelName = "model.onnx";
     private const string WeightsName = "weights.bin";
+    private const string ChecksumsName = "checksums";
     private static readonly TimeSpan StaleWriteAge = TimeSpan.FromHours(1);
 
     private readonly string _root;
@@ -50,10 +53,8 @@ internal sealed class GraphCache
     {
         try
         {
-            using var stream = new FileStream(modelPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            var fileHash = SHA256.HashData(stream);
-            var key = SHA256.HashData(Encoding.UTF8.GetBytes($"{Convert.ToHexString(fileHash)}|{OrtEnv.Instance().GetVersionString()}|{FormatVersion}"));
-            return new GraphCache(root, Convert.ToHexStringLower(key)[..32]);
+            var key = XxHash128.Hash(Encoding.UTF8.GetBytes($"{Checksum(modelPath)}|{OrtEnv.Instance().GetVersionString()}|{FormatVersion}"));
+            return new GraphCache(root, Convert.ToHexStringLower(key));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -61,14 +62,34 @@ internal sealed class GraphCache
         }
     }
 
-    /// <summary>The cached graph's path when the entry is complete, else null.</summary>
-    public string? CachedModel
+    /// <summary>The cached graph's path when there is an entry (check it with <see cref="Damage"/>), else null.</summary>
+    public string? CachedModel => Directory.Exists(_entry) ? Path.Combine(_entry, ModelName) : null;
+
+    /// <summary>Why the entry is not the one written (a file missing, or not matching its checksum); null when it is.</summary>
+    public string? Damage()
     {
-        get
+        try
         {
-            var model = Path.Combine(_entry, ModelName);
-            return File.Exists(model) && File.Exists(Path.Combine(_entry, WeightsName)) ? model : null;
+            if (new[] { ModelName, WeightsName, ChecksumsName }.FirstOrDefault(f => !File.Exists(Path.Combine(_entry, f))) is { } missing)
+                return $"{missing} is missing";
+            var expected = File.ReadAllText(Path.Combine(_entry, ChecksumsName)).Trim();
+            var actual = Checksums(_entry);
+            return expected == actual ? null : $"its files do not match their checksums ({actual}, written {expected})";
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"its files cannot be read ({e.Message})";
+        }
+    }
+
+    private static string Checksums(string folder) => $"{Checksum(Path.Combine(folder, ModelName))} {Checksum(Path.Combine(folder, WeightsName))}";
+
+    private static string Checksum(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var hash = new XxHash128();
+        hash.Append(stream);
+        return Convert.ToHexStringLower(hash.GetCurrentHash());
     }
 
     /// <summary>Marks the entry as used now, so pruning keeps it.</summary>
@@ -109,7 +130,10 @@ internal sealed class GraphCache
             if (!File.Exists(Path.Combine(staging, ModelName)) || !File.Exists(Path.Combine(staging, WeightsName)))
                 problem = "ONNX Runtime did not write the optimised graph";
             else if (!Directory.Exists(_entry))
+            {
+                File.WriteAllText(Path.Combine(staging, ChecksumsName), Checksums(staging));
                 Directory.Move(staging, _entry);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
