@@ -257,6 +257,7 @@ internal sealed class DecodeBench(ModelInfo info, Corpus corpus, bool quick, int
             // Both sides idle the same gap after each key (HeadToHead says why): GenAI's, the longer.
             var gap = Math.Max(RequestCost.SettleMs(engineSpin), RequestCost.UnboundedSettleMs);
             double ew = 0, ec = 0, gw = 0, gc = 0;
+            var byKey = KeyKinds.ToDictionary(k => k, _ => (Keys: 0, Ms: 0.0));
             var warm = prefix + paragraph[..1];
             engine.NextWords(key, warm, 10);
             genai.Generate(info.Window(corpus.Encode(warm)), 1);
@@ -276,6 +277,8 @@ internal sealed class DecodeBench(ModelInfo info, Corpus corpus, bool quick, int
                     e = RequestCost.Measure(() => engine.NextWords(key, text, 10), gap);
                 }
                 ew += e.WallMs; ec += e.CpuMs; gw += g.WallMs; gc += g.CpuMs;
+                var kind = KindOfKey(paragraph, i);
+                byKey[kind] = (byKey[kind].Keys + 1, byKey[kind].Ms + e.WallMs);
             }
             engine.Forget(key);
             rows.Add(new JsonObject
@@ -289,10 +292,25 @@ internal sealed class DecodeBench(ModelInfo info, Corpus corpus, bool quick, int
                 ["genai_cpu_ms"] = Report.Number(gc),
                 ["ratio"] = Report.Number(ew / gw),
                 ["cpu_ratio"] = Report.Number(ec / gc),
+                ["engine_by_key"] = new JsonObject(byKey.Select(k => KeyValuePair.Create(k.Key,
+                    (JsonNode?)new JsonObject { ["keys"] = k.Value.Keys, ["engine_ms"] = Report.Number(k.Value.Ms) }))),
             });
             log.WriteLine($"  {name}: {keys} keys, engine {ew:F0} ms (CPU {ec:F0}), GenAI {gw:F0} ms (CPU {gc:F0}) -> {ew / gw:F2}");
         }
         Result["editor"] = rows;
+    }
+
+    /// <summary>The keys of the editor case by what the engine does for them: a search for the next word after a space, a
+    /// constrained search or a filter after a word's first letter, mostly a filter after its later letters.</summary>
+    internal static readonly string[] KeyKinds = ["word start", "first letter", "later letters", "other"];
+
+    /// <summary>The kind of the <paramref name="i"/>-th key typed (1-based) of <paramref name="paragraph"/>.</summary>
+    internal static string KindOfKey(string paragraph, int i)
+    {
+        var c = paragraph[i - 1];
+        if (char.IsWhiteSpace(c)) return "word start";
+        if (!char.IsLetterOrDigit(c)) return "other";
+        return i == 1 || !char.IsLetterOrDigit(paragraph[i - 2]) ? "first letter" : "later letters";
     }
 }
 

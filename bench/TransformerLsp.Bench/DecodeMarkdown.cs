@@ -101,6 +101,19 @@ internal static class DecodeMarkdown
         foreach (var e in r["editor"]?.AsArray() ?? [])
             md.AppendLine($"| {e!["document"]} | {e["keys"]} | {e["context_tokens"]} | {F(e, "engine_ms", "F0")} | {F(e, "engine_cpu_ms", "F0")} | {F(e, "genai_ms", "F0")} | " +
                 $"{F(e, "genai_cpu_ms", "F0")} | **{F(e, "ratio", "F2")}** | {F(e, "cpu_ratio", "F2")} |");
+        md.AppendLine();
+        md.AppendLine("Where the engine's time goes, by the key typed: after a space it searches the next word; after a word's first letter it " +
+            "filters the words it found, or searches again when fewer than 3 start with the letter; later letters mostly filter.");
+        md.AppendLine();
+        md.AppendLine("| document before the paragraph | " + string.Join(" | ", DecodeBench.KeyKinds.Select(k => $"{k}: keys, engine ms (share)")) + " |");
+        md.AppendLine("|---|" + string.Concat(DecodeBench.KeyKinds.Select(_ => "---:|")));
+        foreach (var e in r["editor"]?.AsArray() ?? [])
+        {
+            if (e!["engine_by_key"] is not JsonObject byKey) continue;
+            var total = DecodeBench.KeyKinds.Sum(k => (double?)byKey[k]?["engine_ms"] ?? 0);
+            md.AppendLine($"| {e["document"]} | " + string.Join(" | ", DecodeBench.KeyKinds.Select(k =>
+                byKey[k] is { } v ? $"{v["keys"]}, {(double)v["engine_ms"]!:F0} ({100 * (double)v["engine_ms"]! / Math.Max(total, 1e-9):F0}%)" : "–")) + " |");
+        }
         return md.ToString();
     }
 }
