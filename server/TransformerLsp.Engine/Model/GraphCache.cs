@@ -95,7 +95,7 @@ internal sealed class GraphCache
     /// <summary>Marks the entry as used now, so pruning keeps it.</summary>
     public void Touch() => Try(() => Directory.SetLastWriteTimeUtc(_entry, DateTime.UtcNow));
 
-    /// <summary>Deletes the entry (one ONNX Runtime could not load).</summary>
+    /// <summary>Deletes the entry (a damaged one, see <see cref="Damage"/>, or one ONNX Runtime could not load).</summary>
     public void Discard() => Try(() => Directory.Delete(_entry, recursive: true));
 
     /// <summary>
