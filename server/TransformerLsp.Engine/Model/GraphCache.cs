@@ -144,6 +144,9 @@ internal sealed class GraphCache
         return problem;
     }
 
+    /// <summary>Deletes a staging folder whose session failed: nothing from a failed load goes into the cache.</summary>
+    public static void Abandon(string staging) => Try(() => Directory.Delete(staging, recursive: true));
+
     /// <summary>Deletes all but the <see cref="Keep"/> entries used last, and writes abandoned by a process that died.</summary>
     private void Prune()
     {

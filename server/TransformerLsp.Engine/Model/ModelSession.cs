@@ -96,7 +96,7 @@ internal sealed class ModelSession : IDisposable
             }
             catch (OnnxRuntimeException e)
             {
-                if (staging is not null) cache!.Commit(staging); // removes the staging folder; nothing is moved into place
+                if (staging is not null) GraphCache.Abandon(staging);
                 throw new ModelLoadException($"{modelPath}: ONNX Runtime could not load it as a model ({e.Message.Trim()}); expected a valid ONNX decoder (opset 17).", e);
             }
             if (staging is not null)

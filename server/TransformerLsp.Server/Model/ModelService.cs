@@ -82,7 +82,7 @@ internal sealed class ModelService : IDisposable
             var started = System.Diagnostics.Stopwatch.StartNew();
             var progress = new LoadProgress(p => { if (token is not null) _client.Notify(LspMethods.Progress, new ProgressParams<WorkDoneProgressReport>(token, new WorkDoneProgressReport(null, (int)Math.Round(p * 100)))); });
             var folder = location.Folder;
-            var loading = Task.Run(() => TextPredictor.Load(new ModelOptions(folder, settings.ExecutionProvider, settings.Threads, settings.ContextTokens, GraphCacheFolder: ModelOptions.DefaultGraphCacheFolder()), progress));
+            var loading = Task.Run(() => TextPredictor.Load(settings.ModelOptionsFor(folder), progress));
             TextPredictor loaded;
             try
             {

@@ -21,6 +21,11 @@ internal sealed record ServerSettings
     /// </summary>
     public int ContextTokens { get; init; } = DefaultContextTokens;
     public const int DefaultContextTokens = 160;
+
+    /// <summary>How the engine loads the model folder <paramref name="folder"/> under these settings, with the per-user
+    /// graph cache (the server and the terminal mode load alike).</summary>
+    public ModelOptions ModelOptionsFor(string folder) =>
+        new(folder, ExecutionProvider, Threads, ContextTokens, GraphCacheFolder: ModelOptions.DefaultGraphCacheFolder());
     /// <summary>Continuations (ghost text, phrases, beams) never repeat a run of this many tokens: small models loop.</summary>
     public const int NoRepeatNgram = 3;
     /// <summary>Sampling (temperature above 0) keeps the <see cref="SamplingTopK"/> likeliest tokens, then the smallest set

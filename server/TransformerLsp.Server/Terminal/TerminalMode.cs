@@ -70,7 +70,7 @@ internal static class TerminalMode
         {
             await Console.Error.WriteLineAsync($"loading model from {location.Folder} ({location.HowFound})…");
             var progress = new Progress<double>(p => Console.Error.Write($"\rloading {p * 100,3:0}%"));
-            predictor = TextPredictor.Load(new ModelOptions(location.Folder, settings.ExecutionProvider, settings.Threads, settings.ContextTokens, GraphCacheFolder: ModelOptions.DefaultGraphCacheFolder()), progress);
+            predictor = TextPredictor.Load(settings.ModelOptionsFor(location.Folder), progress);
             await Console.Error.WriteLineAsync($"\rmodel {predictor.ModelName} ready on {predictor.ProviderName}");
         }
         catch (Exception e)

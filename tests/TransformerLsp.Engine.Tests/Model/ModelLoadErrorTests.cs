@@ -79,7 +79,7 @@ public sealed class ModelLoadErrorTests : IDisposable
     [Fact]
     public void WithTwoFilesBrokenTheOneASequentialLoadMeetsFirstIsNamed()
     {
-        // The session loads on a pool thread beside the tokenizer (TextPredictor.Load): its error must not hide the
+        // The session loads on a thread of its own beside the tokenizer (TextPredictor.Load): its error must not hide the
         // tokenizer's, which a sequential load met first, and the failed load must leave nothing loading behind it.
         File.WriteAllText(Path.Combine(_folder, "tokenizer.model"), "not a protobuf");
         File.WriteAllBytes(Path.Combine(_folder, "model.onnx"), [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 37))]);
