@@ -32,9 +32,16 @@ public enum ExecutionProviderKind
 /// <param name="GraphCacheFolder">Where ONNX Runtime's optimised graph of a model is cached, so that a load after the
 /// first maps it instead of optimising again (CPU only; 0.31 → 0.11 s for the default model's session on 2 cores);
 /// null = no cache. <see cref="DefaultGraphCacheFolder"/> is the per-user place.</param>
+/// <param name="SpeculativeTokens">Speculative greedy decoding: with each token it feeds, greedy decoding feeds up to this
+/// many tokens the n-grams guess will follow, and keeps those the model itself would have chosen, all in one model run.
+/// The continuation is the same as token by token (each guess is checked by making the same choice), in fewer runs when
+/// the guesses are right; 0 = token by token.</param>
 public sealed record ModelOptions(string ModelFolder, ExecutionProviderKind Provider = ExecutionProviderKind.Cpu, int Threads = 0, int ContextTokens = 0, bool NGrams = true, int? SpinMicroseconds = null,
-    string? GraphCacheFolder = null)
+    string? GraphCacheFolder = null, int SpeculativeTokens = ModelOptions.DefaultSpeculativeTokens)
 {
+    /// <summary>Guessed tokens checked with each token greedy decoding feeds (<see cref="SpeculativeTokens"/>).</summary>
+    public const int DefaultSpeculativeTokens = 4;
+
     /// <summary>
     /// The per-user graph cache: <c>$TRANSFORMER_LSP_CACHE</c> when set ("off" turns the cache off), else
     /// <c>$XDG_CACHE_HOME/transformer-lsp/graphs</c> (<c>~/.cache</c> when unset) on Linux,

@@ -50,6 +50,9 @@ public sealed partial class TextPredictor : IDisposable
     /// <summary>Tokens that are a whole lexicon word after a space ("▁whale"), with that word: fill-in candidates read off one distribution.</summary>
     private readonly (int Token, string Word)[] _wordTokens;
 
+    /// <summary><see cref="ModelOptions.SpeculativeTokens"/>.</summary>
+    private int SpeculativeTokens { get; init; }
+
     private TextPredictor(ModelConfig config, TextTokenizer tokenizer, ModelSession session, int contextTokens, Lexicon lexicon,
         SuffixArrayIndex? corpus, HybridWeights? hybrid)
     {
@@ -111,7 +114,7 @@ public sealed partial class TextPredictor : IDisposable
             progress?.Report(0.5);
             var session = sessionTask.GetAwaiter().GetResult();
             progress?.Report(1.0);
-            return new TextPredictor(config, tokenizer, session, options.ContextTokens, lexicon, corpus, hybrid) { WordTrigramPart = wordTrigram, UserWordsPart = userWords };
+            return new TextPredictor(config, tokenizer, session, options.ContextTokens, lexicon, corpus, hybrid) { WordTrigramPart = wordTrigram, UserWordsPart = userWords, SpeculativeTokens = Math.Max(0, options.SpeculativeTokens) };
         }
         catch
         {
@@ -151,6 +154,9 @@ public sealed partial class TextPredictor : IDisposable
 
     /// <summary>Context tokens whose KV came from a document's prefix cache, and tokens that had to be computed, since load.</summary>
     public (long Reused, long Computed) CacheStatistics => (_cache.ReusedTokens, _cache.ComputedTokens);
+
+    /// <summary>ONNX Runtime runs of the model since load (for tests and benchmarks: speculative decoding saves runs).</summary>
+    internal long ModelRuns => _session.Runs;
 
     /// <summary>Next whole words after <paramref name="textBeforeCursor"/>; a partly typed word is completed by token healing.</summary>
     public NextWordResult NextWords(string documentKey, string textBeforeCursor, int count, CancellationToken cancellationToken = default)
@@ -290,7 +296,7 @@ public sealed partial class TextPredictor : IDisposable
         var scorer = Scorer(documentKey, textBeforeCursor);
         var first = FirstWordSpelling(documentKey, scorer, healed, gate, cancellationToken, afterSpace: true);
         using var state = Open(documentKey, scorer, healed.Context, cancellationToken);
-        var h = GreedySearch.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop, gate), MaxTokens(stop, healed), cancellationToken, first);
+        var h = GreedySearch.Run(state, new HypothesisExtender(_vocab, healed.Constraint, stop, gate), MaxTokens(stop, healed), cancellationToken, first, SpeculativeTokens);
         var result = ToContinuation(h, healed);
         Remember((documentKey, stop), new SearchMemo(healed.Context, healed.Constraint.Required, [result], UserText.Generation));
         return result;

@@ -3,8 +3,8 @@ namespace TransformerLsp.Engine.Decoding;
 /// <summary>Greedy decoding: the most probable next token at every step.</summary>
 internal static class GreedySearch
 {
-    public static Hypothesis Run(IDecoderState state, HypothesisExtender extender, int maxTokens, CancellationToken cancellationToken, int[]? first = null) =>
-        TokenByToken.Run(state, extender, maxTokens, lp => LogProbMath.TopK(lp, 1).FirstOrDefault(-1), cancellationToken, first);
+    public static Hypothesis Run(IDecoderState state, HypothesisExtender extender, int maxTokens, CancellationToken cancellationToken, int[]? first = null, int draftLength = ModelOptions.DefaultSpeculativeTokens) =>
+        TokenByToken.Run(state, extender, maxTokens, lp => LogProbMath.TopK(lp, 1).FirstOrDefault(-1), cancellationToken, first, draftLength);
 }
 
 /// <summary>Sampling with temperature, top-k and top-p (nucleus), reproducible for a seed.</summary>
@@ -49,7 +49,14 @@ internal static class Sampler
     }
 }
 
-/// <summary>The loop shared by greedy decoding and sampling: one row, one token per step.</summary>
+/// <summary>The loop shared by greedy decoding and sampling: one row, one token chosen per step.</summary>
+/// <remarks>
+/// <b>Speculative decoding</b> (with <c>draftLength</c> &gt; 0): a chosen token is fed together with a guess of the tokens
+/// that follow it (the rest of <c>first</c>, else the state's n-grams, <see cref="IDecoderState.Draft"/>), in one model run,
+/// which costs about what one token's does. Each guessed token is then checked by making the very choice the loop would
+/// have made at its position, from that position's distribution; the first guess that differs, and everything after it,
+/// is rewound. So the result is the one decoding token by token gives, in fewer runs when the guesses are right.
+/// </remarks>
 internal static class TokenByToken
 {
     private const int MaxAttempts = 16;
@@ -61,18 +68,67 @@ internal static class TokenByToken
     /// <param name="cancellationToken">Checked between steps.</param>
     /// <param name="first">Tokens taken before choosing begins: the best spelling of the word being typed, found by a word
     /// search (one token at a time, the likeliest first token of a typed prefix, "▁wh", can lead to no word at all).</param>
-    public static Hypothesis Run(IDecoderState state, HypothesisExtender extender, int maxTokens, Func<float[], int> choose, CancellationToken cancellationToken, int[]? first = null)
+    /// <param name="draftLength">Most guessed tokens checked with each fed token; 0 feeds one token per run.</param>
+    public static Hypothesis Run(IDecoderState state, HypothesisExtender extender, int maxTokens, Func<float[], int> choose, CancellationToken cancellationToken, int[]? first = null, int draftLength = 0)
     {
         maxTokens = Math.Min(maxTokens, state.RemainingPositions);
         var h = Hypothesis.Root;
         var scratch = new float[state.VocabSize];
-        for (var step = 0; step < maxTokens; step++)
+        var fed = new int[draftLength + 1];
+        var step = 0; // tokens chosen so far
+        while (step < maxTokens)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            state.LogProbs(0).CopyTo(scratch);
+            var (child, token) = Choose(state.LogProbs(0), h, step);
+            if (child is null) break;
+            h = child;
+            if (h.IsFinished) return h;
+            if (++step == maxTokens) break;
+            // Feed the chosen token, with a guess of what follows it checked in the same run; a wrong guess ends the check
+            // with the token chosen in its place, which is fed next.
+            while (true)
+            {
+                var room = Math.Min(Math.Min(draftLength, maxTokens - step - 1), state.RemainingPositions - 1);
+                var guessed = room <= 0 ? 0
+                    : first is not null && step < first.Length ? Math.Min(room, first.Length - step)
+                    : state.Draft([token], fed.AsSpan(1, room));
+                if (guessed == 0)
+                {
+                    state.Advance([0], [token], cancellationToken);
+                    break;
+                }
+                if (first is not null && step < first.Length) first.AsSpan(step, guessed).CopyTo(fed.AsSpan(1));
+                fed[0] = token;
+                state.AdvanceRow(fed.AsSpan(0, guessed + 1), cancellationToken);
+                var rejected = false;
+                for (var i = 0; i < guessed; i++)
+                {
+                    (child, token) = Choose(state.LogProbsAfter(i), h, step);
+                    if (child is null) return Finish(h);
+                    h = child;
+                    if (h.IsFinished) return h;
+                    if (++step == maxTokens) return Finish(h);
+                    if (token != fed[i + 1])
+                    {
+                        state.Rewind(guessed - i);
+                        rejected = true;
+                        break;
+                    }
+                }
+                if (!rejected) break; // every guess was right: the next choice is made after the last of them
+            }
+        }
+        return Finish(h);
+
+        Hypothesis Finish(Hypothesis h) => h.IsFinished ? h : extender.AtTokenLimit(h) ?? Hypothesis.Root.WithEnd(EndReason.MaxTokens);
+
+        // The choice at one position: the constraint and repeat bans applied, and a token the word gate rejects (it would
+        // finish a non-word or an uncanonical spelling) masked and the choice made again.
+        (Hypothesis? Child, int Token) Choose(ReadOnlySpan<float> logProbs, Hypothesis h, int step)
+        {
+            logProbs.CopyTo(scratch);
             extender.Constraint.Apply(scratch, extender.Vocab, h.Consumed);
             extender.BanRepeats(scratch, h);
-            // A token the word gate rejects (it would finish a non-word or an uncanonical spelling) is masked and the choice made again.
             Hypothesis? child = null;
             var token = -1;
             for (var attempt = 0; attempt < MaxAttempts && child is null; attempt++)
@@ -82,11 +138,8 @@ internal static class TokenByToken
                 if (token < 0) break;
                 child = extender.Extend(h, token, scratch[token]);
             }
-            if (child is null) break;
-            h = child.End == EndReason.WordLimit ? child.WithEnd(EndReason.WordLimit, extender.Vocab.BoundaryLogProb(state.LogProbs(0))) : child;
-            if (h.IsFinished) return h;
-            if (step + 1 < maxTokens) state.Advance([0], [token], cancellationToken);
+            if (child is null) return (null, -1);
+            return (child.End == EndReason.WordLimit ? child.WithEnd(EndReason.WordLimit, extender.Vocab.BoundaryLogProb(logProbs)) : child, token);
         }
-        return h.IsFinished ? h : extender.AtTokenLimit(h) ?? Hypothesis.Root.WithEnd(EndReason.MaxTokens);
     }
 }

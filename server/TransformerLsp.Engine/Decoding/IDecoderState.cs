@@ -26,4 +26,26 @@ internal interface IDecoderState : IDisposable
     /// Log-probability of every token of every continuation of row 0, all continuations in one batch; the state is unchanged.
     /// </summary>
     float[][] ScoreContinuations(IReadOnlyList<int[]> continuations, CancellationToken cancellationToken);
+
+    // Speculative decoding (TokenByToken): a guess of several tokens is checked with one model run, which costs about
+    // what one token does, since a decode step mostly reads the weights.
+
+    /// <summary>
+    /// The tokens the state's n-grams expect after row 0 followed by <paramref name="pending"/>, at most
+    /// <paramref name="into"/>'s length: a guess to be checked, never a choice. Returns how many; 0 when it has no guess.
+    /// </summary>
+    int Draft(ReadOnlySpan<int> pending, Span<int> into);
+
+    /// <summary>
+    /// With one row: row 0 followed by all of <paramref name="tokens"/>, in one model run. <see cref="LogProbs"/>(0) is then
+    /// the distribution after the last of them, and <see cref="LogProbsAfter"/>(i) the one after the first i + 1.
+    /// </summary>
+    void AdvanceRow(ReadOnlySpan<int> tokens, CancellationToken cancellationToken);
+
+    /// <summary>After <see cref="AdvanceRow"/>: the next-token log-probabilities after its first <paramref name="i"/> + 1 tokens.</summary>
+    ReadOnlySpan<float> LogProbsAfter(int i);
+
+    /// <summary>After <see cref="AdvanceRow"/>: drops its last <paramref name="count"/> tokens (fewer than it took), as if
+    /// they had never been fed.</summary>
+    void Rewind(int count);
 }

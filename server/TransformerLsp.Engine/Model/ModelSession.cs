@@ -18,11 +18,13 @@ internal sealed class ModelSession : IDisposable
     private readonly InferenceSession _session;
     private readonly string _modelPath;
     private readonly bool _hasPositionIds;
+    private readonly bool _hasLogitsToKeep;
     private readonly string[] _outputNames;
     private readonly RunOptions _runOptions = new();
     private float[] _logits = [];
     private int _running; // 1 while a run is in progress: a second, concurrent one is refused, not raced
     private long[] _ids = [], _positions = [], _mask = [];
+    private readonly long[] _keepLast = [1];
     private readonly string[] _inputNames = [];
     private readonly OrtValue[] _inputValues = [];
     private readonly OrtValue[] _outputValues = [];
@@ -106,9 +108,10 @@ internal sealed class ModelSession : IDisposable
         _outputNames = ["logits", .. Enumerable.Range(0, config.NLayer).SelectMany(i => new[] { $"present.{i}.key", $"present.{i}.value" })];
         try
         {
-            _hasPositionIds = Validate();
+            (_hasPositionIds, _hasLogitsToKeep) = Validate();
             _inputNames = ["input_ids", "attention_mask", .. _hasPositionIds ? ["position_ids"] : Array.Empty<string>(),
-                .. Enumerable.Range(0, config.NLayer).SelectMany(i => new[] { $"past_key_values.{i}.key", $"past_key_values.{i}.value" })];
+                .. Enumerable.Range(0, config.NLayer).SelectMany(i => new[] { $"past_key_values.{i}.key", $"past_key_values.{i}.value" }),
+                .. _hasLogitsToKeep ? [LogitsToKeep] : Array.Empty<string>()];
             _inputValues = new OrtValue[_inputNames.Length];
             _outputValues = new OrtValue[_outputNames.Length];
             ProbeLastPosition();
@@ -125,11 +128,20 @@ internal sealed class ModelSession : IDisposable
     public string ProviderName { get; }
     public string? ProviderNote { get; }
 
+    /// <summary>Runs since load.</summary>
+    public long Runs { get; private set; }
+
     /// <summary>What the graph cache did for this session (read, written, or why not); null when none is used.</summary>
     public string? GraphCacheNote { get; private set; }
 
-    /// <summary>Checks input and output names, element types and fixed dimensions against config.json; returns whether position_ids is an input.</summary>
-    private bool Validate()
+    /// <summary>The optional input of the fused export (models/recipe/fused_graph.py): 0 (its default) computes the logits
+    /// of every position, k those of the last k only. A prefill needs only the last position's, and the language-model
+    /// head is about 40% of a prefill's multiply-adds.</summary>
+    private const string LogitsToKeep = "logits_to_keep";
+
+    /// <summary>Checks input and output names, element types and fixed dimensions against config.json; returns whether
+    /// position_ids and logits_to_keep are inputs.</summary>
+    private (bool PositionIds, bool LogitsToKeep) Validate()
     {
         var c = Config;
         var inputs = _session.InputMetadata;
@@ -164,11 +176,13 @@ internal sealed class ModelSession : IDisposable
         var pastInputs = inputs.Keys.Count(k => k.StartsWith("past_key_values.", StringComparison.Ordinal));
         if (pastInputs != 2 * c.NLayer)
             throw Error($"has {pastInputs} past_key_values inputs, expected {2 * c.NLayer} (key and value for each of n_layer {c.NLayer} layers)");
-        var known = new HashSet<string>(["input_ids", "attention_mask", "position_ids"]);
+        var hasLogitsToKeep = inputs.ContainsKey(LogitsToKeep);
+        if (hasLogitsToKeep) Expect(inputs, "input", LogitsToKeep, TensorElementType.Int64, 0);
+        var known = new HashSet<string>(["input_ids", "attention_mask", "position_ids", LogitsToKeep]);
         var unknown = inputs.Keys.Where(k => !known.Contains(k) && !k.StartsWith("past_key_values.", StringComparison.Ordinal)).ToList();
         if (unknown.Count > 0)
             throw Error($"has inputs the engine cannot feed: {string.Join(", ", unknown)}");
-        return hasPositions;
+        return (hasPositions, hasLogitsToKeep);
     }
 
     /// <summary>config.json's n_positions must not exceed the export's position table, which the metadata does not show:
@@ -196,9 +210,10 @@ internal sealed class ModelSession : IDisposable
     /// </summary>
     public float[] Run(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, bool allPositions, out KvCache present)
     {
-        var logits = RunShared(past, tokens, batch, seq, out present);
+        var lastOnly = !allPositions && seq > 1 && _hasLogitsToKeep;
+        var logits = RunOnce(past, tokens, batch, seq, lastOnly, out present);
         var vocab = Config.VocabSize;
-        if (allPositions || seq == 1) return logits.ToArray();
+        if (allPositions || seq == 1 || lastOnly) return logits.ToArray();
         var last = new float[batch * vocab];
         for (var b = 0; b < batch; b++)
             logits.Slice((b * seq + seq - 1) * vocab, vocab).CopyTo(last.AsSpan(b * vocab, vocab));
@@ -211,12 +226,15 @@ internal sealed class ModelSession : IDisposable
     /// so that a step does not become a large-object-heap array.
     /// </summary>
     public ReadOnlySpan<float> RunShared(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, out KvCache present)
+        => RunOnce(past, tokens, batch, seq, lastOnly: false, out present);
+
+    private ReadOnlySpan<float> RunOnce(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, bool lastOnly, out KvCache present)
     {
         if (Interlocked.Exchange(ref _running, 1) == 1)
             throw new InvalidOperationException("ModelSession is not thread-safe: a run was started while another was in progress; callers serialise their runs (the server through its inference queue)");
         try
         {
-            return RunExclusive(past, tokens, batch, seq, out present);
+            return RunExclusive(past, tokens, batch, seq, lastOnly, out present);
         }
         finally
         {
@@ -224,7 +242,8 @@ internal sealed class ModelSession : IDisposable
         }
     }
 
-    private ReadOnlySpan<float> RunExclusive(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, out KvCache present)
+    /// <summary><see cref="RunShared"/>; with <c>lastOnly</c>, only the last position's logits, [batch, 1, vocab] (the graph has logits_to_keep).</summary>
+    private ReadOnlySpan<float> RunExclusive(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, bool lastOnly, out KvCache present)
     {
         var c = Config;
         if (past.Batch != batch) throw new ArgumentException($"past batch {past.Batch} != {batch}", nameof(past));
@@ -247,7 +266,8 @@ internal sealed class ModelSession : IDisposable
         }
 
         present = new KvCache(c.NLayer, c.NHead, c.HeadDim, batch, total);
-        var logitsSize = batch * seq * c.VocabSize;
+        var logitsSeq = lastOnly ? 1 : seq;
+        var logitsSize = batch * logitsSeq * c.VocabSize;
         // The ORT output buffer is reused across calls (a 128-token prefill chunk is 4 MB of logits at vocab 8000);
         // callers get fresh arrays of only the positions they asked for.
         if (_logits.Length < logitsSize) _logits = new float[logitsSize];
@@ -273,13 +293,19 @@ internal sealed class ModelSession : IDisposable
                     ? OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, pastShape)
                     : OrtValue.CreateTensorValueFromMemory(mem, past.Value(l), pastShape);
             }
-            outputs[0] = OrtValue.CreateTensorValueFromMemory(mem, logits.AsMemory(0, logitsSize), [batch, seq, c.VocabSize]);
+            if (_hasLogitsToKeep)
+            {
+                _keepLast[0] = lastOnly ? 1 : 0;
+                inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _keepLast.AsMemory(), []);
+            }
+            outputs[0] = OrtValue.CreateTensorValueFromMemory(mem, logits.AsMemory(0, logitsSize), [batch, logitsSeq, c.VocabSize]);
             for (var l = 0; l < c.NLayer; l++)
             {
                 outputs[1 + 2 * l] = OrtValue.CreateTensorValueFromMemory(mem, present.Key(l), presentShape);
                 outputs[2 + 2 * l] = OrtValue.CreateTensorValueFromMemory(mem, present.Value(l), presentShape);
             }
             _session.Run(_runOptions, _inputNames, inputs, _outputNames, outputs);
+            Runs++;
         }
         catch (OnnxRuntimeException e)
         {

@@ -13,6 +13,8 @@ internal sealed class OnnxDecoderState : IDecoderState
     private KvCache _kv;
     private float[] _logProbs; // [rows, vocab]: the prefix cache's row at first, then _own
     private float[] _own = []; // rented: a step's rows reuse it instead of a large array per step
+    private int _current; // after AdvanceRow, the position of _logProbs that row 0 stands at; else 0
+    private int _runLength; // after AdvanceRow, the positions it ran (Rewind may keep fewer); else 0
     private readonly int _vocab;
 
     public OnnxDecoderState(ModelSession session, KvCache context, float[] lastLogProbs)
@@ -29,7 +31,42 @@ internal sealed class OnnxDecoderState : IDecoderState
     public int VocabSize => _vocab;
     public int RemainingPositions => _session.Config.NPositions - _kv.Length;
 
-    public ReadOnlySpan<float> LogProbs(int row) => _logProbs.AsSpan(row * _vocab, _vocab);
+    public ReadOnlySpan<float> LogProbs(int row) => _logProbs.AsSpan((row + _current) * _vocab, _vocab);
+
+    public ReadOnlySpan<float> LogProbsAfter(int i)
+    {
+        if ((uint)i > (uint)_current || _runLength == 0) throw new ArgumentOutOfRangeException(nameof(i), $"position {i} of a run standing at {_current}");
+        return _logProbs.AsSpan(i * _vocab, _vocab);
+    }
+
+    /// <summary>The transformer alone has no n-grams to guess from.</summary>
+    public int Draft(ReadOnlySpan<int> pending, Span<int> into) => 0;
+
+    public void AdvanceRow(ReadOnlySpan<int> tokens, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Rows != 1) throw new InvalidOperationException($"AdvanceRow needs one row, the state has {Rows}");
+        if (tokens.Length == 0) throw new ArgumentException("no tokens", nameof(tokens));
+        var logits = _session.RunShared(_kv, tokens, 1, tokens.Length, out var present);
+        RentedFloats.Ensure(ref _own, tokens.Length * _vocab);
+        logits.CopyTo(_own);
+        for (var r = 0; r < tokens.Length; r++) LogProbMath.LogSoftmax(_own.AsSpan(r * _vocab, _vocab));
+        if (!ReferenceEquals(_kv, _context)) _kv.Dispose();
+        _kv = present;
+        _logProbs = _own;
+        _current = tokens.Length - 1;
+        _runLength = tokens.Length;
+    }
+
+    public void Rewind(int count)
+    {
+        if (count <= 0) return;
+        if (_runLength == 0 || count > _current) throw new InvalidOperationException($"cannot rewind {count} tokens of a run standing at position {_current}");
+        var kept = _kv.Truncate(_kv.Length - count);
+        _kv.Dispose(); // after a run the cache is ours, never the borrowed context's
+        _kv = kept;
+        _current -= count;
+    }
 
     public void Advance(ReadOnlySpan<int> parents, ReadOnlySpan<int> tokens, CancellationToken cancellationToken)
     {
@@ -52,6 +89,7 @@ internal sealed class OnnxDecoderState : IDecoderState
             if (!ReferenceEquals(_kv, _context)) _kv.Dispose();
             _kv = present;
             _logProbs = _own;
+            _current = _runLength = 0;
             Rows = tokens.Length;
         }
         finally
@@ -65,7 +103,7 @@ internal sealed class OnnxDecoderState : IDecoderState
         cancellationToken.ThrowIfCancellationRequested();
         var n = continuations.Count;
         var result = new float[n][];
-        var first = _logProbs.AsSpan(0, _vocab);
+        var first = LogProbs(0);
         var longest = continuations.Max(c => c.Length);
         for (var i = 0; i < n; i++)
         {

@@ -13,9 +13,11 @@ internal sealed class HybridDecoderState : IDecoderState
 {
     private readonly IDecoderState _inner;
     private readonly HybridScorer _scorer;
-    private int[][] _histories;
-    private float[] _mixed = []; // [rows, vocab], rented and reused from step to step
+    private int[][] _histories; // per slot: a row's, or after AdvanceRow a position's
+    private float[] _mixed = []; // [slots, vocab], rented and reused from step to step
     private bool[] _isMixed;
+    private int _current; // after AdvanceRow, the slot row 0 stands at; else 0
+    private bool _inRun; // since AdvanceRow: the slots are its positions, not rows
 
     /// <param name="inner">The transformer's state after <paramref name="context"/>; disposed with this state.</param>
     /// <param name="scorer">The request's mixture.</param>
@@ -32,16 +34,24 @@ internal sealed class HybridDecoderState : IDecoderState
     public int VocabSize => _inner.VocabSize;
     public int RemainingPositions => _inner.RemainingPositions;
 
-    public ReadOnlySpan<float> LogProbs(int row)
+    public ReadOnlySpan<float> LogProbs(int row) => Mixed(row + _current);
+
+    public ReadOnlySpan<float> LogProbsAfter(int i)
+    {
+        if (!_inRun || (uint)i > (uint)_current) throw new ArgumentOutOfRangeException(nameof(i), $"position {i} of a run standing at {_current}");
+        return Mixed(i);
+    }
+
+    private Span<float> Mixed(int slot)
     {
         var vocab = _inner.VocabSize;
-        // Grows only on a step's first call (the rows are fixed within a step), before any row of it is mixed.
-        RentedFloats.Ensure(ref _mixed, Rows * vocab);
-        var lp = _mixed.AsSpan(row * vocab, vocab);
-        if (_isMixed[row]) return lp;
-        _inner.LogProbs(row).CopyTo(lp);
-        _scorer.Mix(_histories[row], lp);
-        _isMixed[row] = true;
+        // Grows only on a step's first call (the slots are fixed within a step), before any slot of it is mixed.
+        RentedFloats.Ensure(ref _mixed, _histories.Length * vocab);
+        var lp = _mixed.AsSpan(slot * vocab, vocab);
+        if (_isMixed[slot]) return lp;
+        (_inRun ? _inner.LogProbsAfter(slot) : _inner.LogProbs(slot)).CopyTo(lp);
+        _scorer.Mix(_histories[slot], lp);
+        _isMixed[slot] = true;
         return lp;
     }
 
@@ -49,20 +59,50 @@ internal sealed class HybridDecoderState : IDecoderState
     {
         _inner.Advance(parents, tokens, cancellationToken);
         var next = new int[tokens.Length][];
-        for (var i = 0; i < tokens.Length; i++)
-        {
-            var h = _histories[parents[i]];
-            next[i] = h.Length < _scorer.MaxMatch ? [.. h, tokens[i]] : [.. h.AsSpan(1), tokens[i]];
-        }
+        for (var i = 0; i < tokens.Length; i++) next[i] = Then(_histories[parents[i] + _current], tokens[i]);
         _histories = next;
         _isMixed = new bool[tokens.Length];
+        _current = 0;
+        _inRun = false;
     }
+
+    public int Draft(ReadOnlySpan<int> pending, Span<int> into)
+    {
+        if (Rows != 1) return 0;
+        var h = _histories[_current];
+        var history = new int[h.Length + pending.Length];
+        h.CopyTo(history, 0);
+        pending.CopyTo(history.AsSpan(h.Length));
+        return _scorer.Draft(history, into);
+    }
+
+    public void AdvanceRow(ReadOnlySpan<int> tokens, CancellationToken cancellationToken)
+    {
+        _inner.AdvanceRow(tokens, cancellationToken);
+        var next = new int[tokens.Length][];
+        var h = _histories[_current];
+        for (var i = 0; i < tokens.Length; i++) next[i] = h = Then(h, tokens[i]);
+        _histories = next;
+        _isMixed = new bool[tokens.Length];
+        _current = tokens.Length - 1;
+        _inRun = true;
+    }
+
+    public void Rewind(int count)
+    {
+        _inner.Rewind(count);
+        _current -= count;
+    }
+
+    /// <summary>A history followed by <paramref name="token"/>, its last <see cref="HybridScorer.MaxMatch"/> tokens.</summary>
+    private int[] Then(int[] history, int token) =>
+        history.Length < _scorer.MaxMatch ? [.. history, token] : [.. history.AsSpan(1), token];
 
     public float[][] ScoreContinuations(IReadOnlyList<int[]> continuations, CancellationToken cancellationToken)
     {
         var scores = _inner.ScoreContinuations(continuations, cancellationToken);
         if (!_scorer.Active) return scores;
-        var context = _histories[0];
+        var context = _histories[_current];
         for (var i = 0; i < continuations.Count; i++)
         {
             var c = continuations[i];

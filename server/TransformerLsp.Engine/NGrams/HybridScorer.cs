@@ -62,6 +62,9 @@ internal sealed class HybridScorer
         TensorPrimitives.Log(p, logProbs);
     }
 
+    /// <summary>The ∞-grams' guess of the tokens after <paramref name="history"/> (<see cref="NGramDrafter"/>); returns how many.</summary>
+    public int Draft(ReadOnlySpan<int> history, Span<int> into) => NGramDrafter.Draft(history, into, _weights.MaxMatch, _user, _corpus);
+
     /// <summary>The mixture's log-probability of one token after <paramref name="history"/>, given the transformer's.</summary>
     public float MixOne(ReadOnlySpan<int> history, int token, float transformerLogProb)
     {

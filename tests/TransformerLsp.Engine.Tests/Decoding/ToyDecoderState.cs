@@ -7,6 +7,7 @@ internal sealed class ToyDecoderState : IDecoderState
 {
     private readonly Func<IReadOnlyList<int>, double[]> _probabilities;
     private List<int[]> _rows;
+    private int _runTokens, _current; // after AdvanceRow: the tokens it fed, and how many of them row 0 keeps less one
 
     public ToyDecoderState(Func<IReadOnlyList<int>, double[]> probabilities, int[] context, int vocabSize)
     {
@@ -20,11 +21,46 @@ internal sealed class ToyDecoderState : IDecoderState
     public int RemainingPositions => 1000;
     public int ModelCalls { get; private set; }
 
+    /// <summary>The guesser <see cref="Draft"/> asks: the tokens it expects after a sequence (null: no guesses).</summary>
+    public Func<IReadOnlyList<int>, int[]>? Guess { get; init; }
+
     public ReadOnlySpan<float> LogProbs(int row) => Log(_probabilities(_rows[row]));
+
+    public ReadOnlySpan<float> LogProbsAfter(int i)
+    {
+        if (_runTokens == 0 || i > _current) throw new ArgumentOutOfRangeException(nameof(i));
+        return Log(_probabilities(_rows[0][..^(_current - i)]));
+    }
+
+    public int Draft(ReadOnlySpan<int> pending, Span<int> into)
+    {
+        if (Guess is null || Rows != 1) return 0;
+        var guess = Guess([.. _rows[0], .. pending]);
+        var n = Math.Min(guess.Length, into.Length);
+        guess.AsSpan(0, n).CopyTo(into);
+        return n;
+    }
+
+    public void AdvanceRow(ReadOnlySpan<int> tokens, CancellationToken cancellationToken)
+    {
+        if (Rows != 1) throw new InvalidOperationException("one row");
+        ModelCalls++;
+        _rows = [[.. _rows[0], .. tokens]];
+        _runTokens = tokens.Length;
+        _current = tokens.Length - 1;
+    }
+
+    public void Rewind(int count)
+    {
+        if (_runTokens == 0 || count > _current) throw new InvalidOperationException($"rewind {count} of {_current}");
+        _rows = [_rows[0][..^count]];
+        _current -= count;
+    }
 
     public void Advance(ReadOnlySpan<int> parents, ReadOnlySpan<int> tokens, CancellationToken cancellationToken)
     {
         ModelCalls++;
+        _runTokens = _current = 0;
         var next = new List<int[]>();
         for (var i = 0; i < parents.Length; i++) next.Add([.. _rows[parents[i]], tokens[i]]);
         _rows = next;
