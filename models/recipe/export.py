@@ -1,8 +1,12 @@
 """Export a trained GPT to ONNX (opset 17) with the decoder I/O of Hugging Face Optimum / ONNX Runtime GenAI.
 
 inputs  input_ids [batch, seq] int64, attention_mask [batch, past+seq] int64, position_ids [batch, seq] int64,
-        past_key_values.{i}.key|value [batch, n_head, past, head_dim] float32
-outputs logits [batch, seq, vocab] float32, present.{i}.key|value [batch, n_head, past+seq, head_dim] float32
+        past_key_values.{i}.key|value [batch, n_head, past, head_dim] float32,
+        logits_to_keep [] int64, optional (default 0: every position; k: the last k)
+outputs logits [batch, seq or k, vocab] float32, present.{i}.key|value [batch, n_head, past+seq, head_dim] float32
+
+torch.onnx.export writes the model first; that plain graph is checked and is then the specification that
+fused_graph.py rebuilds with ONNX Runtime's fused attention (the file that ships).
 
 Usage: python3 export.py CHECKPOINT.pt OUT_DIR   (writes OUT_DIR/model.onnx and OUT_DIR/config.json)
 """
@@ -18,6 +22,7 @@ import torch
 from onnx import helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fused_graph import LOGITS_TO_KEEP, fused_model, weights_from_export  # noqa: E402
 from model import GPT, GPTConfig  # noqa: E402
 
 OPSET = 17
@@ -126,14 +131,18 @@ def export_onnx(gpt: GPT, path: str, verbose: bool = True, half_weights: bool = 
     model = onnx.load(path)
     saved = dedupe_tied_embedding(model)
     halved = store_half(model) if half_weights else 0
-    model.producer_name = "transformerlsp-recipe"
+    onnx.checker.check_model(model)
+    check_io(model, cfg)
+    plain_nodes = len(model.graph.node)
+    model = fused_model(weights_from_export(model, cfg), cfg)
     onnx.save(model, path)
     onnx.checker.check_model(path)
     check_io(onnx.load(path), cfg)
     if verbose:
         print(
             f"exported {path}: {os.path.getsize(path) / 1e6:.2f} MB (tied embedding stored once, "
-            f"{saved / 1e6:.2f} MB saved; float16 storage {halved / 1e6:.2f} MB saved)",
+            f"{saved / 1e6:.2f} MB saved; float16 storage {halved / 1e6:.2f} MB saved; fused graph "
+            f"{len(model.graph.node)} nodes, the plain export {plain_nodes})",
             file=sys.stderr,
         )
 
@@ -142,6 +151,9 @@ def check_io(model: onnx.ModelProto, cfg: GPTConfig) -> None:
     """The graph's inputs and outputs are exactly the convention's names, element types and ranks."""
     inputs, outputs = io_names(cfg.n_layer)
     got_in = [(i.name, i.type.tensor_type.elem_type, len(i.type.tensor_type.shape.dim)) for i in model.graph.input]
+    if got_in and got_in[-1][0] == LOGITS_TO_KEEP:  # the fused graph's optional input (fused_graph.py)
+        assert got_in.pop() == (LOGITS_TO_KEEP, onnx.TensorProto.INT64, 0)
+        assert LOGITS_TO_KEEP in {i.name for i in model.graph.initializer}, "logits_to_keep needs its default"
     got_out = [(o.name, o.type.tensor_type.elem_type, len(o.type.tensor_type.shape.dim)) for o in model.graph.output]
     I64, F32 = onnx.TensorProto.INT64, onnx.TensorProto.FLOAT
     want_in = [(n, I64 if i < 3 else F32, 2 if i < 3 else 4) for i, n in enumerate(inputs)]
@@ -155,7 +167,7 @@ def check_io(model: onnx.ModelProto, cfg: GPTConfig) -> None:
     def dims(v):
         return [d.dim_value if d.HasField("dim_value") else d.dim_param for d in v.type.tensor_type.shape.dim]
 
-    for v in model.graph.input[3:]:
+    for v in model.graph.input[3 : len(got_in)]:
         d = dims(v)
         assert d[1] == cfg.n_head and d[3] == head_dim and isinstance(d[0], str) and isinstance(d[2], str), (v.name, d)
     d = dims(model.graph.output[0])

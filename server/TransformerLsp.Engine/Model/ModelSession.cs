@@ -128,6 +128,9 @@ internal sealed class ModelSession : IDisposable
     public string ProviderName { get; }
     public string? ProviderNote { get; }
 
+    /// <summary>Whether the graph computes a prefill's last logits alone (it has logits_to_keep).</summary>
+    public bool HasLogitsToKeep => _hasLogitsToKeep;
+
     /// <summary>Runs since load.</summary>
     public long Runs { get; private set; }
 
@@ -176,8 +179,10 @@ internal sealed class ModelSession : IDisposable
         var pastInputs = inputs.Keys.Count(k => k.StartsWith("past_key_values.", StringComparison.Ordinal));
         if (pastInputs != 2 * c.NLayer)
             throw Error($"has {pastInputs} past_key_values inputs, expected {2 * c.NLayer} (key and value for each of n_layer {c.NLayer} layers)");
-        var hasLogitsToKeep = inputs.ContainsKey(LogitsToKeep);
-        if (hasLogitsToKeep) Expect(inputs, "input", LogitsToKeep, TensorElementType.Int64, 0);
+        // An input with a default is listed among the overridable initializers, not the inputs.
+        var optional = _session.OverridableInitializerMetadata;
+        var hasLogitsToKeep = optional.ContainsKey(LogitsToKeep);
+        if (hasLogitsToKeep) Expect(optional, "input", LogitsToKeep, TensorElementType.Int64, 0);
         var known = new HashSet<string>(["input_ids", "attention_mask", "position_ids", LogitsToKeep]);
         var unknown = inputs.Keys.Where(k => !known.Contains(k) && !k.StartsWith("past_key_values.", StringComparison.Ordinal)).ToList();
         if (unknown.Count > 0)

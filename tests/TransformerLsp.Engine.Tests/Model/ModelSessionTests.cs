@@ -76,6 +76,36 @@ public sealed class ModelSessionTests
         kv.Dispose();
     }
 
+    /// <summary>The fixtures are exported as the engine's fused graph (models/recipe/fused_graph.py), whose optional
+    /// logits_to_keep input lets a prefill compute the last position's logits only: a chunk after a past, batched, gives
+    /// the same last-position logits as the full recompute.</summary>
+    [Theory]
+    [MemberData(nameof(Folders))]
+    public void AChunkAfterAPastGivesTheLastPositionsLogitsAlone(string name)
+    {
+        var folder = Fixtures.Folder(name);
+        using (var raw = new Microsoft.ML.OnnxRuntime.InferenceSession(Path.Combine(folder, "model.onnx")))
+            Assert.Contains("logits_to_keep", raw.OverridableInitializerMetadata.Keys);
+        using var s = Open(name);
+        Assert.True(s.HasLogitsToKeep);
+        var ids = Fixtures.Reference(folder).Cases.OrderByDescending(c => c.InputIds.Length).First().InputIds;
+        var vocab = s.Config.VocabSize;
+        var full = Full(s, ids);
+        using var empty = s.EmptyCache(2);
+        int[] prefix = [.. ids[..4], .. ids[..4]];
+        s.Run(empty, prefix, 2, 4, allPositions: false, out var past);
+        using (past)
+        {
+            var chunk = ids.AsSpan(4, ids.Length - 4);
+            int[] rows = [.. chunk, .. chunk];
+            var last = s.Run(past, rows, 2, chunk.Length, allPositions: false, out var present);
+            present.Dispose();
+            Assert.Equal(2 * vocab, last.Length);
+            for (var r = 0; r < 2; r++)
+                AssertClose(full.AsSpan((ids.Length - 1) * vocab, vocab), last.AsSpan(r * vocab, vocab), 1e-4, $"row {r}");
+        }
+    }
+
     [Fact]
     public void BatchEqualsEachRowAlone()
     {

@@ -1,0 +1,197 @@
+"""Rewrite an exported decoder as the graph the engine runs: ONNX Runtime's fused attention, and logits only where asked.
+
+torch.onnx.export spells each layer's attention as ~40 small kernels (Shape, Gather, Unsqueeze, Reshape, Transpose,
+Concat of the whole past, a mask built from Range and Where, MatMul, Softmax ...). A decode step of the default model
+ran 167 kernels, most of them on a few kilobytes, so the step was kernel launches and copies, not arithmetic. This
+module builds the same function from the same weights with one `com.microsoft.MultiHeadAttention` per layer
+(causal: `unidirectional = 1`; the attention mask as its key padding mask; the past and present caches in the same
+[batch, n_head, seq, head_dim] layout), and the GELU as `com.microsoft.BiasGelu`. ONNX Runtime then fuses the residual
+adds into its SkipLayerNormalization on its own.
+
+It also adds one optional input, `logits_to_keep` (int64 scalar, default 0), as Hugging Face's `logits_to_keep`:
+0 computes the logits of every position, k > 0 those of the last k positions only. The language-model head is about
+40% of a prefill's multiply-adds (vocab x n_embd per position), and a prefill needs the last position's logits only.
+Runtimes that do not know the input (ONNX Runtime GenAI) leave it at its default and get the full logits.
+
+The graph's inputs and outputs are otherwise exactly export.py's convention (see `export.check_io`), so any runtime
+that ran the plain export runs this one, as long as it is ONNX Runtime (the two fused operators are its own).
+
+Usage: python3 fused_graph.py IN.onnx CONFIG.json OUT.onnx   (IN: a plain torch export, e.g. an older model.onnx)
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model import GPTConfig  # noqa: E402
+
+OPSET = 17
+MS_DOMAIN = "com.microsoft"
+LOGITS_TO_KEEP = "logits_to_keep"
+
+
+def weights_from_export(model: onnx.ModelProto, cfg: GPTConfig) -> dict[str, np.ndarray]:
+    """The weights of a plain torch export, by GPT-2 name, in the dtype the file stores them (float16 or float32).
+
+    Linear weights come out as MatMul's right operand, i.e. [in_features, out_features]. They are found by the name of
+    the MatMul node that reads them (torch.onnx names nodes after the module path), followed through a float16 Cast."""
+    inits = {t.name: t for t in model.graph.initializer}
+    cast_of = {n.output[0]: n.input[0] for n in model.graph.node if n.op_type == "Cast" and n.input[0] in inits}
+
+    def array(name: str) -> np.ndarray:
+        return numpy_helper.to_array(inits[cast_of.get(name, name)])
+
+    matmul_input = {n.name: n.input[1] for n in model.graph.node if n.op_type == "MatMul"}
+
+    def linear(path: str) -> np.ndarray:
+        node = f"/gpt/{path}/MatMul"
+        if node not in matmul_input:
+            raise ValueError(f"no MatMul node {node} in the export: not a torch export of models/recipe/model.py")
+        return array(matmul_input[node])
+
+    w = {
+        "wte": array("gpt.transformer.wte.weight"),
+        "wpe": array("gpt.transformer.wpe.weight"),
+    }
+    if cfg.norm_position == "pre":
+        w["ln_f.weight"] = array("gpt.transformer.ln_f.weight")
+        w["ln_f.bias"] = array("gpt.transformer.ln_f.bias")
+    for i in range(cfg.n_layer):
+        p = f"gpt.transformer.h.{i}."
+        for ln in ("ln_1", "ln_2"):
+            w[f"h.{i}.{ln}.weight"] = array(p + f"{ln}.weight")
+            w[f"h.{i}.{ln}.bias"] = array(p + f"{ln}.bias")
+        for lin, node in (("attn.c_attn", f"h.{i}/attn/c_attn"), ("attn.c_proj", f"h.{i}/attn/c_proj"),
+                          ("mlp.c_fc", f"h.{i}/mlp/c_fc"), ("mlp.c_proj", f"h.{i}/mlp/c_proj")):
+            w[f"h.{i}.{lin}.weight"] = linear(node)
+            w[f"h.{i}.{lin}.bias"] = array(p + f"{lin}.bias")
+    return w
+
+
+def fused_model(w: dict[str, np.ndarray], cfg: GPTConfig, producer: str = "transformerlsp-recipe") -> onnx.ModelProto:
+    """The decoder of models/recipe/model.py over the weights `w` (as `weights_from_export` returns them)."""
+    C, H = cfg.n_embd, cfg.n_head
+    D = C // H
+    nodes: list[onnx.NodeProto] = []
+    inits: list[onnx.TensorProto] = []
+
+    def node(op: str, inputs: list[str], name: str, n_out: int = 1, domain: str = "", outputs: list[str] | None = None,
+             **attrs) -> list[str]:
+        outs = outputs or ([name] if n_out == 1 else [f"{name}_{k}" for k in range(n_out)])
+        nodes.append(helper.make_node(op, inputs, outs, name=name, domain=domain or None, **attrs))
+        return outs
+
+    made: dict[str, str] = {}
+
+    def weight(name: str) -> str:
+        """A weight as a float32 tensor: float16 storage (export.store_half) is cast back, and folded at load."""
+        if name in made:
+            return made[name]
+        made[name] = name
+        a = w[name]
+        inits.append(numpy_helper.from_array(a, name + (".fp16" if a.dtype == np.float16 else "")))
+        if a.dtype == np.float16:
+            return node("Cast", [name + ".fp16"], name, to=TensorProto.FLOAT)[0]
+        return name
+
+    def const(name: str, values, dtype=np.int64) -> str:
+        inits.append(numpy_helper.from_array(np.array(values, dtype=dtype), name))
+        return name
+
+    def layer_norm(x: str, prefix: str) -> str:
+        return node("LayerNormalization", [x, weight(prefix + ".weight"), weight(prefix + ".bias")], prefix,
+                    axis=-1, epsilon=cfg.layer_norm_epsilon)[0]
+
+    def attention(x: str, i: int) -> str:
+        qkv = node("MatMul", [x, weight(f"h.{i}.attn.c_attn.weight")], f"h.{i}.attn.qkv")[0]
+        q, k, v = node("Split", [qkv, const(f"h.{i}.attn.split", [C, C, C])], f"h.{i}.attn.split_qkv", n_out=3, axis=2)
+        y = node(
+            "MultiHeadAttention",
+            [q, k, v, weight(f"h.{i}.attn.c_attn.bias"), mask, "", f"past_key_values.{i}.key", f"past_key_values.{i}.value"],
+            f"h.{i}.attn.mha", domain=MS_DOMAIN, outputs=[f"h.{i}.attn.mha", f"present.{i}.key", f"present.{i}.value"],
+            num_heads=H, unidirectional=1)[0]
+        return linear(y, f"h.{i}.attn.c_proj")
+
+    def linear(x: str, prefix: str) -> str:
+        y = node("MatMul", [x, weight(prefix + ".weight")], prefix + ".matmul")[0]
+        return node("Add", [y, weight(prefix + ".bias")], prefix + ".add")[0]
+
+    def mlp(x: str, i: int) -> str:
+        h = node("MatMul", [x, weight(f"h.{i}.mlp.c_fc.weight")], f"h.{i}.mlp.c_fc.matmul")[0]
+        # Exact (erf) GELU with the bias added first, as model.py's F.gelu(c_fc(x)).
+        g = node("BiasGelu", [h, weight(f"h.{i}.mlp.c_fc.bias")], f"h.{i}.mlp.gelu", domain=MS_DOMAIN)[0]
+        return linear(g, f"h.{i}.mlp.c_proj")
+
+    # The attention mask (1 = attend) as MultiHeadAttention's key padding mask [batch, past + seq], int32.
+    mask = node("Cast", ["attention_mask"], "key_padding_mask", to=TensorProto.INT32)[0]
+    x = node("Add", [node("Gather", [weight("wte"), "input_ids"], "wte.gather")[0],
+                     node("Gather", [weight("wpe"), "position_ids"], "wpe.gather")[0]], "embeddings")[0]
+    for i in range(cfg.n_layer):
+        if cfg.norm_position == "pre":  # x = x + Attn(LN_1(x)); x = x + FFN(LN_2(x))
+            a = attention(layer_norm(x, f"h.{i}.ln_1"), i)
+            x = node("Add", [x, a], f"h.{i}.residual_1")[0]
+            x = node("Add", [x, mlp(layer_norm(x, f"h.{i}.ln_2"), i)], f"h.{i}.residual_2")[0]
+        else:  # z = LN_1(x + Attn(x)); y = LN_2(z + FFN(z))
+            a = attention(x, i)
+            x = layer_norm(node("Add", [x, a], f"h.{i}.residual_1")[0], f"h.{i}.ln_1")
+            x = layer_norm(node("Add", [x, mlp(x, i)], f"h.{i}.residual_2")[0], f"h.{i}.ln_2")
+    if cfg.norm_position == "pre":
+        x = layer_norm(x, "ln_f")
+
+    # logits_to_keep: 0 keeps every position (Slice from -0 = 0), k keeps the last k.
+    start = node("Neg", [node("Reshape", [LOGITS_TO_KEEP, const("shape_1", [1])], "logits_to_keep.1d")[0]],
+                 "logits_to_keep.start")[0]
+    kept = node("Slice", [x, start, const("slice_end", [np.iinfo(np.int64).max]), const("slice_axis", [1])],
+                "logits_positions")[0]
+    # The language-model head is the tied token embedding (model.py), stored once; ONNX Runtime folds the Transpose.
+    head = node("Transpose", [weight("wte")], "lm_head.weight", perm=[1, 0])[0]
+    node("MatMul", [kept, head], "lm_head", outputs=["logits"])
+
+    f32, i64 = TensorProto.FLOAT, TensorProto.INT64
+    inputs = [helper.make_tensor_value_info("input_ids", i64, ["batch", "seq"]),
+              helper.make_tensor_value_info("attention_mask", i64, ["batch", "total_seq"]),
+              helper.make_tensor_value_info("position_ids", i64, ["batch", "seq"])]
+    outputs = [helper.make_tensor_value_info("logits", f32, ["batch", "logits_seq", cfg.vocab_size])]
+    for i in range(cfg.n_layer):
+        for kv in ("key", "value"):
+            inputs.append(helper.make_tensor_value_info(f"past_key_values.{i}.{kv}", f32, ["batch", H, "past_seq", D]))
+            outputs.append(helper.make_tensor_value_info(f"present.{i}.{kv}", f32, ["batch", H, "total_seq", D]))
+    # An input with an initializer of the same name is optional: the initializer is its default (IR >= 4).
+    inputs.append(helper.make_tensor_value_info(LOGITS_TO_KEEP, i64, []))
+    inits.append(numpy_helper.from_array(np.array(0, dtype=np.int64), LOGITS_TO_KEEP))
+
+    graph = helper.make_graph(nodes, "transformerlsp-decoder", inputs, outputs, inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid(MS_DOMAIN, 1)],
+                              producer_name=producer)
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+def main():
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("export", help="a plain torch export (export.py before the fused graph, or an older model.onnx)")
+    ap.add_argument("config", help="its config.json")
+    ap.add_argument("out", help="where to write the fused model.onnx (may be the same path)")
+    args = ap.parse_args()
+    cfg = GPTConfig.from_json(json.load(open(args.config)))
+    model = onnx.load(args.export)
+    fused = fused_model(weights_from_export(model, cfg), cfg, producer=model.producer_name or "transformerlsp-recipe")
+    onnx.save(fused, args.out)
+    kernels = {}
+    for n in fused.graph.node:
+        kernels[n.op_type] = kernels.get(n.op_type, 0) + 1
+    print(f"{args.out}: {os.path.getsize(args.out) / 1e6:.2f} MB, {len(fused.graph.node)} nodes "
+          f"(the export had {len(model.graph.node)}): {kernels}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
