@@ -45,7 +45,9 @@ internal sealed class ModelSession : IDisposable
         string? providerName = null, providerNote = null;
         SessionOptions NewOptions(GraphOptimizationLevel level)
         {
-            var options = new SessionOptions { GraphOptimizationLevel = level, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL, InterOpNumThreads = 1 };
+            // Errors only: the fused graph's optional logits_to_keep makes ONNX Runtime warn at every load that an
+            // initializer is also an input, which is exactly what an optional input is.
+            var options = new SessionOptions { GraphOptimizationLevel = level, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL, InterOpNumThreads = 1, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
             if (threads > 0) options.IntraOpNumThreads = threads;
             SpinPolicy.Apply(options, spinMicroseconds);
             (providerName, providerNote) = ExecutionProviders.Configure(options, provider);
