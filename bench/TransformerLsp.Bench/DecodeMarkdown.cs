@@ -62,6 +62,13 @@ internal static class DecodeMarkdown
         md.AppendLine("|---|---:|---:|");
         md.AppendLine($"| DRAM (a 256 MB buffer) | {F(f, "dram_gbps")} | {F(f, "dram_floor_ms", "F3")} |");
         md.AppendLine($"| cache-resident (a buffer the size of the weights) | {F(f, "resident_gbps")} | {F(f, "cache_floor_ms", "F3")} |");
+        if (f?["resident_gbps_probes"] is JsonArray probes && probes.Count > 1)
+        {
+            md.AppendLine();
+            md.AppendLine($"Each floor is the fastest of {probes.Count} probes (before the thread policy, after the head-to-head): DRAM " +
+                $"{string.Join(", ", ((JsonArray)f["dram_gbps_probes"]!).Select(p => $"{(double)p!:F1}"))} GB/s, cache-resident " +
+                $"{string.Join(", ", probes.Select(p => $"{(double)p!:F1}"))} GB/s.");
+        }
         md.AppendLine();
         md.AppendLine($"Decode step (greedy 32 less greedy 1, per further token): engine **{F(r, "engine_decode_step_ms", "F3")} ms**, GenAI {F(r, "genai_decode_step_ms", "F3")} ms; " +
             $"engine / floor = **{F(r, "decode_floor_ratio", "F2")}** ({F(r, "dram_floor_ratio", "F2")} against the DRAM floor).");
