@@ -48,12 +48,7 @@ internal sealed class OnnxDecoderState : IDecoderState
         if (Rows != 1) throw new InvalidOperationException($"AdvanceRow needs one row, the state has {Rows}");
         if (tokens.Length == 0) throw new ArgumentException("no tokens", nameof(tokens));
         var logits = _session.RunShared(_kv, tokens, 1, tokens.Length, out var present);
-        RentedFloats.Ensure(ref _own, tokens.Length * _vocab);
-        logits.CopyTo(_own);
-        for (var r = 0; r < tokens.Length; r++) LogProbMath.LogSoftmax(_own.AsSpan(r * _vocab, _vocab));
-        if (!ReferenceEquals(_kv, _context)) _kv.Dispose();
-        _kv = present;
-        _logProbs = _own;
+        Take(logits, tokens.Length, present);
         _current = tokens.Length - 1;
         _runLength = tokens.Length;
     }
@@ -83,12 +78,7 @@ internal sealed class OnnxDecoderState : IDecoderState
         try
         {
             var logits = _session.RunShared(past, tokens, tokens.Length, 1, out var present);
-            RentedFloats.Ensure(ref _own, tokens.Length * _vocab);
-            logits.CopyTo(_own);
-            for (var r = 0; r < tokens.Length; r++) LogProbMath.LogSoftmax(_own.AsSpan(r * _vocab, _vocab));
-            if (!ReferenceEquals(_kv, _context)) _kv.Dispose();
-            _kv = present;
-            _logProbs = _own;
+            Take(logits, tokens.Length, present);
             _current = _runLength = 0;
             Rows = tokens.Length;
         }
@@ -96,6 +86,17 @@ internal sealed class OnnxDecoderState : IDecoderState
         {
             if (copied) past.Dispose();
         }
+    }
+
+    /// <summary>A run's result becomes the state: its <paramref name="rows"/> rows of logits as log-probabilities, and its cache.</summary>
+    private void Take(ReadOnlySpan<float> logits, int rows, KvCache present)
+    {
+        RentedFloats.Ensure(ref _own, rows * _vocab);
+        logits.CopyTo(_own);
+        for (var r = 0; r < rows; r++) LogProbMath.LogSoftmax(_own.AsSpan(r * _vocab, _vocab));
+        if (!ReferenceEquals(_kv, _context)) _kv.Dispose();
+        _kv = present;
+        _logProbs = _own;
     }
 
     public float[][] ScoreContinuations(IReadOnlyList<int[]> continuations, CancellationToken cancellationToken)

@@ -69,6 +69,15 @@ public sealed class BeamSearchTests
         // " years" " ago" "—" "n" "ever" " mind" ".", each 0.7 (else the end): the gate knows "years", "ago", "never", "mind".
         // Before the dash ended a word, "ago—never" was one word that no list holds and the model gives only 0.7^4, greedy
         // could finish nothing and cut back to " years".
+        var (vocab, p, extender) = YearsAgoChain();
+        using var state = new ToyDecoderState(p, [8], 9);
+        Assert.Equal(" years ago—never mind.", vocab.Decode(GreedySearch.Run(state, extender, 16, default).Tokens));
+    }
+
+    /// <summary>" years" " ago" "—" "n" "ever" " mind" ".", each 0.7 (else the end) after the context token 8, with a word
+    /// gate that knows "years", "ago", "never" and "mind".</summary>
+    internal static (TokenVocabulary Vocab, Func<IReadOnlyList<int>, double[]> P, HypothesisExtender Extender) YearsAgoChain()
+    {
         var vocab = TokenVocabulary.FromStrings(["", " years", " ago", "—", "n", "ever", " mind", ".", "<ctx>"], eosId: 0);
         var chain = new Dictionary<int, Dictionary<int, double>>
         {
@@ -82,9 +91,7 @@ public sealed class BeamSearchTests
             [7] = new() { [0] = 1 },
         };
         var gate = new WordGate(new Lexicon(["years", "ago", "never", "mind"]), null, [], "");
-        var extender = new HypothesisExtender(vocab, PrefixConstraint.None, new StopConditions(MaxTokens: 16), gate);
-        using var state = new ToyDecoderState(ToyDecoderState.ByLastToken(9, chain), [8], 9);
-        Assert.Equal(" years ago—never mind.", vocab.Decode(GreedySearch.Run(state, extender, 16, default).Tokens));
+        return (vocab, ToyDecoderState.ByLastToken(9, chain), new HypothesisExtender(vocab, PrefixConstraint.None, new StopConditions(MaxTokens: 16), gate));
     }
 
     [Fact]

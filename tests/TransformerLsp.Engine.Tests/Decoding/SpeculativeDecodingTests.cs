@@ -1,5 +1,4 @@
 using TransformerLsp.Engine.Decoding;
-using TransformerLsp.Engine.Words;
 
 namespace TransformerLsp.Engine.Tests.Decoding;
 
@@ -85,22 +84,8 @@ public sealed class SpeculativeDecodingTests
     [InlineData(new[] { 7, 7, 7 })]
     public void WordGateRefusalsAreMadeAgainInTheCheck(int[] guess)
     {
-        // BeamSearchTests' chain: " years" " ago" "—" "n" "ever" " mind" ".", where the word gate decides what may follow.
-        var vocab = TokenVocabulary.FromStrings(["", " years", " ago", "—", "n", "ever", " mind", ".", "<ctx>"], eosId: 0);
-        var chain = new Dictionary<int, Dictionary<int, double>>
-        {
-            [8] = new() { [1] = 0.7, [0] = 0.3 },
-            [1] = new() { [2] = 0.7, [0] = 0.3 },
-            [2] = new() { [3] = 0.7, [0] = 0.3 },
-            [3] = new() { [4] = 0.7, [0] = 0.3 },
-            [4] = new() { [5] = 0.7, [0] = 0.3 },
-            [5] = new() { [6] = 0.7, [0] = 0.3 },
-            [6] = new() { [7] = 0.7, [0] = 0.3 },
-            [7] = new() { [0] = 1 },
-        };
-        var gate = new WordGate(new Lexicon(["years", "ago", "never", "mind"]), null, [], "");
-        var extender = new HypothesisExtender(vocab, PrefixConstraint.None, new StopConditions(MaxTokens: 16), gate);
-        var p = ToyDecoderState.ByLastToken(9, chain);
+        // BeamSearchTests' chain, where the word gate decides what may follow.
+        var (vocab, p, extender) = BeamSearchTests.YearsAgoChain();
         using var plain = new ToyDecoderState(p, [8], 9);
         var reference = GreedySearch.Run(plain, extender, 16, default, draftLength: 0);
         Assert.Equal(" years ago—never mind.", vocab.Decode(reference.Tokens));
