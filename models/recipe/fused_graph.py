@@ -1,4 +1,4 @@
-"""Rewrite an exported decoder as the graph the engine runs: ONNX Runtime's fused attention, and logits only where asked.
+"""Rewrite an exported decoder as the graph the engine runs: ONNX Runtime's fused attention, logits where asked.
 
 torch.onnx.export spells each layer's attention as ~40 small kernels (Shape, Gather, Unsqueeze, Reshape, Transpose,
 Concat of the whole past, a mask built from Range and Where, MatMul, Softmax ...). A decode step of the default model
@@ -67,8 +67,12 @@ def weights_from_export(model: onnx.ModelProto, cfg: GPTConfig) -> dict[str, np.
         for ln in ("ln_1", "ln_2"):
             w[f"h.{i}.{ln}.weight"] = array(p + f"{ln}.weight")
             w[f"h.{i}.{ln}.bias"] = array(p + f"{ln}.bias")
-        for lin, node in (("attn.c_attn", f"h.{i}/attn/c_attn"), ("attn.c_proj", f"h.{i}/attn/c_proj"),
-                          ("mlp.c_fc", f"h.{i}/mlp/c_fc"), ("mlp.c_proj", f"h.{i}/mlp/c_proj")):
+        for lin, node in (
+            ("attn.c_attn", f"h.{i}/attn/c_attn"),
+            ("attn.c_proj", f"h.{i}/attn/c_proj"),
+            ("mlp.c_fc", f"h.{i}/mlp/c_fc"),
+            ("mlp.c_proj", f"h.{i}/mlp/c_proj"),
+        ):
             w[f"h.{i}.{lin}.weight"] = linear(node)
             w[f"h.{i}.{lin}.bias"] = array(p + f"{lin}.bias")
     return w
@@ -81,8 +85,15 @@ def fused_model(w: dict[str, np.ndarray], cfg: GPTConfig, producer: str = "trans
     nodes: list[onnx.NodeProto] = []
     inits: list[onnx.TensorProto] = []
 
-    def node(op: str, inputs: list[str], name: str, n_out: int = 1, domain: str = "", outputs: list[str] | None = None,
-             **attrs) -> list[str]:
+    def node(
+        op: str,
+        inputs: list[str],
+        name: str,
+        n_out: int = 1,
+        domain: str = "",
+        outputs: list[str] | None = None,
+        **attrs,
+    ) -> list[str]:
         outs = outputs or ([name] if n_out == 1 else [f"{name}_{k}" for k in range(n_out)])
         nodes.append(helper.make_node(op, inputs, outs, name=name, domain=domain or None, **attrs))
         return outs
@@ -105,17 +116,35 @@ def fused_model(w: dict[str, np.ndarray], cfg: GPTConfig, producer: str = "trans
         return name
 
     def layer_norm(x: str, prefix: str) -> str:
-        return node("LayerNormalization", [x, weight(prefix + ".weight"), weight(prefix + ".bias")], prefix,
-                    axis=-1, epsilon=cfg.layer_norm_epsilon)[0]
+        return node(
+            "LayerNormalization",
+            [x, weight(prefix + ".weight"), weight(prefix + ".bias")],
+            prefix,
+            axis=-1,
+            epsilon=cfg.layer_norm_epsilon,
+        )[0]
 
     def attention(x: str, i: int) -> str:
         qkv = node("MatMul", [x, weight(f"h.{i}.attn.c_attn.weight")], f"h.{i}.attn.qkv")[0]
         q, k, v = node("Split", [qkv, const(f"h.{i}.attn.split", [C, C, C])], f"h.{i}.attn.split_qkv", n_out=3, axis=2)
         y = node(
             "MultiHeadAttention",
-            [q, k, v, weight(f"h.{i}.attn.c_attn.bias"), mask, "", f"past_key_values.{i}.key", f"past_key_values.{i}.value"],
-            f"h.{i}.attn.mha", domain=MS_DOMAIN, outputs=[f"h.{i}.attn.mha", f"present.{i}.key", f"present.{i}.value"],
-            num_heads=H, unidirectional=1)[0]
+            [
+                q,
+                k,
+                v,
+                weight(f"h.{i}.attn.c_attn.bias"),
+                mask,
+                "",
+                f"past_key_values.{i}.key",
+                f"past_key_values.{i}.value",
+            ],
+            f"h.{i}.attn.mha",
+            domain=MS_DOMAIN,
+            outputs=[f"h.{i}.attn.mha", f"present.{i}.key", f"present.{i}.value"],
+            num_heads=H,
+            unidirectional=1,
+        )[0]
         return linear(y, f"h.{i}.attn.c_proj")
 
     def linear(x: str, prefix: str) -> str:
@@ -130,8 +159,14 @@ def fused_model(w: dict[str, np.ndarray], cfg: GPTConfig, producer: str = "trans
 
     # The attention mask (1 = attend) as MultiHeadAttention's key padding mask [batch, past + seq], int32.
     mask = node("Cast", ["attention_mask"], "key_padding_mask", to=TensorProto.INT32)[0]
-    x = node("Add", [node("Gather", [weight("wte"), "input_ids"], "wte.gather")[0],
-                     node("Gather", [weight("wpe"), "position_ids"], "wpe.gather")[0]], "embeddings")[0]
+    x = node(
+        "Add",
+        [
+            node("Gather", [weight("wte"), "input_ids"], "wte.gather")[0],
+            node("Gather", [weight("wpe"), "position_ids"], "wpe.gather")[0],
+        ],
+        "embeddings",
+    )[0]
     for i in range(cfg.n_layer):
         if cfg.norm_position == "pre":  # x = x + Attn(LN_1(x)); x = x + FFN(LN_2(x))
             a = attention(layer_norm(x, f"h.{i}.ln_1"), i)
@@ -145,18 +180,24 @@ def fused_model(w: dict[str, np.ndarray], cfg: GPTConfig, producer: str = "trans
         x = layer_norm(x, "ln_f")
 
     # logits_to_keep: 0 keeps every position (Slice from -0 = 0), k keeps the last k.
-    start = node("Neg", [node("Reshape", [LOGITS_TO_KEEP, const("shape_1", [1])], "logits_to_keep.1d")[0]],
-                 "logits_to_keep.start")[0]
-    kept = node("Slice", [x, start, const("slice_end", [np.iinfo(np.int64).max]), const("slice_axis", [1])],
-                "logits_positions")[0]
+    start = node(
+        "Neg",
+        [node("Reshape", [LOGITS_TO_KEEP, const("shape_1", [1])], "logits_to_keep.1d")[0]],
+        "logits_to_keep.start",
+    )[0]
+    kept = node(
+        "Slice", [x, start, const("slice_end", [np.iinfo(np.int64).max]), const("slice_axis", [1])], "logits_positions"
+    )[0]
     # The language-model head is the tied token embedding (model.py), stored once; ONNX Runtime folds the Transpose.
     head = node("Transpose", [weight("wte")], "lm_head.weight", perm=[1, 0])[0]
     node("MatMul", [kept, head], "lm_head", outputs=["logits"])
 
     f32, i64 = TensorProto.FLOAT, TensorProto.INT64
-    inputs = [helper.make_tensor_value_info("input_ids", i64, ["batch", "seq"]),
-              helper.make_tensor_value_info("attention_mask", i64, ["batch", "total_seq"]),
-              helper.make_tensor_value_info("position_ids", i64, ["batch", "seq"])]
+    inputs = [
+        helper.make_tensor_value_info("input_ids", i64, ["batch", "seq"]),
+        helper.make_tensor_value_info("attention_mask", i64, ["batch", "total_seq"]),
+        helper.make_tensor_value_info("position_ids", i64, ["batch", "seq"]),
+    ]
     outputs = [helper.make_tensor_value_info("logits", f32, ["batch", "logits_seq", cfg.vocab_size])]
     for i in range(cfg.n_layer):
         for kv in ("key", "value"):
@@ -167,8 +208,9 @@ def fused_model(w: dict[str, np.ndarray], cfg: GPTConfig, producer: str = "trans
     inits.append(numpy_helper.from_array(np.array(0, dtype=np.int64), LOGITS_TO_KEEP))
 
     graph = helper.make_graph(nodes, "transformerlsp-decoder", inputs, outputs, inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid(MS_DOMAIN, 1)],
-                              producer_name=producer)
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid(MS_DOMAIN, 1)], producer_name=producer
+    )
     model.ir_version = 8
     onnx.checker.check_model(model)
     return model
@@ -189,8 +231,11 @@ def main():
     kernels = {}
     for n in fused.graph.node:
         kernels[n.op_type] = kernels.get(n.op_type, 0) + 1
-    print(f"{args.out}: {os.path.getsize(args.out) / 1e6:.2f} MB, {len(fused.graph.node)} nodes "
-          f"(the export had {len(model.graph.node)}): {kernels}", file=sys.stderr)
+    print(
+        f"{args.out}: {os.path.getsize(args.out) / 1e6:.2f} MB, {len(fused.graph.node)} nodes "
+        f"(the export had {len(model.graph.node)}): {kernels}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":
