@@ -98,13 +98,13 @@ def fused_model(w: dict[str, np.ndarray], cfg: GPTConfig, producer: str = "trans
         nodes.append(helper.make_node(op, inputs, outs, name=name, domain=domain or None, **attrs))
         return outs
 
-    made: dict[str, str] = {}
+    made: set[str] = set()
 
     def weight(name: str) -> str:
         """A weight as a float32 tensor: float16 storage (export.store_half) is cast back, and folded at load."""
         if name in made:
-            return made[name]
-        made[name] = name
+            return name
+        made.add(name)
         a = w[name]
         inits.append(numpy_helper.from_array(a, name + (".fp16" if a.dtype == np.float16 else "")))
         if a.dtype == np.float16:

@@ -89,15 +89,16 @@ internal static class TokenByToken
             while (true)
             {
                 var room = Math.Min(Math.Min(draftLength, maxTokens - step - 1), state.RemainingPositions - 1);
+                var forced = first is not null && step < first.Length;
                 var guessed = room <= 0 ? 0
-                    : first is not null && step < first.Length ? Math.Min(room, first.Length - step)
+                    : forced ? Math.Min(room, first!.Length - step)
                     : state.Draft([token], fed.AsSpan(1, room));
                 if (guessed == 0)
                 {
                     state.Advance([0], [token], cancellationToken);
                     break;
                 }
-                if (first is not null && step < first.Length) first.AsSpan(step, guessed).CopyTo(fed.AsSpan(1));
+                if (forced) first!.AsSpan(step, guessed).CopyTo(fed.AsSpan(1));
                 fed[0] = token;
                 state.AdvanceRow(fed.AsSpan(0, guessed + 1), cancellationToken);
                 var rejected = false;

@@ -18,7 +18,6 @@ internal sealed class ModelSession : IDisposable
     private readonly InferenceSession _session;
     private readonly string _modelPath;
     private readonly bool _hasPositionIds;
-    private readonly bool _hasLogitsToKeep;
     private readonly string[] _outputNames;
     private readonly RunOptions _runOptions = new();
     private float[] _logits = [];
@@ -110,10 +109,10 @@ internal sealed class ModelSession : IDisposable
         _outputNames = ["logits", .. Enumerable.Range(0, config.NLayer).SelectMany(i => new[] { $"present.{i}.key", $"present.{i}.value" })];
         try
         {
-            (_hasPositionIds, _hasLogitsToKeep) = Validate();
+            (_hasPositionIds, HasLogitsToKeep) = Validate();
             _inputNames = ["input_ids", "attention_mask", .. _hasPositionIds ? ["position_ids"] : Array.Empty<string>(),
                 .. Enumerable.Range(0, config.NLayer).SelectMany(i => new[] { $"past_key_values.{i}.key", $"past_key_values.{i}.value" }),
-                .. _hasLogitsToKeep ? [LogitsToKeep] : Array.Empty<string>()];
+                .. HasLogitsToKeep ? [LogitsToKeep] : Array.Empty<string>()];
             _inputValues = new OrtValue[_inputNames.Length];
             _outputValues = new OrtValue[_outputNames.Length];
             ProbeLastPosition();
@@ -131,7 +130,7 @@ internal sealed class ModelSession : IDisposable
     public string? ProviderNote { get; }
 
     /// <summary>Whether the graph computes a prefill's last logits alone (it has logits_to_keep).</summary>
-    public bool HasLogitsToKeep => _hasLogitsToKeep;
+    public bool HasLogitsToKeep { get; }
 
     /// <summary>Runs since load.</summary>
     public long Runs { get; private set; }
@@ -217,7 +216,7 @@ internal sealed class ModelSession : IDisposable
     /// </summary>
     public float[] Run(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, bool allPositions, out KvCache present)
     {
-        var lastOnly = !allPositions && seq > 1 && _hasLogitsToKeep;
+        var lastOnly = !allPositions && seq > 1 && HasLogitsToKeep;
         var logits = RunOnce(past, tokens, batch, seq, lastOnly, out present);
         var vocab = Config.VocabSize;
         if (allPositions || seq == 1 || lastOnly) return logits.ToArray();
@@ -300,7 +299,7 @@ internal sealed class ModelSession : IDisposable
                     ? OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, pastShape)
                     : OrtValue.CreateTensorValueFromMemory(mem, past.Value(l), pastShape);
             }
-            if (_hasLogitsToKeep)
+            if (HasLogitsToKeep)
             {
                 _keepLast[0] = lastOnly ? 1 : 0;
                 inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _keepLast.AsMemory(), []);

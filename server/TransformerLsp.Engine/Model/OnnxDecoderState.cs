@@ -14,7 +14,7 @@ internal sealed class OnnxDecoderState : IDecoderState
     private float[] _logProbs; // [rows, vocab]: the prefix cache's row at first, then _own
     private float[] _own = []; // rented: a step's rows reuse it instead of a large array per step
     private int _current; // after AdvanceRow, the position of _logProbs that row 0 stands at; else 0
-    private int _runLength; // after AdvanceRow, the positions it ran (Rewind may keep fewer); else 0
+    private bool _inRun; // since AdvanceRow: _logProbs holds its positions, not rows
     private readonly int _vocab;
 
     public OnnxDecoderState(ModelSession session, KvCache context, float[] lastLogProbs)
@@ -35,7 +35,7 @@ internal sealed class OnnxDecoderState : IDecoderState
 
     public ReadOnlySpan<float> LogProbsAfter(int i)
     {
-        if ((uint)i > (uint)_current || _runLength == 0) throw new ArgumentOutOfRangeException(nameof(i), $"position {i} of a run standing at {_current}");
+        if (!_inRun || (uint)i > (uint)_current) throw new ArgumentOutOfRangeException(nameof(i), $"position {i} of a run standing at {_current}");
         return _logProbs.AsSpan(i * _vocab, _vocab);
     }
 
@@ -50,13 +50,13 @@ internal sealed class OnnxDecoderState : IDecoderState
         var logits = _session.RunShared(_kv, tokens, 1, tokens.Length, out var present);
         Take(logits, tokens.Length, present);
         _current = tokens.Length - 1;
-        _runLength = tokens.Length;
+        _inRun = true;
     }
 
     public void Rewind(int count)
     {
         if (count <= 0) return;
-        if (_runLength == 0 || count > _current) throw new InvalidOperationException($"cannot rewind {count} tokens of a run standing at position {_current}");
+        if (!_inRun || count > _current) throw new InvalidOperationException($"cannot rewind {count} tokens of a run standing at position {_current}");
         var kept = _kv.Truncate(_kv.Length - count);
         _kv.Dispose(); // after a run the cache is ours, never the borrowed context's
         _kv = kept;
@@ -79,7 +79,8 @@ internal sealed class OnnxDecoderState : IDecoderState
         {
             var logits = _session.RunShared(past, tokens, tokens.Length, 1, out var present);
             Take(logits, tokens.Length, present);
-            _current = _runLength = 0;
+            _current = 0;
+            _inRun = false;
             Rows = tokens.Length;
         }
         finally

@@ -7,7 +7,8 @@ internal sealed class ToyDecoderState : IDecoderState
 {
     private readonly Func<IReadOnlyList<int>, double[]> _probabilities;
     private List<int[]> _rows;
-    private int _runTokens, _current; // after AdvanceRow: the tokens it fed, and how many of them row 0 keeps less one
+    private bool _inRun; // since AdvanceRow
+    private int _current; // after AdvanceRow: how many of its tokens row 0 keeps, less one
 
     public ToyDecoderState(Func<IReadOnlyList<int>, double[]> probabilities, int[] context, int vocabSize)
     {
@@ -28,7 +29,7 @@ internal sealed class ToyDecoderState : IDecoderState
 
     public ReadOnlySpan<float> LogProbsAfter(int i)
     {
-        if (_runTokens == 0 || i > _current) throw new ArgumentOutOfRangeException(nameof(i));
+        if (!_inRun || i > _current) throw new ArgumentOutOfRangeException(nameof(i));
         return Log(_probabilities(_rows[0][..^(_current - i)]));
     }
 
@@ -46,13 +47,13 @@ internal sealed class ToyDecoderState : IDecoderState
         if (Rows != 1) throw new InvalidOperationException("one row");
         ModelCalls++;
         _rows = [[.. _rows[0], .. tokens]];
-        _runTokens = tokens.Length;
+        _inRun = true;
         _current = tokens.Length - 1;
     }
 
     public void Rewind(int count)
     {
-        if (_runTokens == 0 || count > _current) throw new InvalidOperationException($"rewind {count} of {_current}");
+        if (!_inRun || count > _current) throw new InvalidOperationException($"rewind {count} of {_current}");
         _rows = [_rows[0][..^count]];
         _current -= count;
     }
@@ -60,7 +61,8 @@ internal sealed class ToyDecoderState : IDecoderState
     public void Advance(ReadOnlySpan<int> parents, ReadOnlySpan<int> tokens, CancellationToken cancellationToken)
     {
         ModelCalls++;
-        _runTokens = _current = 0;
+        _inRun = false;
+        _current = 0;
         var next = new List<int[]>();
         for (var i = 0; i < parents.Length; i++) next.Add([.. _rows[parents[i]], tokens[i]]);
         _rows = next;
