@@ -21,12 +21,20 @@ internal sealed class GenAiRunner : IDisposable
 
     public double LoadMs { get; }
 
+    /// <summary>Whether GenAI binds one buffer as each layer's past and present (its past_present_share_buffer).</summary>
+    public bool SharesBuffers { get; }
+
     public GenAiRunner(ModelInfo info, int threads)
     {
         _folder = Path.Combine(Path.GetTempPath(), "transformerlsp-bench-genai-" + Environment.ProcessId);
         Directory.CreateDirectory(_folder);
         var target = Path.Combine(_folder, "model.onnx");
         if (!File.Exists(target)) File.Copy(info.OnnxPath, target);
+        // GenAI runs as well as it can: with one buffer for past and present when the graph allows it (GroupQueryAttention,
+        // which the engine binds so too), else with the exact-length caches every graph takes.
+        using (var quiet = new Microsoft.ML.OnnxRuntime.SessionOptions { LogSeverityLevel = Microsoft.ML.OnnxRuntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR })
+        using (var probe = new Microsoft.ML.OnnxRuntime.InferenceSession(info.OnnxPath, quiet))
+            SharesBuffers = probe.ModelMetadata.CustomMetadataMap.TryGetValue(TransformerLsp.Engine.Model.ModelSession.ShareBuffer, out var share) && share == "true";
         var sessionOptions = new Dictionary<string, object> { ["log_id"] = "bench-genai" };
         if (threads > 0) sessionOptions["intra_op_num_threads"] = threads;
         var config = new
@@ -73,7 +81,7 @@ internal sealed class GenAiRunner : IDisposable
                 min_length = 0,
                 early_stopping = true,
                 length_penalty = 1.0,
-                past_present_share_buffer = false,
+                past_present_share_buffer = SharesBuffers,
                 temperature = 1.0,
                 top_k = 1,
                 top_p = 1.0,

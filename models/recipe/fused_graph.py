@@ -3,18 +3,29 @@
 torch.onnx.export spells each layer's attention as ~40 small kernels (Shape, Gather, Unsqueeze, Reshape, Transpose,
 Concat of the whole past, a mask built from Range and Where, MatMul, Softmax ...). A decode step of the default model
 ran 167 kernels, most of them on a few kilobytes, so the step was kernel launches and copies, not arithmetic. This
-module builds the same function from the same weights with one `com.microsoft.MultiHeadAttention` per layer
-(causal: `unidirectional = 1`; the attention mask as its key padding mask; the past and present caches in the same
-[batch, n_head, seq, head_dim] layout), and the GELU as `com.microsoft.BiasGelu`. ONNX Runtime then fuses the residual
-adds into its SkipLayerNormalization on its own.
+module builds the same function from the same weights with ONNX Runtime's fused attention, one operator per layer, and
+the GELU as `com.microsoft.BiasGelu`. ONNX Runtime then fuses the residual adds into its SkipLayerNormalization.
 
-It also adds one optional input, `logits_to_keep` (int64 scalar, default 0), as Hugging Face's `logits_to_keep`:
+The layers come twice, as the two branches of one `If` on the optional input `exact_past` (bool, default false):
+- false: `com.microsoft.GroupQueryAttention` (kv_num_heads = num_heads, so plain causal multi-head attention). It reads
+  row lengths, not a mask; the branch derives them from `attention_mask` (its row sums less one, and its width), so the
+  inputs keep export.py's convention. Its gain is the shared cache: when a layer's past and present are bound to one
+  buffer of some capacity [batch, n_head, capacity, head_dim], a run writes only its new positions into it, where
+  MultiHeadAttention copies the whole past into a new present at every step. The file's metadata entry
+  `past_present_share_buffer` = "true" says a runtime may bind it so (the engine does; so does ONNX Runtime GenAI with
+  its option of that name). A runtime that binds separate caches of the exact lengths gets the same logits.
+- true: `com.microsoft.MultiHeadAttention` (causal: `unidirectional = 1`; the attention mask as its key padding mask),
+  on caches of the exact lengths. ONNX Runtime's GroupQueryAttention refuses several rows of several tokens after a
+  past (the engine's batched scoring of fill-in passages); this branch takes them in one run.
+The `If` costs about 0.02 ms a run; every weight is made once, in the main graph, and read by both branches.
+
+It also adds a second optional input, `logits_to_keep` (int64 scalar, default 0), as Hugging Face's `logits_to_keep`:
 0 computes the logits of every position, k > 0 those of the last k positions only. The language-model head is about
 40% of a prefill's multiply-adds (vocab x n_embd per position), and a prefill needs the last position's logits only.
 Runtimes that do not know the input (ONNX Runtime GenAI) leave it at its default and get the full logits.
 
 The graph's inputs and outputs are otherwise exactly export.py's convention (see `export.check_io`), so any runtime
-that ran the plain export runs this one, as long as it is ONNX Runtime (the two fused operators are its own).
+that ran the plain export runs this one, as long as it is ONNX Runtime (the fused operators are its own).
 
 Usage: python3 fused_graph.py IN.onnx CONFIG.json OUT.onnx   (IN: a plain torch export, e.g. an older model.onnx)
 """
@@ -34,6 +45,11 @@ from model import GPTConfig  # noqa: E402
 OPSET = 17
 MS_DOMAIN = "com.microsoft"
 LOGITS_TO_KEEP = "logits_to_keep"
+# An optional input (default false): true runs MultiHeadAttention on past caches of the exact lengths, which takes
+# several rows of several tokens after a past (scoring passages), where GroupQueryAttention takes one row at a time.
+EXACT_PAST = "exact_past"
+# Metadata that tells the engine the caches may be bound as one buffer (ModelSession reads it).
+SHARE_BUFFER = "past_present_share_buffer"
 
 
 def weights_from_export(model: onnx.ModelProto, cfg: GPTConfig) -> dict[str, np.ndarray]:
@@ -84,6 +100,8 @@ def fused_model(w: dict[str, np.ndarray], cfg: GPTConfig, producer: str = "trans
     D = C // H
     nodes: list[onnx.NodeProto] = []
     inits: list[onnx.TensorProto] = []
+    # Where node() puts nodes, and the prefix of their names: the main graph, or one branch of the attention If.
+    target, scope = [nodes], [""]
 
     def node(
         op: str,
@@ -94,8 +112,9 @@ def fused_model(w: dict[str, np.ndarray], cfg: GPTConfig, producer: str = "trans
         outputs: list[str] | None = None,
         **attrs,
     ) -> list[str]:
+        name = scope[0] + name
         outs = outputs or ([name] if n_out == 1 else [f"{name}_{k}" for k in range(n_out)])
-        nodes.append(helper.make_node(op, inputs, outs, name=name, domain=domain or None, **attrs))
+        target[0].append(helper.make_node(op, inputs, outs, name=name, domain=domain or None, **attrs))
         return outs
 
     made: set[str] = set()
@@ -124,27 +143,35 @@ def fused_model(w: dict[str, np.ndarray], cfg: GPTConfig, producer: str = "trans
             epsilon=cfg.layer_norm_epsilon,
         )[0]
 
-    def attention(x: str, i: int) -> str:
+    def attention(x: str, i: int, exact: bool) -> str:
+        # One packed [batch, seq, 3C] projection with its bias.
         qkv = node("MatMul", [x, weight(f"h.{i}.attn.c_attn.weight")], f"h.{i}.attn.qkv")[0]
-        q, k, v = node("Split", [qkv, const(f"h.{i}.attn.split", [C, C, C])], f"h.{i}.attn.split_qkv", n_out=3, axis=2)
-        y = node(
-            "MultiHeadAttention",
-            [
-                q,
-                k,
-                v,
-                weight(f"h.{i}.attn.c_attn.bias"),
-                mask,
-                "",
-                f"past_key_values.{i}.key",
-                f"past_key_values.{i}.value",
-            ],
-            f"h.{i}.attn.mha",
-            domain=MS_DOMAIN,
-            outputs=[f"h.{i}.attn.mha", f"present.{i}.key", f"present.{i}.value"],
-            num_heads=H,
-            unidirectional=1,
-        )[0]
+        presents = [f"{scope[0]}present.{i}.key", f"{scope[0]}present.{i}.value"]
+        pasts = [f"past_key_values.{i}.key", f"past_key_values.{i}.value"]
+        if exact:
+            q, k, v = node(
+                "Split", [qkv, const(f"h.{i}.attn.split", [C, C, C])], f"h.{i}.attn.split_qkv", n_out=3, axis=2
+            )
+            y = node(
+                "MultiHeadAttention",
+                [q, k, v, weight(f"h.{i}.attn.c_attn.bias"), lengths[0], "", *pasts],
+                f"h.{i}.attn.mha",
+                domain=MS_DOMAIN,
+                outputs=[f"{scope[0]}h.{i}.attn.mha", *presents],
+                num_heads=H,
+                unidirectional=1,
+            )[0]
+        else:  # GroupQueryAttention (kv_num_heads = num_heads) splits the packed projection itself
+            qkv = node("Add", [qkv, weight(f"h.{i}.attn.c_attn.bias")], f"h.{i}.attn.qkv_bias")[0]
+            y = node(
+                "GroupQueryAttention",
+                [qkv, "", "", *pasts, *lengths],
+                f"h.{i}.attn.gqa",
+                domain=MS_DOMAIN,
+                outputs=[f"{scope[0]}h.{i}.attn.gqa", *presents],
+                num_heads=H,
+                kv_num_heads=H,
+            )[0]
         return linear(y, f"h.{i}.attn.c_proj")
 
     def linear(x: str, prefix: str) -> str:
@@ -157,8 +184,9 @@ def fused_model(w: dict[str, np.ndarray], cfg: GPTConfig, producer: str = "trans
         g = node("BiasGelu", [h, weight(f"h.{i}.mlp.c_fc.bias")], f"h.{i}.mlp.gelu", domain=MS_DOMAIN)[0]
         return linear(g, f"h.{i}.mlp.c_proj")
 
-    # The attention mask (1 = attend) as MultiHeadAttention's key padding mask [batch, past + seq], int32.
-    mask = node("Cast", ["attention_mask"], "key_padding_mask", to=TensorProto.INT32)[0]
+    # Every weight is made (cast from float16) in the main graph, so both branches read it from there.
+    for name in w:
+        weight(name)
     x = node(
         "Add",
         [
@@ -167,17 +195,55 @@ def fused_model(w: dict[str, np.ndarray], cfg: GPTConfig, producer: str = "trans
         ],
         "embeddings",
     )[0]
-    for i in range(cfg.n_layer):
-        if cfg.norm_position == "pre":  # x = x + Attn(LN_1(x)); x = x + FFN(LN_2(x))
-            a = attention(layer_norm(x, f"h.{i}.ln_1"), i)
-            x = node("Add", [x, a], f"h.{i}.residual_1")[0]
-            x = node("Add", [x, mlp(layer_norm(x, f"h.{i}.ln_2"), i)], f"h.{i}.residual_2")[0]
-        else:  # z = LN_1(x + Attn(x)); y = LN_2(z + FFN(z))
-            a = attention(x, i)
-            x = layer_norm(node("Add", [x, a], f"h.{i}.residual_1")[0], f"h.{i}.ln_1")
-            x = layer_norm(node("Add", [x, mlp(x, i)], f"h.{i}.residual_2")[0], f"h.{i}.ln_2")
-    if cfg.norm_position == "pre":
-        x = layer_norm(x, "ln_f")
+    lengths: list[str] = []
+
+    def stack(exact: bool) -> onnx.GraphProto:
+        """The layers after the embeddings, as a branch of the If: the hidden state after them, and the caches."""
+        body: list[onnx.NodeProto] = []
+        target[0], scope[0] = body, "exact/" if exact else "shared/"
+        if exact:  # MultiHeadAttention: the attention mask (1 = attend) as its key padding mask, int32
+            lengths[:] = [node("Cast", ["attention_mask"], "key_padding_mask", to=TensorProto.INT32)[0]]
+        else:
+            # GroupQueryAttention reads lengths, not a mask: the mask's row sums less one (seqlens_k, int32 [batch])
+            # and its width (total_sequence_length, int32 scalar). A row's positions are its first seqlens_k + 1.
+            row_sums = node("ReduceSum", ["attention_mask", const("mask_axis", [1])], "mask_row_sums", keepdims=0)[0]
+            less_one = node("Sub", [row_sums, const("one", 1)], "mask_row_sums_less_one")[0]
+            shape = node("Shape", ["attention_mask"], "mask_shape")[0]
+            width = node("Gather", [shape, const("one_index", 1)], "mask_width")[0]
+            lengths[:] = [
+                node("Cast", [less_one], "seqlens_k", to=TensorProto.INT32)[0],
+                node("Cast", [width], "total_sequence_length", to=TensorProto.INT32)[0],
+            ]
+        h = x
+        for i in range(cfg.n_layer):
+            if cfg.norm_position == "pre":  # x = x + Attn(LN_1(x)); x = x + FFN(LN_2(x))
+                a = attention(layer_norm(h, f"h.{i}.ln_1"), i, exact)
+                h = node("Add", [h, a], f"h.{i}.residual_1")[0]
+                h = node("Add", [h, mlp(layer_norm(h, f"h.{i}.ln_2"), i)], f"h.{i}.residual_2")[0]
+            else:  # z = LN_1(x + Attn(x)); y = LN_2(z + FFN(z))
+                a = attention(h, i, exact)
+                h = layer_norm(node("Add", [h, a], f"h.{i}.residual_1")[0], f"h.{i}.ln_1")
+                h = layer_norm(node("Add", [h, mlp(h, i)], f"h.{i}.residual_2")[0], f"h.{i}.ln_2")
+        if cfg.norm_position == "pre":
+            h = layer_norm(h, "ln_f")
+        outs = [helper.make_tensor_value_info(h, TensorProto.FLOAT, None)] + [
+            helper.make_tensor_value_info(f"{scope[0]}present.{i}.{kv}", TensorProto.FLOAT, None)
+            for i in range(cfg.n_layer)
+            for kv in ("key", "value")
+        ]
+        graph = helper.make_graph(body, scope[0].rstrip("/") + "_layers", [], outs)
+        target[0], scope[0] = nodes, ""
+        return graph
+
+    exact_branch, shared_branch = stack(exact=True), stack(exact=False)
+    x = node(
+        "If",
+        [EXACT_PAST],
+        "layers",
+        outputs=["hidden"] + [f"present.{i}.{kv}" for i in range(cfg.n_layer) for kv in ("key", "value")],
+        then_branch=exact_branch,
+        else_branch=shared_branch,
+    )[0]
 
     # logits_to_keep: 0 keeps every position (Slice from -0 = 0), k keeps the last k.
     start = node(
@@ -206,12 +272,15 @@ def fused_model(w: dict[str, np.ndarray], cfg: GPTConfig, producer: str = "trans
     # An input with an initializer of the same name is optional: the initializer is its default (IR >= 4).
     inputs.append(helper.make_tensor_value_info(LOGITS_TO_KEEP, i64, []))
     inits.append(numpy_helper.from_array(np.array(0, dtype=np.int64), LOGITS_TO_KEEP))
+    inputs.append(helper.make_tensor_value_info(EXACT_PAST, TensorProto.BOOL, []))
+    inits.append(numpy_helper.from_array(np.array(False), EXACT_PAST))
 
     graph = helper.make_graph(nodes, "transformerlsp-decoder", inputs, outputs, inits)
     model = helper.make_model(
         graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid(MS_DOMAIN, 1)], producer_name=producer
     )
     model.ir_version = 8
+    helper.set_model_props(model, {SHARE_BUFFER: "true"})
     onnx.checker.check_model(model)
     return model
 
@@ -229,10 +298,18 @@ def main():
     fused = fused_model(weights_from_export(model, cfg), cfg, producer=model.producer_name or "transformerlsp-recipe")
     onnx.save(fused, args.out)
     kernels = {}
-    for n in fused.graph.node:
-        kernels[n.op_type] = kernels.get(n.op_type, 0) + 1
+
+    def count(graph: onnx.GraphProto) -> int:
+        for n in graph.node:
+            kernels[n.op_type] = kernels.get(n.op_type, 0) + 1
+            for a in n.attribute:
+                if a.type == onnx.AttributeProto.GRAPH:
+                    count(a.g)
+        return sum(kernels.values())
+
+    count(fused.graph)
     print(
-        f"{args.out}: {os.path.getsize(args.out) / 1e6:.2f} MB, {len(fused.graph.node)} nodes "
+        f"{args.out}: {os.path.getsize(args.out) / 1e6:.2f} MB, {sum(kernels.values())} nodes in all branches "
         f"(the export had {len(model.graph.node)}): {kernels}",
         file=sys.stderr,
     )

@@ -63,7 +63,7 @@ public sealed partial class TextPredictor
         var (scored, z) = TrigramNext(part, u, v, typed);
         var sentenceStart = v == lm.SentenceStart && v >= 0;
         var extra = new List<(string Word, int Id)>();
-        foreach (var (id, _) in scored.OrderByDescending(s => s.LogProb))
+        foreach (var (id, _) in LogProbMath.Descending(scored, s => s.LogProb))
         {
             if (extra.Count >= TrigramNextCandidates) break;
             if (Display(lm.Words[id], sentenceStart, typed) is { } word && word.StartsWith(typed, StringComparison.Ordinal) && gate.IsWord(word))

@@ -41,6 +41,41 @@ internal static class LogProbMath
         return n == k ? idx : idx[..n];
     }
 
+    /// <summary>
+    /// The items by descending <paramref name="score"/>, ties in list order: what a stable
+    /// <c>OrderByDescending(score)</c> gives, sorted lazily. The first <paramref name="head"/> come from a bounded heap,
+    /// and the rest are sorted only when the caller reads past them, so a caller that stops after a few items of a long
+    /// list (the word trigram's thousands of words after a typed letter) does not sort the whole list.
+    /// </summary>
+    public static IEnumerable<T> Descending<T>(IReadOnlyList<T> items, Func<T, double> score, int head = 64)
+    {
+        var n = items.Count;
+        var k = Math.Min(n, head);
+        if (k == 0) yield break;
+        // A min-heap of the k best so far by (score descending, index ascending): its root is the worst of them.
+        var heap = new PriorityQueue<int, (double Score, int Index)>(k, Worse.Instance);
+        for (var i = 0; i < n; i++)
+        {
+            var key = (score(items[i]), i);
+            if (heap.Count < k) heap.Enqueue(i, key);
+            else if (heap.TryPeek(out _, out var worst) && Worse.Instance.Compare(worst, key) < 0) heap.EnqueueDequeue(i, key);
+        }
+        var best = new int[k];
+        for (var j = k - 1; j >= 0; j--) best[j] = heap.Dequeue();
+        foreach (var i in best) yield return items[i];
+        if (k == n) yield break;
+        foreach (var i in Enumerable.Range(0, n).OrderByDescending(i => score(items[i])).Skip(k)) yield return items[i];
+    }
+
+    /// <summary>Orders (score, index) from worse to better: lower score, or the same score and a later index.</summary>
+    private sealed class Worse : IComparer<(double Score, int Index)>
+    {
+        public static readonly Worse Instance = new();
+
+        public int Compare((double Score, int Index) a, (double Score, int Index) b) =>
+            a.Score != b.Score ? a.Score.CompareTo(b.Score) : b.Index.CompareTo(a.Index);
+    }
+
     /// <summary>Softmax over a list of log scores (for ranking candidates against each other).</summary>
     public static double[] Softmax(IReadOnlyList<double> logScores)
     {

@@ -24,6 +24,7 @@ internal sealed class ModelSession : IDisposable
     private int _running; // 1 while a run is in progress: a second, concurrent one is refused, not raced
     private long[] _ids = [], _positions = [], _mask = [];
     private readonly long[] _keepLast = [1];
+    private readonly bool[] _exactPast = [false];
     private readonly string[] _inputNames = [];
     private readonly OrtValue[] _inputValues = [];
     private readonly OrtValue[] _outputValues = [];
@@ -109,10 +110,12 @@ internal sealed class ModelSession : IDisposable
         _outputNames = ["logits", .. Enumerable.Range(0, config.NLayer).SelectMany(i => new[] { $"present.{i}.key", $"present.{i}.value" })];
         try
         {
-            (_hasPositionIds, HasLogitsToKeep) = Validate();
+            (_hasPositionIds, HasLogitsToKeep, _hasExactPast) = Validate();
+            SharesPastAndPresent = _session.ModelMetadata.CustomMetadataMap.TryGetValue(ShareBuffer, out var share) && share == "true";
             _inputNames = ["input_ids", "attention_mask", .. _hasPositionIds ? ["position_ids"] : Array.Empty<string>(),
                 .. Enumerable.Range(0, config.NLayer).SelectMany(i => new[] { $"past_key_values.{i}.key", $"past_key_values.{i}.value" }),
-                .. HasLogitsToKeep ? [LogitsToKeep] : Array.Empty<string>()];
+                .. HasLogitsToKeep ? [LogitsToKeep] : Array.Empty<string>(),
+                .. _hasExactPast ? [ExactPast] : Array.Empty<string>()];
             _inputValues = new OrtValue[_inputNames.Length];
             _outputValues = new OrtValue[_outputNames.Length];
             ProbeLastPosition();
@@ -132,6 +135,27 @@ internal sealed class ModelSession : IDisposable
     /// <summary>Whether the graph computes a prefill's last logits alone (it has logits_to_keep).</summary>
     public bool HasLogitsToKeep { get; }
 
+    /// <summary>Whether one buffer may be both a layer's past and its present (fused_graph.py's GroupQueryAttention, which
+    /// the file's metadata says): a run then writes only its new positions, where another graph copies the whole past
+    /// into a new present. See <see cref="KvCache"/>.</summary>
+    public bool SharesPastAndPresent { get; }
+
+    /// <summary>The metadata entry of <see cref="SharesPastAndPresent"/>.</summary>
+    internal const string ShareBuffer = "past_present_share_buffer";
+
+    /// <summary>The fused graph's optional switch (default false) to its MultiHeadAttention layers, which read past caches
+    /// of the exact lengths and take several rows of several tokens after a past; its shared-buffer attention
+    /// (GroupQueryAttention) takes such a run one row at a time.</summary>
+    private const string ExactPast = "exact_past";
+    private readonly bool _hasExactPast;
+
+    /// <summary>Whether a run of several rows of several tokens after a past is one run (else one run per row).</summary>
+    public bool BatchesRowsAfterPast => !SharesPastAndPresent || (_hasExactPast && UseExactPast);
+
+    /// <summary>Whether the graph's exact-past layers take several rows of several tokens after a past (tests turn it off
+    /// to check the one-row-at-a-time runs a graph without them gets).</summary>
+    internal bool UseExactPast { get; set; } = true;
+
     /// <summary>Runs since load.</summary>
     public long Runs { get; private set; }
 
@@ -144,8 +168,8 @@ internal sealed class ModelSession : IDisposable
     private const string LogitsToKeep = "logits_to_keep";
 
     /// <summary>Checks input and output names, element types and fixed dimensions against config.json; returns whether
-    /// position_ids and logits_to_keep are inputs.</summary>
-    private (bool PositionIds, bool LogitsToKeep) Validate()
+    /// position_ids, logits_to_keep and exact_past are inputs.</summary>
+    private (bool PositionIds, bool LogitsToKeep, bool ExactPast) Validate()
     {
         var c = Config;
         var inputs = _session.InputMetadata;
@@ -184,11 +208,13 @@ internal sealed class ModelSession : IDisposable
         var optional = _session.OverridableInitializerMetadata;
         var hasLogitsToKeep = optional.ContainsKey(LogitsToKeep);
         if (hasLogitsToKeep) Expect(optional, "input", LogitsToKeep, TensorElementType.Int64, 0);
-        var known = new HashSet<string>(["input_ids", "attention_mask", "position_ids", LogitsToKeep]);
+        var hasExactPast = optional.ContainsKey(ExactPast);
+        if (hasExactPast) Expect(optional, "input", ExactPast, TensorElementType.Bool, 0);
+        var known = new HashSet<string>(["input_ids", "attention_mask", "position_ids", LogitsToKeep, ExactPast]);
         var unknown = inputs.Keys.Where(k => !known.Contains(k) && !k.StartsWith("past_key_values.", StringComparison.Ordinal)).ToList();
         if (unknown.Count > 0)
             throw Error($"has inputs the engine cannot feed: {string.Join(", ", unknown)}");
-        return (hasPositions, hasLogitsToKeep);
+        return (hasPositions, hasLogitsToKeep, hasExactPast);
     }
 
     /// <summary>config.json's n_positions must not exceed the export's position table, which the metadata does not show:
@@ -196,7 +222,7 @@ internal sealed class ModelSession : IDisposable
     private void ProbeLastPosition()
     {
         var c = Config;
-        using var past = new KvCache(c.NLayer, c.NHead, c.HeadDim, 1, c.NPositions - 1);
+        using var past = new KvCache(c.NLayer, c.NHead, c.HeadDim, 1, c.NPositions - 1, capacity: c.NPositions);
         try
         {
             Run(past, [c.BosTokenId], 1, 1, allPositions: false, out var present);
@@ -270,14 +296,51 @@ internal sealed class ModelSession : IDisposable
             _ids[i] = t;
             _positions[i] = past.Length + i % seq;
         }
-
-        present = new KvCache(c.NLayer, c.NHead, c.HeadDim, batch, total);
         var logitsSeq = lastOnly ? 1 : seq;
         var logitsSize = batch * logitsSeq * c.VocabSize;
         // The ORT output buffer is reused across calls (a 128-token prefill chunk is 4 MB of logits at vocab 8000);
         // callers get fresh arrays of only the positions they asked for.
         if (_logits.Length < logitsSize) _logits = new float[logitsSize];
-        var logits = _logits;
+
+        // Shared: the run writes its positions into the past's own buffers (a copy with room when they have none, or
+        // when another view owns the positions after it). Otherwise: an exact past, and a new present. ONNX Runtime's
+        // shared-buffer attention refuses several rows of several tokens after a past: the graph's exact-past layers
+        // take them, or (a graph without them) one row at a time.
+        var severalAfterPast = batch > 1 && seq > 1 && past.Length > 0;
+        var shared = SharesPastAndPresent && !(severalAfterPast && _hasExactPast && UseExactPast);
+        _exactPast[0] = !shared;
+        var from = shared
+            ? past.Writable(total) ? past : past.Copy(Math.Min(c.NPositions, total + (batch == 1 ? Growth : BatchGrowth)))
+            : past.Capacity == past.Length ? past : past.Copy(past.Length);
+        var to = shared ? from : new KvCache(c.NLayer, c.NHead, c.HeadDim, batch, total);
+        try
+        {
+            if (shared && severalAfterPast)
+                for (var b = 0; b < batch; b++) RunRows(from, to, b, 1, seq, total, logitsSeq, lastOnly);
+            else RunRows(from, to, 0, batch, seq, total, logitsSeq, lastOnly);
+            present = shared ? to.Extended(total) : to;
+        }
+        catch
+        {
+            if (!shared) to.Dispose();
+            throw;
+        }
+        finally
+        {
+            if (!ReferenceEquals(from, past)) from.Dispose();
+        }
+        return _logits.AsSpan(0, logitsSize);
+    }
+
+    /// <summary>Positions a batch-1 cache gets room for beyond a run that needs new buffers (a document's cache grows
+    /// as it is typed), and a batch's (a search's rows take a few steps).</summary>
+    private const int Growth = 64, BatchGrowth = 16;
+
+    /// <summary>One ONNX Runtime run of rows [<paramref name="first"/>, first + <paramref name="rows"/>): inputs and
+    /// outputs bound to those rows of the run's buffers.</summary>
+    private void RunRows(KvCache past, KvCache present, int first, int rows, int seq, int total, int logitsSeq, bool lastOnly)
+    {
+        var c = Config;
         var mem = OrtMemoryInfo.DefaultInstance;
         // Every slot is set before Run and cleared in finally, so a failed run leaves nothing behind for the next one.
         var inputs = _inputValues;
@@ -285,45 +348,46 @@ internal sealed class ModelSession : IDisposable
         try
         {
             var k = 0;
-            inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _ids.AsMemory(0, n), [batch, seq]);
-            inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _mask.AsMemory(0, batch * total), [batch, total]);
-            if (_hasPositionIds) inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _positions.AsMemory(0, n), [batch, seq]);
-            long[] pastShape = [batch, c.NHead, past.Length, c.HeadDim];
-            long[] presentShape = [batch, c.NHead, total, c.HeadDim];
+            inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _ids.AsMemory(first * seq, rows * seq), [rows, seq]);
+            inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _mask.AsMemory(0, rows * total), [rows, total]);
+            if (_hasPositionIds) inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _positions.AsMemory(first * seq, rows * seq), [rows, seq]);
+            long[] pastShape = [rows, c.NHead, past.Capacity, c.HeadDim];
+            long[] presentShape = [rows, c.NHead, present.Capacity, c.HeadDim];
+            Memory<float> Rows(Memory<float> tensor, KvCache cache) => tensor.Slice(first * cache.RowSize, rows * cache.RowSize);
             for (var l = 0; l < c.NLayer; l++)
             {
-                inputs[k++] = past.Length == 0
+                inputs[k++] = past.Capacity == 0
                     ? OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, pastShape)
-                    : OrtValue.CreateTensorValueFromMemory(mem, past.Key(l), pastShape);
-                inputs[k++] = past.Length == 0
+                    : OrtValue.CreateTensorValueFromMemory(mem, Rows(past.Key(l), past), pastShape);
+                inputs[k++] = past.Capacity == 0
                     ? OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, pastShape)
-                    : OrtValue.CreateTensorValueFromMemory(mem, past.Value(l), pastShape);
+                    : OrtValue.CreateTensorValueFromMemory(mem, Rows(past.Value(l), past), pastShape);
             }
             if (HasLogitsToKeep)
             {
                 _keepLast[0] = lastOnly ? 1 : 0;
                 inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _keepLast.AsMemory(), []);
             }
-            outputs[0] = OrtValue.CreateTensorValueFromMemory(mem, logits.AsMemory(0, logitsSize), [batch, logitsSeq, c.VocabSize]);
+            if (_hasExactPast) inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _exactPast.AsMemory(), []);
+            var rowLogits = logitsSeq * c.VocabSize;
+            outputs[0] = OrtValue.CreateTensorValueFromMemory(mem, _logits.AsMemory(first * rowLogits, rows * rowLogits), [rows, logitsSeq, c.VocabSize]);
             for (var l = 0; l < c.NLayer; l++)
             {
-                outputs[1 + 2 * l] = OrtValue.CreateTensorValueFromMemory(mem, present.Key(l), presentShape);
-                outputs[2 + 2 * l] = OrtValue.CreateTensorValueFromMemory(mem, present.Value(l), presentShape);
+                outputs[1 + 2 * l] = OrtValue.CreateTensorValueFromMemory(mem, Rows(present.Key(l), present), presentShape);
+                outputs[2 + 2 * l] = OrtValue.CreateTensorValueFromMemory(mem, Rows(present.Value(l), present), presentShape);
             }
             _session.Run(_runOptions, _inputNames, inputs, _outputNames, outputs);
             Runs++;
         }
         catch (OnnxRuntimeException e)
         {
-            present.Dispose();
-            throw new InvalidOperationException($"{_modelPath}: inference failed for [{batch}, {seq}] tokens after {past.Length} past positions: {e.Message}", e);
+            throw new InvalidOperationException($"{_modelPath}: inference failed for [{rows}, {seq}] tokens after {total - seq} past positions: {e.Message}", e);
         }
         finally
         {
             for (var i = 0; i < inputs.Length; i++) { inputs[i]?.Dispose(); inputs[i] = null!; }
             for (var i = 0; i < outputs.Length; i++) { outputs[i]?.Dispose(); outputs[i] = null!; }
         }
-        return logits.AsSpan(0, logitsSize);
     }
 
     /// <summary>An empty cache (past length 0) for <paramref name="batch"/> rows.</summary>

@@ -4,7 +4,8 @@ namespace TransformerLsp.Engine.Model;
 
 /// <summary>
 /// <see cref="IDecoderState"/> over a <see cref="ModelSession"/>: rows are hypotheses after a shared context whose KV cache
-/// comes from the prefix cache. The context cache is borrowed, never modified or disposed here.
+/// comes from the prefix cache. The context cache is borrowed, never disposed here; its positions are never changed (a
+/// run may write positions after them into its buffers, see <see cref="KvCache"/>).
 /// </summary>
 internal sealed class OnnxDecoderState : IDecoderState
 {
@@ -70,8 +71,9 @@ internal sealed class OnnxDecoderState : IDecoderState
         var identity = sameRows;
         for (var i = 0; identity && i < parents.Length; i++) identity = parents[i] == i;
         // The context's cache is borrowed from the prefix cache and never changed; a cache of our own with as many rows
-        // as parents is reordered in place (copying only the rows whose parent changed). Otherwise rows are copied out.
-        var inPlace = !identity && sameRows && !ReferenceEquals(_kv, _context);
+        // as parents, whose buffers no other cache views, is reordered in place (copying only the rows whose parent
+        // changed). Otherwise rows are copied out.
+        var inPlace = !identity && sameRows && !ReferenceEquals(_kv, _context) && _kv.OwnsBuffers;
         if (inPlace) _kv.GatherInPlace(parents);
         var copied = !identity && !inPlace;
         var past = copied ? _kv.Select(parents) : _kv;
@@ -153,15 +155,32 @@ internal sealed class OnnxDecoderState : IDecoderState
             var c = continuations[start + i];
             c.AsSpan(0, Math.Min(seq, c.Length)).CopyTo(tokens.AsSpan(i * seq));
         }
-        using var past = rowZero.Expand(rows);
-        var logits = _session.RunShared(past, tokens, rows, seq, out var present);
-        present.Dispose();
-        for (var i = 0; i < rows; i++)
+        if (!_session.BatchesRowsAfterPast)
+        {
+            // Each row after the context's own buffers, one at a time (the session would run them one at a time
+            // anyway): no copy of the context per row.
+            for (var i = 0; i < rows; i++)
+            {
+                var logits = _session.RunShared(rowZero, tokens.AsSpan(i * seq, seq), 1, seq, out var present);
+                present.Dispose();
+                Read(logits, i, 0);
+            }
+        }
+        else
+        {
+            using var past = rowZero.Expand(rows, capacity: rowZero.Length);
+            var logits = _session.RunShared(past, tokens, rows, seq, out var present);
+            present.Dispose();
+            for (var i = 0; i < rows; i++) Read(logits, i, i);
+        }
+
+        // Row i's scores from the logits' row r: each token after the first from the position before it.
+        void Read(ReadOnlySpan<float> logits, int i, int r)
         {
             var c = continuations[start + i];
             for (var j = 1; j < c.Length; j++)
             {
-                var row = logits.Slice((i * seq + j - 1) * _vocab, _vocab);
+                var row = logits.Slice((r * seq + j - 1) * _vocab, _vocab);
                 result[start + i][j] = row[c[j]] - LogSumExp(row);
             }
         }

@@ -31,4 +31,27 @@ public sealed class LogProbMathTests
         }
         Assert.Equal(1.0, x.Sum(v => Math.Exp(v)), 5);
     }
+
+    /// <summary>Descending is a stable OrderByDescending, read in full or stopped early: random lists of every length
+    /// around the heap's size, with many ties and infinities, against LINQ's stable sort.</summary>
+    [Fact]
+    public void DescendingEqualsAStableSortWhereverTheReaderStops()
+    {
+        var random = new Random(11);
+        for (var trial = 0; trial < 300; trial++)
+        {
+            var n = random.Next(0, 140);
+            var items = Enumerable.Range(0, n).Select(i => (Id: i, Score: random.Next(5) switch
+            {
+                0 => double.NegativeInfinity,
+                1 => -random.Next(4), // ties
+                _ => -random.NextDouble() * 10,
+            })).ToList();
+            var head = random.Next(1, 80);
+            var expected = items.OrderByDescending(x => x.Score).Select(x => x.Id).ToList();
+            Assert.Equal(expected, LogProbMath.Descending(items, x => x.Score, head).Select(x => x.Id).ToList());
+            var stop = random.Next(0, n + 1);
+            Assert.Equal(expected.Take(stop), LogProbMath.Descending(items, x => x.Score, head).Take(stop).Select(x => x.Id));
+        }
+    }
 }

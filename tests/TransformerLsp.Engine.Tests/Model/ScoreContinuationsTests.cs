@@ -10,11 +10,17 @@ namespace TransformerLsp.Engine.Tests.Model;
 /// </summary>
 public sealed class ScoreContinuationsTests
 {
-    [Fact]
-    public void ChunkedScoresEqualFeedingEachContinuationTokenByToken()
+    /// <param name="exactPast">Whether the rows of a chunk run as one batch in the graph's exact-past layers, or one at a
+    /// time after the context's own shared buffers (what a shared-buffer graph without those layers gets).</param>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ChunkedScoresEqualFeedingEachContinuationTokenByToken(bool exactPast)
     {
         Assert.True(Fixtures.HasDefaultModel, "models/default is part of the repository");
         using var session = new ModelSession(Path.Combine(Fixtures.DefaultModel, "model.onnx"), ModelConfig.Read(Fixtures.DefaultModel), ExecutionProviderKind.Cpu, 1, ModelOptions.DefaultSpinMicroseconds);
+        session.UseExactPast = exactPast;
+        Assert.Equal(exactPast, session.BatchesRowsAfterPast);
         var vocab = session.Config.VocabSize;
         int[] context = [.. Enumerable.Range(0, 40).Select(i => 200 + (i * 37) % 3000)];
         var random = new Random(7);
