@@ -299,13 +299,12 @@ def main():
     onnx.save(fused, args.out)
     kernels = {}
 
-    def count(graph: onnx.GraphProto) -> int:
+    def count(graph: onnx.GraphProto) -> None:
         for n in graph.node:
             kernels[n.op_type] = kernels.get(n.op_type, 0) + 1
             for a in n.attribute:
                 if a.type == onnx.AttributeProto.GRAPH:
                     count(a.g)
-        return sum(kernels.values())
 
     count(fused.graph)
     print(

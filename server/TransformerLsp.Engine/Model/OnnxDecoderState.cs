@@ -155,32 +155,15 @@ internal sealed class OnnxDecoderState : IDecoderState
             var c = continuations[start + i];
             c.AsSpan(0, Math.Min(seq, c.Length)).CopyTo(tokens.AsSpan(i * seq));
         }
-        if (!_session.BatchesRowsAfterPast)
-        {
-            // Each row after the context's own buffers, one at a time (the session would run them one at a time
-            // anyway): no copy of the context per row.
-            for (var i = 0; i < rows; i++)
-            {
-                var logits = _session.RunShared(rowZero, tokens.AsSpan(i * seq, seq), 1, seq, out var present);
-                present.Dispose();
-                Read(logits, i, 0);
-            }
-        }
-        else
-        {
-            using var past = rowZero.Expand(rows, capacity: rowZero.Length);
-            var logits = _session.RunShared(past, tokens, rows, seq, out var present);
-            present.Dispose();
-            for (var i = 0; i < rows; i++) Read(logits, i, i);
-        }
-
-        // Row i's scores from the logits' row r: each token after the first from the position before it.
-        void Read(ReadOnlySpan<float> logits, int i, int r)
+        using var past = rowZero.Expand(rows, capacity: rowZero.Length);
+        var logits = _session.RunShared(past, tokens, rows, seq, out var present);
+        present.Dispose();
+        for (var i = 0; i < rows; i++)
         {
             var c = continuations[start + i];
             for (var j = 1; j < c.Length; j++)
             {
-                var row = logits.Slice((r * seq + j - 1) * _vocab, _vocab);
+                var row = logits.Slice((i * seq + j - 1) * _vocab, _vocab);
                 result[start + i][j] = row[c[j]] - LogSumExp(row);
             }
         }

@@ -11,7 +11,7 @@ namespace TransformerLsp.Engine.Tests.Model;
 public sealed class ScoreContinuationsTests
 {
     /// <param name="exactPast">Whether the rows of a chunk run as one batch in the graph's exact-past layers, or one at a
-    /// time after the context's own shared buffers (what a shared-buffer graph without those layers gets).</param>
+    /// time in the shared buffers (what the session does for a shared-buffer graph without those layers).</param>
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
