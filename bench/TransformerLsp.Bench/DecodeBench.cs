@@ -275,7 +275,7 @@ internal sealed class DecodeBench(ModelInfo info, Corpus corpus, bool quick, int
             // Both sides idle the same gap after each key (HeadToHead says why): GenAI's, the longer.
             var gap = Math.Max(RequestCost.SettleMs(engineSpin), RequestCost.UnboundedSettleMs);
             double ew = 0, ec = 0, gw = 0, gc = 0;
-            var byKey = KeyKinds.ToDictionary(k => k, _ => (Keys: 0, Ms: 0.0));
+            var byKey = KeyKinds.ToDictionary(k => k, _ => (Keys: 0, Ms: 0.0, OrtMs: 0.0));
             var warm = prefix + paragraph[..1];
             engine.NextWords(key, warm, 10);
             genai.Generate(info.Window(corpus.Encode(warm)), 1);
@@ -284,6 +284,7 @@ internal sealed class DecodeBench(ModelInfo info, Corpus corpus, bool quick, int
                 var text = prefix + paragraph[..i];
                 var prompt = info.Window(corpus.Encode(text));
                 Cost e, g;
+                var ort0 = engine.ModelRunTime;
                 if (i % 2 == 0)
                 {
                     e = RequestCost.Measure(() => engine.NextWords(key, text, 10), gap);
@@ -296,7 +297,7 @@ internal sealed class DecodeBench(ModelInfo info, Corpus corpus, bool quick, int
                 }
                 ew += e.WallMs; ec += e.CpuMs; gw += g.WallMs; gc += g.CpuMs;
                 var kind = KindOfKey(paragraph, i);
-                byKey[kind] = (byKey[kind].Keys + 1, byKey[kind].Ms + e.WallMs);
+                byKey[kind] = (byKey[kind].Keys + 1, byKey[kind].Ms + e.WallMs, byKey[kind].OrtMs + (engine.ModelRunTime - ort0).TotalMilliseconds);
             }
             engine.Forget(key);
             rows.Add(new JsonObject
@@ -311,7 +312,7 @@ internal sealed class DecodeBench(ModelInfo info, Corpus corpus, bool quick, int
                 ["ratio"] = Report.Number(ew / gw),
                 ["cpu_ratio"] = Report.Number(ec / gc),
                 ["engine_by_key"] = new JsonObject(byKey.Select(k => KeyValuePair.Create(k.Key,
-                    (JsonNode?)new JsonObject { ["keys"] = k.Value.Keys, ["engine_ms"] = Report.Number(k.Value.Ms) }))),
+                    (JsonNode?)new JsonObject { ["keys"] = k.Value.Keys, ["engine_ms"] = Report.Number(k.Value.Ms), ["engine_ort_ms"] = Report.Number(k.Value.OrtMs) }))),
             });
             log.WriteLine($"  {name}: {keys} keys, engine {ew:F0} ms (CPU {ec:F0}), GenAI {gw:F0} ms (CPU {gc:F0}) -> {ew / gw:F2}");
         }

@@ -110,7 +110,8 @@ internal static class DecodeMarkdown
                 $"{F(e, "genai_cpu_ms", "F0")} | **{F(e, "ratio", "F2")}** | {F(e, "cpu_ratio", "F2")} |");
         md.AppendLine();
         md.AppendLine("Where the engine's time goes, by the key typed: after a space it searches the next word; after a word's first letter it " +
-            "filters the words it found, or searches again when fewer than 3 start with the letter; later letters mostly filter.");
+            "filters the words it found, or searches again when fewer than 3 start with the letter; later letters mostly filter. " +
+            "In brackets: the share of the engine's total, and the part of the kind's time spent inside ONNX Runtime's runs.");
         md.AppendLine();
         md.AppendLine("| document before the paragraph | " + string.Join(" | ", DecodeBench.KeyKinds.Select(k => $"{k}: keys, engine ms (share)")) + " |");
         md.AppendLine("|---|" + string.Concat(DecodeBench.KeyKinds.Select(_ => "---:|")));
@@ -119,8 +120,12 @@ internal static class DecodeMarkdown
             if (e!["engine_by_key"] is not JsonObject byKey) continue;
             var total = DecodeBench.KeyKinds.Sum(k => (double?)byKey[k]?["engine_ms"] ?? 0);
             md.AppendLine($"| {e["document"]} | " + string.Join(" | ", DecodeBench.KeyKinds.Select(k =>
-                byKey[k] is { } v ? $"{v["keys"]}, {(double)v["engine_ms"]!:F0} ({100 * (double)v["engine_ms"]! / Math.Max(total, 1e-9):F0}%)" : "–")) + " |");
+                byKey[k] is { } v ? $"{v["keys"]}, {(double)v["engine_ms"]!:F0} ({100 * (double)v["engine_ms"]! / Math.Max(total, 1e-9):F0}%{OrtShare(v)})" : "–")) + " |");
         }
         return md.ToString();
     }
+
+    /// <summary>", ONNX Runtime n%" for a key kind that records its time in the runs (older results do not).</summary>
+    private static string OrtShare(JsonNode v) =>
+        v["engine_ort_ms"] is JsonValue o && o.TryGetValue(out double ort) ? $", ONNX Runtime {100 * ort / Math.Max((double)v["engine_ms"]!, 1e-9):F0}%" : "";
 }

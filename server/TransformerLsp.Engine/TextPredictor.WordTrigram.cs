@@ -76,23 +76,33 @@ public sealed partial class TextPredictor
     /// <summary>The trigram's words that may follow (u, v) and continue <paramref name="typed"/>, with their log-probabilities,
     /// and the trigram mass of all words that continue it (1 when nothing was typed). Without a prefix the listed successors
     /// are the candidates; with one, every vocabulary word that starts with it (one range of the sorted vocabulary).</summary>
-    private static (List<(int Id, double LogProb)> Scored, double Mass) TrigramNext(WordTrigramModel part, int u, int v, string typed)
+    /// <remarks>The last prefix's words are remembered: while a word is typed, the next key's words are a filter of them
+    /// (its range lies inside the shorter prefix's, in the same order), not a look-up of each again.</remarks>
+    private (List<(int Id, double LogProb)> Scored, double Mass) TrigramNext(WordTrigramModel part, int u, int v, string typed)
     {
         var lm = part.Trigram;
         if (typed.Length == 0) return ([.. lm.Successors(u, v)], 1);
         var prefix = TrigramPrefix(typed);
-        var sorted = part.Sorted;
-        var (start, end) = OrdinalPrefix.Range(sorted, e => e.Word, prefix);
-        var scored = new List<(int, double)>();
-        double mass = 0;
-        for (var i = start; i < end; i++)
+        List<(int Id, double LogProb)> scored;
+        if (_trigramMemo is { } memo && memo.U == u && memo.V == v && prefix.StartsWith(memo.Prefix, StringComparison.Ordinal))
+            scored = prefix.Length == memo.Prefix.Length ? memo.Scored : [.. memo.Scored.Where(s => lm.Words[s.Id].StartsWith(prefix, StringComparison.Ordinal))];
+        else
         {
-            var lp = lm.LogProb(u, v, sorted[i].Id);
-            mass += Math.Exp(lp);
-            scored.Add((sorted[i].Id, lp));
+            var sorted = part.Sorted;
+            var (start, end) = OrdinalPrefix.Range(sorted, e => e.Word, prefix);
+            scored = new List<(int, double)>(end - start);
+            for (var i = start; i < end; i++) scored.Add((sorted[i].Id, lm.LogProb(u, v, sorted[i].Id)));
         }
+        _trigramMemo = new TrigramMemo(u, v, prefix, scored);
+        double mass = 0;
+        foreach (var (_, lp) in scored) mass += Math.Exp(lp);
         return (scored, mass > 0 ? mass : 1);
     }
+
+    /// <summary>The words of the last typed prefix after (u, v) (<see cref="TrigramNext"/>).</summary>
+    private sealed record TrigramMemo(int U, int V, string Prefix, List<(int Id, double LogProb)> Scored);
+
+    private TrigramMemo? _trigramMemo;
 
     /// <summary>
     /// How a trigram word (lower case) is offered: capitalised at a sentence start or when the typed prefix is; "I" and its

@@ -158,6 +158,9 @@ public sealed partial class TextPredictor : IDisposable
     /// <summary>ONNX Runtime runs of the model since load (for tests and benchmarks: speculative decoding saves runs).</summary>
     internal long ModelRuns => _session.Runs;
 
+    /// <summary>Time inside ONNX Runtime's runs since load (benchmarks: how much of a request is the model itself).</summary>
+    internal TimeSpan ModelRunTime => System.Diagnostics.Stopwatch.GetElapsedTime(0, _session.RunTicks);
+
     /// <summary>Next whole words after <paramref name="textBeforeCursor"/>; a partly typed word is completed by token healing.</summary>
     public NextWordResult NextWords(string documentKey, string textBeforeCursor, int count, CancellationToken cancellationToken = default)
     {

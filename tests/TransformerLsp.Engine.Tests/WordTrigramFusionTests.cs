@@ -109,4 +109,24 @@ public sealed class WordTrigramFusionTests
         Assert.Null(Check("report").Suggestion);
         Assert.Null(Check("honor").Suggestion);
     }
+
+    [Fact]
+    public void TypingAWordLetterByLetterGivesWhatLookingEveryWordUpAgainGives()
+    {
+        // The trigram's words for a typed prefix are remembered and filtered as the word grows. The second engine types
+        // the same keys but asks about another text in between, which replaces what it remembers, so it looks every word
+        // up again: both must agree at every letter.
+        if (!Fixtures.HasDefaultModel) return;
+        using var remembering = TextPredictor.Load(new ModelOptions(Fixtures.DefaultModel, Threads: 1));
+        using var looking = TextPredictor.Load(new ModelOptions(Fixtures.DefaultModel, Threads: 1));
+        const string text = "The committee will meet again next Thursday to discuss the ";
+        foreach (var typed in new[] { "b", "bu", "bud", "budg", "budge", "budget" })
+        {
+            var seen = remembering.NextWords("typing", text + typed, 10).Words;
+            looking.NextWords("elsewhere", "Dear Sir, I write to you about the w", 3);
+            var expected = looking.NextWords("typing", text + typed, 10).Words;
+            Assert.Equal(expected.Select(w => w.Word), seen.Select(w => w.Word));
+            Assert.Equal(expected.Select(w => w.Probability), seen.Select(w => w.Probability), (a, b) => Math.Abs(a - b) <= 1e-12 * Math.Max(a, b));
+        }
+    }
 }

@@ -19,6 +19,10 @@ internal interface IDecoderState : IDisposable
     /// <summary>Natural-log next-token probabilities of <paramref name="row"/> (log-softmax of the logits).</summary>
     ReadOnlySpan<float> LogProbs(int row);
 
+    /// <summary>The next-token scores of <paramref name="row"/> that <see cref="LogProbs"/> normalises: log-probabilities up
+    /// to a constant per row. For a caller that normalises them itself (the n-gram mixture), so that the work is not done twice.</summary>
+    ReadOnlySpan<float> Logits(int row) => LogProbs(row);
+
     /// <summary>Row i of the new state is row <c>parents[i]</c> of the old state followed by <c>tokens[i]</c>.</summary>
     void Advance(ReadOnlySpan<int> parents, ReadOnlySpan<int> tokens, CancellationToken cancellationToken);
 
@@ -44,6 +48,9 @@ internal interface IDecoderState : IDisposable
 
     /// <summary>After <see cref="AdvanceRow"/>: the next-token log-probabilities after its first <paramref name="i"/> + 1 tokens.</summary>
     ReadOnlySpan<float> LogProbsAfter(int i);
+
+    /// <summary>After <see cref="AdvanceRow"/>: the scores that <see cref="LogProbsAfter"/> normalises (see <see cref="Logits"/>).</summary>
+    ReadOnlySpan<float> LogitsAfter(int i) => LogProbsAfter(i);
 
     /// <summary>After <see cref="AdvanceRow"/>: drops its last <paramref name="count"/> tokens (fewer than it took), as if
     /// they had never been fed.</summary>

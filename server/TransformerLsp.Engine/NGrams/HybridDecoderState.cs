@@ -49,8 +49,7 @@ internal sealed class HybridDecoderState : IDecoderState
         RentedFloats.Ensure(ref _mixed, _histories.Length * vocab);
         var lp = _mixed.AsSpan(slot * vocab, vocab);
         if (_isMixed[slot]) return lp;
-        (_inRun ? _inner.LogProbsAfter(slot) : _inner.LogProbs(slot)).CopyTo(lp);
-        _scorer.Mix(_histories[slot], lp);
+        _scorer.Mix(_histories[slot], _inRun ? _inner.LogitsAfter(slot) : _inner.Logits(slot), lp);
         _isMixed[slot] = true;
         return lp;
     }

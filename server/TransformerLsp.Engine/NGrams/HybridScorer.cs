@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using TransformerLsp.Engine.Decoding;
 
 namespace TransformerLsp.Engine.NGrams;
 
@@ -19,7 +20,6 @@ internal sealed class HybridScorer
     private readonly HybridWeights _weights;
     private readonly ITokenCounts? _corpus;
     private readonly ITokenCounts? _user;
-    private float[] _scratch = [];
     private float[]? _corpusLevel0, _userLevel0; // the ∞-grams' level 0, dense: the same for every context of a request
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ITokenCounts, float[]> CorpusLevel0 = [];
 
@@ -33,33 +33,45 @@ internal sealed class HybridScorer
     /// <summary>Longest context suffix worth keeping for the ∞-grams.</summary>
     public int MaxMatch => _weights.MaxMatch;
 
-    /// <summary>Whether any n-gram component takes part (else <see cref="Mix"/> leaves the transformer's distribution as it is).</summary>
+    /// <summary>Whether any n-gram component takes part (else <see cref="Mix(ReadOnlySpan{int}, Span{float})"/> leaves the transformer's distribution as it is).</summary>
     public bool Active => _corpus is not null || _user is not null;
 
     /// <summary>Replaces the transformer's next-token log-probabilities after <paramref name="history"/> with the mixture's.</summary>
-    public void Mix(ReadOnlySpan<int> history, Span<float> logProbs)
+    public void Mix(ReadOnlySpan<int> history, Span<float> logProbs) => Mix(history, logProbs, logProbs);
+
+    /// <summary>
+    /// The mixture's next-token log-probabilities after <paramref name="history"/> into <paramref name="into"/>, from the
+    /// transformer's <paramref name="logits"/> (log-probabilities up to a constant; they may be <paramref name="into"/>
+    /// itself). The transformer's softmax is folded into the mixture: one exponential and one logarithm per token.
+    /// </summary>
+    public void Mix(ReadOnlySpan<int> history, ReadOnlySpan<float> logits, Span<float> into)
     {
-        if (!Active) return;
+        var p = into[..logits.Length];
+        var max = TensorPrimitives.Max(logits);
+        TensorPrimitives.Subtract(logits, max, p);
+        if (!Active)
+        {
+            LogProbMath.LogSoftmax(p);
+            return;
+        }
         var (corpus, user, w) = Components(history);
-        if (_scratch.Length < logProbs.Length) _scratch = new float[logProbs.Length];
-        var p = _scratch.AsSpan(0, logProbs.Length);
-        TensorPrimitives.Exp(logProbs, p);
-        TensorPrimitives.Multiply(p, (float)w.Transformer, p);
+        TensorPrimitives.Exp(p, p);
+        TensorPrimitives.Multiply(p, (float)(w.Transformer / TensorPrimitives.Sum(p)), p);
         if (corpus is not null)
         {
             // The corpus index lives as long as the model: its level 0 is computed once.
-            var length = logProbs.Length;
+            var length = logits.Length;
             _corpusLevel0 ??= CorpusLevel0.GetValue(_corpus!, c => NGramDistribution.Level0(c, length));
             TensorPrimitives.MultiplyAdd(_corpusLevel0.AsSpan(0, p.Length), (float)(w.Corpus * corpus.Level0Weight), p, p);
             corpus.AddLevels(p, w.Corpus);
         }
         if (user is not null)
         {
-            _userLevel0 ??= NGramDistribution.Level0(_user!, logProbs.Length);
+            _userLevel0 ??= NGramDistribution.Level0(_user!, logits.Length);
             TensorPrimitives.MultiplyAdd(_userLevel0.AsSpan(0, p.Length), (float)(w.User * user.Level0Weight), p, p);
             user.AddLevels(p, w.User);
         }
-        TensorPrimitives.Log(p, logProbs);
+        TensorPrimitives.Log(p, p);
     }
 
     /// <summary>The ∞-grams' guess of the tokens after <paramref name="history"/> (<see cref="NGramDrafter"/>); returns how many.</summary>

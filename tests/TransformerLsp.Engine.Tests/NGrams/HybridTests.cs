@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TransformerLsp.Engine.Decoding;
 using TransformerLsp.Engine.NGrams;
 using TransformerLsp.Engine.Tests.Decoding;
 
@@ -112,6 +113,24 @@ public class HybridTests
     }
 
     [Fact]
+    public void Mixing_from_logits_equals_mixing_from_their_log_softmax()
+    {
+        // The decoder states hand the mixture raw logits (log-probabilities up to a constant): the result must not depend on the constant.
+        var corpus = new SuffixArrayIndex([1, 2, 3, 1, 2, 4, 1, 2, 3, 0, 5, 1], Vocab);
+        var scorer = new HybridScorer(Weights(0.6, 0.3, 0.1), corpus, new SuffixArrayIndex([2, 3, 1, 2, 3, 4], Vocab));
+        var rng = new Random(7);
+        var logits = Enumerable.Range(0, Vocab).Select(_ => (float)(rng.NextDouble() * 10 - 3)).ToArray();
+        var logProbs = (float[])logits.Clone();
+        LogProbMath.LogSoftmax(logProbs);
+        var fromLogProbs = (float[])logProbs.Clone();
+        scorer.Mix([1, 2], fromLogProbs);
+        var fromLogits = new float[Vocab];
+        scorer.Mix([1, 2], logits, fromLogits);
+        Assert.Equal(fromLogProbs, fromLogits, (a, b) => Math.Abs(a - b) < 1e-5);
+        Assert.Equal(1, fromLogits.Sum(x => Math.Exp(x)), 5);
+    }
+
+    [Fact]
     public void Absent_components_give_their_weight_to_the_others()
     {
         var weights = Weights(0.5, 0.3, 0.2);
@@ -121,9 +140,11 @@ public class HybridTests
         Assert.Equal([0.5 / 0.7, 0.0, 0.2 / 0.7], new[] { t, c, u }, (a, b) => Math.Abs(a - b) < 1e-12);
         var scorer = new HybridScorer(weights, new SuffixArrayIndex([], Vocab), null);
         Assert.False(scorer.Active);
+        // Without components the mixture is the transformer's distribution: its log-softmax, whatever constant the logits carry.
         var lp = new[] { -1f, -2f };
         scorer.Mix([1], lp);
-        Assert.Equal([-1f, -2f], lp);
+        var z = MathF.Log(MathF.Exp(-1) + MathF.Exp(-2));
+        Assert.Equal([-1 - z, -2 - z], lp, (a, b) => Math.Abs(a - b) < 1e-6);
     }
 
     [Fact]
