@@ -22,7 +22,7 @@ import torch
 from onnx import helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fused_graph import EXACT_PAST, LOGITS_TO_KEEP, fused_model, weights_from_export  # noqa: E402
+from fused_graph import ATTENTION_BIAS, EXACT_PAST, LOGITS_TO_KEEP, fused_model, weights_from_export  # noqa: E402
 from model import GPT, GPTConfig  # noqa: E402
 
 OPSET = 17
@@ -153,9 +153,13 @@ def check_io(model: onnx.ModelProto, cfg: GPTConfig) -> None:
     got_in = [(i.name, i.type.tensor_type.elem_type, len(i.type.tensor_type.shape.dim)) for i in model.graph.input]
     defaults = {i.name for i in model.graph.initializer}
     # The fused graph's optional inputs (fused_graph.py), last and in this order, each with its default.
-    for name, elem in ((EXACT_PAST, onnx.TensorProto.BOOL), (LOGITS_TO_KEEP, onnx.TensorProto.INT64)):
+    for name, elem, rank in (
+        (ATTENTION_BIAS, onnx.TensorProto.FLOAT, 4),
+        (EXACT_PAST, onnx.TensorProto.BOOL, 0),
+        (LOGITS_TO_KEEP, onnx.TensorProto.INT64, 0),
+    ):
         if got_in and got_in[-1][0] == name:
-            assert got_in.pop() == (name, elem, 0)
+            assert got_in.pop() == (name, elem, rank)
             assert name in defaults, f"{name} needs its default"
     got_out = [(o.name, o.type.tensor_type.elem_type, len(o.type.tensor_type.shape.dim)) for o in model.graph.output]
     I64, F32 = onnx.TensorProto.INT64, onnx.TensorProto.FLOAT

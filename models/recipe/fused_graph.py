@@ -19,6 +19,12 @@ The layers come twice, as the two branches of one `If` on the optional input `ex
   past (the engine's batched scoring of fill-in passages); this branch takes them in one run.
 The `If` costs about 0.02 ms a run; every weight is made once, in the main graph, and read by both branches.
 
+The false branch also takes an optional input `attention_bias` (float [1, 1, seq, total_seq], default a single 0 that
+the branch expands to that shape): added to the attention scores of every layer, on top of the causal mask. A search
+runs its candidates as the positions of one row after the context, each one masked (a large negative bias) from the
+candidates that are not its ancestors: tree attention, where rows of a batch would each read a copy of the context's
+cache. ONNX Runtime's GroupQueryAttention takes one row of several tokens after a past, and the bias, on the CPU.
+
 It also adds a second optional input, `logits_to_keep` (int64 scalar, default 0), as Hugging Face's `logits_to_keep`:
 0 computes the logits of every position, k > 0 those of the last k positions only. The language-model head is about
 40% of a prefill's multiply-adds (vocab x n_embd per position), and a prefill needs the last position's logits only.
@@ -48,6 +54,8 @@ LOGITS_TO_KEEP = "logits_to_keep"
 # An optional input (default false): true runs MultiHeadAttention on past caches of the exact lengths, which takes
 # several rows of several tokens after a past (scoring passages), where GroupQueryAttention takes one row at a time.
 EXACT_PAST = "exact_past"
+# An optional input (default 0): an additive bias on the attention scores of the shared branch, [1, 1, seq, total_seq].
+ATTENTION_BIAS = "attention_bias"
 # Metadata that tells the engine the caches may be bound as one buffer (ModelSession reads it).
 SHARE_BUFFER = "past_present_share_buffer"
 
@@ -165,7 +173,7 @@ def fused_model(w: dict[str, np.ndarray], cfg: GPTConfig, producer: str = "trans
             qkv = node("Add", [qkv, weight(f"h.{i}.attn.c_attn.bias")], f"h.{i}.attn.qkv_bias")[0]
             y = node(
                 "GroupQueryAttention",
-                [qkv, "", "", *pasts, *lengths],
+                [qkv, "", "", *pasts, *lengths[:2], "", "", "", lengths[2]],
                 f"h.{i}.attn.gqa",
                 domain=MS_DOMAIN,
                 outputs=[f"{scope[0]}h.{i}.attn.gqa", *presents],
@@ -210,9 +218,21 @@ def fused_model(w: dict[str, np.ndarray], cfg: GPTConfig, producer: str = "trans
             less_one = node("Sub", [row_sums, const("one", 1)], "mask_row_sums_less_one")[0]
             shape = node("Shape", ["attention_mask"], "mask_shape")[0]
             width = node("Gather", [shape, const("one_index", 1)], "mask_width")[0]
+            # The attention bias expanded to [1, 1, seq, total_seq], once for every layer.
+            bias_shape = node(
+                "Concat",
+                [
+                    const("bias_lead", [1, 1]),
+                    node("Shape", ["input_ids"], "seq_dim", start=1)[0],
+                    node("Shape", ["attention_mask"], "total_dim", start=1)[0],
+                ],
+                "bias_shape",
+                axis=0,
+            )[0]
             lengths[:] = [
                 node("Cast", [less_one], "seqlens_k", to=TensorProto.INT32)[0],
                 node("Cast", [width], "total_sequence_length", to=TensorProto.INT32)[0],
+                node("Expand", [ATTENTION_BIAS, bias_shape], "attention_bias_full")[0],
             ]
         h = x
         for i in range(cfg.n_layer):
@@ -274,6 +294,8 @@ def fused_model(w: dict[str, np.ndarray], cfg: GPTConfig, producer: str = "trans
     inits.append(numpy_helper.from_array(np.array(0, dtype=np.int64), LOGITS_TO_KEEP))
     inputs.append(helper.make_tensor_value_info(EXACT_PAST, TensorProto.BOOL, []))
     inits.append(numpy_helper.from_array(np.array(False), EXACT_PAST))
+    inputs.append(helper.make_tensor_value_info(ATTENTION_BIAS, f32, [1, 1, "seq", "total_seq"]))
+    inits.append(numpy_helper.from_array(np.zeros((1, 1, 1, 1), dtype=np.float32), ATTENTION_BIAS))
 
     graph = helper.make_graph(nodes, "transformerlsp-decoder", inputs, outputs, inits)
     model = helper.make_model(

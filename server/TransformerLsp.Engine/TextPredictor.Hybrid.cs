@@ -47,6 +47,19 @@ public sealed partial class TextPredictor
         return scorer is null ? state : new HybridDecoderState(state, scorer, context);
     }
 
+    /// <summary>For a search whose at most <paramref name="maxRows"/> rows only branch and advance (next words): its rows
+    /// as the nodes of a tree in the context's own cache (<see cref="TreeDecoderState"/>) when the graph runs trees, else
+    /// <see cref="Open"/>'s batch of rows. The same distributions either way.</summary>
+    private IDecoderState OpenSearch(string cacheKey, HybridScorer? scorer, int[] context, int maxRows, CancellationToken cancellationToken)
+    {
+        if (!_session.RunsTrees || !UseTrees) return Open(cacheKey, scorer, context, cancellationToken);
+        var state = _cache.OpenTree(cacheKey, context, maxRows, cancellationToken);
+        return scorer is null ? state : new HybridDecoderState(state, scorer, context);
+    }
+
+    /// <summary>Whether searches run as trees when the graph can (tests and benchmarks compare with the batch of rows).</summary>
+    internal bool UseTrees { get; set; } = true;
+
     /// <summary>
     /// Where a suggestion's probability comes from: <see cref="SuggestionSource.UserShare"/> is the part of its probability
     /// that would vanish without the user's text (1 − P(without it) / P(with it)), <see cref="SuggestionSource.CorpusShare"/>

@@ -239,9 +239,10 @@ public sealed partial class TextPredictor : IDisposable
 
     private List<WordPrediction> SearchWords(string cacheKey, HybridScorer? scorer, HealedContext healed, int count, WordGate gate, CancellationToken cancellationToken)
     {
-        using var state = Open(cacheKey, scorer, healed.Context, cancellationToken);
-        // Width bounds the batch (each row copies the context's KV cache); a typed prefix leaves few candidates, so fewer rows.
-        var words = NextWordSearch.Run(state, _vocab, healed.Constraint, gate, count, healed.TypedPrefix.Length > 0 ? 6 : 8, maxTokens: 6, cancellationToken);
+        // Width bounds the rows (the positions a step adds to the tree); a typed prefix leaves few candidates, so fewer rows.
+        var width = healed.TypedPrefix.Length > 0 ? 6 : 8;
+        using var state = OpenSearch(cacheKey, scorer, healed.Context, width, cancellationToken);
+        var words = NextWordSearch.Run(state, _vocab, healed.Constraint, gate, count, width, maxTokens: 6, cancellationToken);
         return [.. words.Select(w => new WordPrediction(w.Text, w.Probability, Math.Log(w.Probability)))];
     }
 

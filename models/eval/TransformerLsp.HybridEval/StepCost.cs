@@ -5,7 +5,7 @@ using TransformerLsp.Engine.Tokenization;
 namespace TransformerLsp.HybridEval;
 
 /// <summary>
-/// What the n-gram parts cost, measured on real text: one decoding step's mixing (<see cref="HybridScorer.Mix"/>: both
+/// What the n-gram parts cost, measured on real text: one decoding step's mixing (<see cref="HybridScorer.Mix(ReadOnlySpan{int}, Span{float})"/>: both
 /// ∞-gram queries and the dense mixture over the vocabulary; a request's first step also builds its view of the user's
 /// text, one in 20 steps here) for contexts from the test split, with a 100,000-token
 /// workspace of the user's text indexed; and one edit of a document in that workspace (the index swaps the text in, and

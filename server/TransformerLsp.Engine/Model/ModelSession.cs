@@ -26,7 +26,9 @@ internal sealed class ModelSession : IDisposable
     private readonly long[] _keepLast = [1];
     private readonly bool[] _exactPast = [false];
     private readonly string[] _inputNames = [];
-    private readonly OrtValue[] _inputValues = [];
+    private readonly string[] _inputNamesWithBias = []; // _inputNames and attention_bias, for a run that feeds it
+    private float[] _bias = [];
+    private readonly OrtValue[] _inputValues = [], _inputValuesWithBias = [];
     private readonly OrtValue[] _outputValues = [];
 
     /// <param name="modelPath">model.onnx.</param>
@@ -110,13 +112,15 @@ internal sealed class ModelSession : IDisposable
         _outputNames = ["logits", .. Enumerable.Range(0, config.NLayer).SelectMany(i => new[] { $"present.{i}.key", $"present.{i}.value" })];
         try
         {
-            (_hasPositionIds, HasLogitsToKeep, _hasExactPast) = Validate();
+            (_hasPositionIds, HasLogitsToKeep, _hasExactPast, _hasAttentionBias) = Validate();
             SharesPastAndPresent = _session.ModelMetadata.CustomMetadataMap.TryGetValue(ShareBuffer, out var share) && share == "true";
             _inputNames = ["input_ids", "attention_mask", .. _hasPositionIds ? ["position_ids"] : Array.Empty<string>(),
                 .. Enumerable.Range(0, config.NLayer).SelectMany(i => new[] { $"past_key_values.{i}.key", $"past_key_values.{i}.value" }),
                 .. HasLogitsToKeep ? [LogitsToKeep] : Array.Empty<string>(),
                 .. _hasExactPast ? [ExactPast] : Array.Empty<string>()];
+            _inputNamesWithBias = [.. _inputNames, AttentionBias];
             _inputValues = new OrtValue[_inputNames.Length];
+            _inputValuesWithBias = new OrtValue[_inputNamesWithBias.Length];
             _outputValues = new OrtValue[_outputNames.Length];
             ProbeLastPosition();
         }
@@ -149,6 +153,14 @@ internal sealed class ModelSession : IDisposable
     private const string ExactPast = "exact_past";
     private readonly bool _hasExactPast;
 
+    /// <summary>The fused graph's optional additive bias on its shared-buffer layers' attention scores, [1, 1, seq, total]
+    /// (default 0): with it, one row's new positions can be the nodes of a tree (<see cref="RunTree"/>).</summary>
+    private const string AttentionBias = "attention_bias";
+    private readonly bool _hasAttentionBias;
+
+    /// <summary>Whether <see cref="RunTree"/> is available: the shared-buffer graph with position ids and an attention bias.</summary>
+    public bool RunsTrees => SharesPastAndPresent && _hasAttentionBias && _hasPositionIds;
+
     /// <summary>Whether a run of several rows of several tokens after a past is one run (else one run per row).</summary>
     public bool BatchesRowsAfterPast => !SharesPastAndPresent || (_hasExactPast && UseExactPast);
 
@@ -172,7 +184,7 @@ internal sealed class ModelSession : IDisposable
 
     /// <summary>Checks input and output names, element types and fixed dimensions against config.json; returns whether
     /// position_ids, logits_to_keep and exact_past are inputs.</summary>
-    private (bool PositionIds, bool LogitsToKeep, bool ExactPast) Validate()
+    private (bool PositionIds, bool LogitsToKeep, bool ExactPast, bool AttentionBias) Validate()
     {
         var c = Config;
         var inputs = _session.InputMetadata;
@@ -213,11 +225,13 @@ internal sealed class ModelSession : IDisposable
         if (hasLogitsToKeep) Expect(optional, "input", LogitsToKeep, TensorElementType.Int64, 0);
         var hasExactPast = optional.ContainsKey(ExactPast);
         if (hasExactPast) Expect(optional, "input", ExactPast, TensorElementType.Bool, 0);
-        var known = new HashSet<string>(["input_ids", "attention_mask", "position_ids", LogitsToKeep, ExactPast]);
+        var hasAttentionBias = optional.ContainsKey(AttentionBias);
+        if (hasAttentionBias) Expect(optional, "input", AttentionBias, TensorElementType.Float, 4);
+        var known = new HashSet<string>(["input_ids", "attention_mask", "position_ids", LogitsToKeep, ExactPast, AttentionBias]);
         var unknown = inputs.Keys.Where(k => !known.Contains(k) && !k.StartsWith("past_key_values.", StringComparison.Ordinal)).ToList();
         if (unknown.Count > 0)
             throw Error($"has inputs the engine cannot feed: {string.Join(", ", unknown)}");
-        return (hasPositions, hasLogitsToKeep, hasExactPast);
+        return (hasPositions, hasLogitsToKeep, hasExactPast, hasAttentionBias);
     }
 
     /// <summary>config.json's n_positions must not exceed the export's position table, which the metadata does not show:
@@ -263,13 +277,31 @@ internal sealed class ModelSession : IDisposable
     public ReadOnlySpan<float> RunShared(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, out KvCache present)
         => RunOnce(past, tokens, batch, seq, lastOnly: false, out present);
 
-    private ReadOnlySpan<float> RunOnce(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, bool lastOnly, out KvCache present)
+    /// <summary>
+    /// One row of <paramref name="tokens"/> after <paramref name="past"/>, each at its own position id
+    /// (<paramref name="positions"/>) and with <paramref name="bias"/> [tokens, past + tokens] added to its attention scores
+    /// on top of the causal mask: a large negative entry hides a position from a token. A search's candidates run so, as
+    /// the nodes of a tree that each see the context and their own ancestors (<see cref="TreeDecoderState"/>), and read the
+    /// context's cache once instead of once per row. Returns the logits [1, tokens, vocab] (valid until the next run).
+    /// </summary>
+    public ReadOnlySpan<float> RunTree(KvCache past, ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, ReadOnlySpan<float> bias, out KvCache present)
+    {
+        if (!RunsTrees) throw new InvalidOperationException($"{_modelPath}: the graph has no attention_bias input for shared-buffer runs; tree runs need fused_graph.py's graph");
+        if (past.Batch != 1 || positions.Length != tokens.Length || bias.Length != tokens.Length * (past.Length + tokens.Length))
+            throw new ArgumentException($"a tree run takes one row: {tokens.Length} tokens, {positions.Length} positions, a bias of {bias.Length} = tokens × (past {past.Length} + tokens) floats");
+        foreach (var p in positions)
+            if ((uint)p >= (uint)Config.NPositions) throw new ArgumentOutOfRangeException(nameof(positions), $"position {p} outside the model's {Config.NPositions}");
+        return RunOnce(past, tokens, 1, tokens.Length, lastOnly: false, out present, positions, bias);
+    }
+
+    private ReadOnlySpan<float> RunOnce(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, bool lastOnly, out KvCache present,
+        ReadOnlySpan<int> positions = default, ReadOnlySpan<float> bias = default)
     {
         if (Interlocked.Exchange(ref _running, 1) == 1)
             throw new InvalidOperationException("ModelSession is not thread-safe: a run was started while another was in progress; callers serialise their runs (the server through its inference queue)");
         try
         {
-            return RunExclusive(past, tokens, batch, seq, lastOnly, out present);
+            return RunExclusive(past, tokens, batch, seq, lastOnly, out present, positions, bias);
         }
         finally
         {
@@ -278,7 +310,8 @@ internal sealed class ModelSession : IDisposable
     }
 
     /// <summary><see cref="RunShared"/>; with <c>lastOnly</c>, only the last position's logits, [batch, 1, vocab] (the graph has logits_to_keep).</summary>
-    private ReadOnlySpan<float> RunExclusive(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, bool lastOnly, out KvCache present)
+    private ReadOnlySpan<float> RunExclusive(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, bool lastOnly, out KvCache present,
+        ReadOnlySpan<int> positions, ReadOnlySpan<float> bias)
     {
         var c = Config;
         if (past.Batch != batch) throw new ArgumentException($"past batch {past.Batch} != {batch}", nameof(past));
@@ -297,7 +330,13 @@ internal sealed class ModelSession : IDisposable
             var t = tokens[i];
             if ((uint)t >= (uint)c.VocabSize) throw new ArgumentOutOfRangeException(nameof(tokens), $"token id {t} outside vocab_size {c.VocabSize}");
             _ids[i] = t;
-            _positions[i] = past.Length + i % seq;
+            _positions[i] = positions.IsEmpty ? past.Length + i % seq : positions[i];
+        }
+        var withBias = !bias.IsEmpty;
+        if (withBias)
+        {
+            if (_bias.Length < bias.Length) _bias = new float[Math.Max(bias.Length, 2 * _bias.Length)];
+            bias.CopyTo(_bias);
         }
         var logitsSeq = lastOnly ? 1 : seq;
         var logitsSize = batch * logitsSeq * c.VocabSize;
@@ -319,8 +358,8 @@ internal sealed class ModelSession : IDisposable
         try
         {
             if (shared && severalAfterPast)
-                for (var b = 0; b < batch; b++) RunRows(from, to, b, 1, seq, total, logitsSeq, lastOnly);
-            else RunRows(from, to, 0, batch, seq, total, logitsSeq, lastOnly);
+                for (var b = 0; b < batch; b++) RunRows(from, to, b, 1, seq, total, logitsSeq, lastOnly, withBias: false);
+            else RunRows(from, to, 0, batch, seq, total, logitsSeq, lastOnly, withBias);
             present = shared ? to.Extended(total) : to;
         }
         catch
@@ -341,12 +380,12 @@ internal sealed class ModelSession : IDisposable
 
     /// <summary>One ONNX Runtime run of rows [<paramref name="first"/>, first + <paramref name="rows"/>): inputs and
     /// outputs bound to those rows of the run's buffers.</summary>
-    private void RunRows(KvCache past, KvCache present, int first, int rows, int seq, int total, int logitsSeq, bool lastOnly)
+    private void RunRows(KvCache past, KvCache present, int first, int rows, int seq, int total, int logitsSeq, bool lastOnly, bool withBias)
     {
         var c = Config;
         var mem = OrtMemoryInfo.DefaultInstance;
         // Every slot is set before Run and cleared in finally, so a failed run leaves nothing behind for the next one.
-        var inputs = _inputValues;
+        var inputs = withBias ? _inputValuesWithBias : _inputValues;
         var outputs = _outputValues;
         try
         {
@@ -372,6 +411,7 @@ internal sealed class ModelSession : IDisposable
                 inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _keepLast.AsMemory(), []);
             }
             if (_hasExactPast) inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _exactPast.AsMemory(), []);
+            if (withBias) inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _bias.AsMemory(0, seq * total), [1, 1, seq, total]);
             var rowLogits = logitsSeq * c.VocabSize;
             outputs[0] = OrtValue.CreateTensorValueFromMemory(mem, _logits.AsMemory(first * rowLogits, rows * rowLogits), [rows, logitsSeq, c.VocabSize]);
             for (var l = 0; l < c.NLayer; l++)
@@ -380,7 +420,7 @@ internal sealed class ModelSession : IDisposable
                 outputs[2 + 2 * l] = OrtValue.CreateTensorValueFromMemory(mem, Rows(present.Value(l), present), presentShape);
             }
             var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-            _session.Run(_runOptions, _inputNames, inputs, _outputNames, outputs);
+            _session.Run(_runOptions, withBias ? _inputNamesWithBias : _inputNames, inputs, _outputNames, outputs);
             RunTicks += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
             Runs++;
         }

@@ -33,6 +33,21 @@ internal sealed class PrefixCache(ModelSession session, int capacity = 8) : IDis
     /// <summary>A decoder state positioned after <paramref name="tokens"/> (non-empty), reusing the document's cached prefix.</summary>
     public OnnxDecoderState Open(string documentKey, int[] tokens, CancellationToken cancellationToken)
     {
+        var entry = After(documentKey, tokens, cancellationToken);
+        return new OnnxDecoderState(session, entry.Kv, entry.LastLogProbs);
+    }
+
+    /// <summary>A tree state after <paramref name="tokens"/> for a search of at most <paramref name="maxRows"/> rows
+    /// (<see cref="TreeDecoderState"/>; the session must run trees, <see cref="ModelSession.RunsTrees"/>).</summary>
+    public TreeDecoderState OpenTree(string documentKey, int[] tokens, int maxRows, CancellationToken cancellationToken)
+    {
+        var entry = After(documentKey, tokens, cancellationToken);
+        return new TreeDecoderState(session, entry.Kv, entry.LastLogProbs, maxRows);
+    }
+
+    /// <summary>The document's entry brought to <paramref name="tokens"/>: its cached prefix kept, the rest run.</summary>
+    private Entry After(string documentKey, int[] tokens, CancellationToken cancellationToken)
+    {
         if (tokens.Length == 0) throw new ArgumentException("a context needs at least one token", nameof(tokens));
         if (!_entries.TryGetValue(documentKey, out var entry))
         {
@@ -73,7 +88,7 @@ internal sealed class PrefixCache(ModelSession session, int capacity = 8) : IDis
             }
         }
         else ReusedTokens += tokens.Length;
-        return new OnnxDecoderState(session, entry.Kv, entry.LastLogProbs);
+        return entry;
     }
 
     public void Forget(string documentKey)
