@@ -47,12 +47,14 @@ public sealed partial class TextPredictor
         return scorer is null ? state : new HybridDecoderState(state, scorer, context);
     }
 
-    /// <summary>For a search whose at most <paramref name="maxRows"/> rows only branch and advance (next words): its rows
-    /// as the nodes of a tree in the context's own cache (<see cref="TreeDecoderState"/>) when the graph runs trees, else
-    /// <see cref="Open"/>'s batch of rows. The same distributions either way.</summary>
-    private IDecoderState OpenSearch(string cacheKey, HybridScorer? scorer, int[] context, int maxRows, CancellationToken cancellationToken)
+    /// <summary>For a search whose at most <paramref name="maxRows"/> rows only branch and advance (next words, beams): its
+    /// rows as the nodes of a tree in the context's own cache (<see cref="TreeDecoderState"/>) when the graph runs trees and
+    /// the position table has room for <paramref name="maxTokens"/> steps of them, else <see cref="Open"/>'s batch of rows.
+    /// The same distributions either way.</summary>
+    private IDecoderState OpenSearch(string cacheKey, HybridScorer? scorer, int[] context, int maxRows, int maxTokens, CancellationToken cancellationToken)
     {
-        if (!_session.RunsTrees || !UseTrees) return Open(cacheKey, scorer, context, cancellationToken);
+        var room = (_session.Config.NPositions - context.Length) / Math.Max(1, maxRows);
+        if (!_session.RunsTrees || !UseTrees || room < maxTokens) return Open(cacheKey, scorer, context, cancellationToken);
         var state = _cache.OpenTree(cacheKey, context, maxRows, cancellationToken);
         return scorer is null ? state : new HybridDecoderState(state, scorer, context);
     }

@@ -241,8 +241,9 @@ public sealed partial class TextPredictor : IDisposable
     {
         // Width bounds the rows (the positions a step adds to the tree); a typed prefix leaves few candidates, so fewer rows.
         var width = healed.TypedPrefix.Length > 0 ? 6 : 8;
-        using var state = OpenSearch(cacheKey, scorer, healed.Context, width, cancellationToken);
-        var words = NextWordSearch.Run(state, _vocab, healed.Constraint, gate, count, width, maxTokens: 6, cancellationToken);
+        const int maxTokens = 6;
+        using var state = OpenSearch(cacheKey, scorer, healed.Context, width, maxTokens, cancellationToken);
+        var words = NextWordSearch.Run(state, _vocab, healed.Constraint, gate, count, width, maxTokens, cancellationToken);
         return [.. words.Select(w => new WordPrediction(w.Text, w.Probability, Math.Log(w.Probability)))];
     }
 
@@ -256,9 +257,11 @@ public sealed partial class TextPredictor : IDisposable
         options = options with { Stop = stop };
         var healed = TokenHealing.Heal(_window.Tokens(textBeforeCursor, documentKey), _vocab, textBeforeCursor);
         if (_searchMemos.TryGetValue((documentKey, options), out var memo) && memo.Matches(healed, UserText.Generation)) return memo.Result;
-        using var state = Open(documentKey, Scorer(documentKey, textBeforeCursor), healed.Context, cancellationToken);
+        var width = Math.Max(1, options.Width);
+        var maxTokens = MaxTokens(stop, healed);
+        using var state = OpenSearch(documentKey, Scorer(documentKey, textBeforeCursor), healed.Context, width, maxTokens, cancellationToken);
         var extender = new HypothesisExtender(_vocab, healed.Constraint, stop, Gate(textBeforeCursor));
-        var found = Decoding.BeamSearch.Run(state, extender, Math.Max(1, options.Width), MaxTokens(stop, healed), options.LengthPenalty, cancellationToken);
+        var found = Decoding.BeamSearch.Run(state, extender, width, maxTokens, options.LengthPenalty, cancellationToken);
         Continuation[] result = [.. found.Select(h => ToContinuation(h, healed))];
         Remember((documentKey, options), new SearchMemo(healed.Context, healed.Constraint.Required, result, UserText.Generation));
         return result;

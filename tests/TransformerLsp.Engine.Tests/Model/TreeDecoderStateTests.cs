@@ -71,7 +71,7 @@ public sealed class TreeDecoderStateTests
     }
 
     [Fact]
-    public void NextWordsAreTheSameFromATreeAsFromABatchOfRows()
+    public void NextWordsAndBeamsAreTheSameFromATreeAsFromABatchOfRows()
     {
         if (!Fixtures.HasDefaultModel) return;
         using var tree = TextPredictor.Load(new ModelOptions(Fixtures.DefaultModel, Threads: 1));
@@ -83,6 +83,10 @@ public sealed class TreeDecoderStateTests
             var b = rows.NextWords("doc", text, 10).Words;
             Assert.Equal(b.Select(w => w.Word), a.Select(w => w.Word));
             Assert.Equal(b.Select(w => w.Probability), a.Select(w => w.Probability), (x, y) => Math.Abs(x - y) <= 1e-4 * Math.Max(x, y));
+            var beamsA = tree.BeamSearch("doc", text, new BeamOptions());
+            var beamsB = rows.BeamSearch("doc", text, new BeamOptions());
+            Assert.Equal(beamsB.Select(c => c.Text), beamsA.Select(c => c.Text));
+            Assert.Equal(beamsB.Select(c => c.TotalLogProbability), beamsA.Select(c => c.TotalLogProbability), (x, y) => Math.Abs(x - y) <= 1e-3);
         }
     }
 }
