@@ -9,7 +9,7 @@ using TransformerLsp.Quality;
 // The suggestion-quality benchmark of issue 9. One command:
 //   dotnet run -c Release --project bench/TransformerLsp.Quality -- [--quick] [--model models/default] [--json FILE]
 //       [--docs DIR | --no-docs] [--label NAME] [--compare BEFORE.json] [--data DIR]
-//       [--only next-word,fill-in,hints] [--length-penalty ALPHA] [--dump-checks FILE.tsv] [--no-ngrams]
+//       [--only next-word,fill-in,hints] [--length-penalty ALPHA] [--dump-checks FILE.tsv] [--no-ngrams] [--threads N]
 // --only runs some parts (the others' figures are null); --length-penalty overrides the engine's default α for the beams;
 // --dump-checks writes every hint check (set, kind, word, p, best, p_best, flagged, misspelling, suggestion, p_suggestion)
 // as TSV, for calibrating the rule.
@@ -31,7 +31,8 @@ var dataFolder = options.Value("--data") is { } d ? Path.GetFullPath(d) : FromRo
 var label = options.Value("--label") ?? "latest";
 var jsonPath = options.Value("--json") is { } j ? Path.GetFullPath(j) : FromRoot($"bench/quality/results/quality-{label}.json");
 const int ContextTokens = 160; // the server's default contextTokens
-const int Threads = 2;
+// --threads N: intra-op threads (default 2, the history's; another count measures that thread policy's latencies).
+var threads = int.Parse(options.Value("--threads") ?? "2", System.Globalization.CultureInfo.InvariantCulture);
 
 // --quick must finish within 3 minutes on 2 cores: 20 next-word and fill-in cases per set, but 6 hint passages per set
 // (a passage is ~95 words checked clean and ~95 corrupted, ~40 ms each).
@@ -45,7 +46,7 @@ progress.WriteLine($"quality benchmark ({(quick ? "quick" : "full")}): model {mo
 
 // --no-ngrams: the transformer alone (no corpus ∞-gram, no user text), the baseline of the hybrid measured in the same build.
 var ngrams = !options.Has("--no-ngrams");
-using var predictor = TextPredictor.Load(new ModelOptions(modelFolder, Threads: Threads, ContextTokens: ContextTokens, NGrams: ngrams));
+using var predictor = TextPredictor.Load(new ModelOptions(modelFolder, Threads: threads, ContextTokens: ContextTokens, NGrams: ngrams));
 var evaluation = new Evaluation(predictor, dictionary, lexicon, progress, quick ? 10 : 100);
 if (options.Value("--length-penalty") is { } lp)
     Evaluation.Beams = Evaluation.Beams with { LengthPenalty = double.Parse(lp, CultureInfo.InvariantCulture) };
@@ -68,7 +69,7 @@ var result = new JsonObject
     ["quick"] = quick,
     ["git_commit"] = GitCommit(root),
     ["machine"] = new JsonObject { ["cpu"] = CpuName(), ["cores"] = Environment.ProcessorCount, ["os"] = RuntimeInformation.OSDescription, ["runtime"] = RuntimeInformation.FrameworkDescription },
-    ["model"] = new JsonObject { ["name"] = predictor.ModelName, ["ngrams"] = ngrams, ["corpus_index_tokens"] = predictor.CorpusIndexTokens, ["word_trigram_words"] = predictor.WordTrigramSize, ["folder"] = Shown(modelFolder), ["context_tokens"] = ContextTokens, ["threads"] = Threads, ["provider"] = predictor.ProviderName },
+    ["model"] = new JsonObject { ["name"] = predictor.ModelName, ["ngrams"] = ngrams, ["corpus_index_tokens"] = predictor.CorpusIndexTokens, ["word_trigram_words"] = predictor.WordTrigramSize, ["folder"] = Shown(modelFolder), ["context_tokens"] = ContextTokens, ["threads"] = threads, ["provider"] = predictor.ProviderName },
     ["data"] = new JsonObject
     {
         ["folder"] = Shown(dataFolder),
@@ -139,7 +140,7 @@ internal sealed class Args
 {
     private readonly Dictionary<string, string?> _values = [];
     private static readonly HashSet<string> Flags = ["--quick", "--no-docs", "--no-ngrams"];
-    private static readonly HashSet<string> Keys = ["--model", "--json", "--docs", "--label", "--compare", "--data", "--length-penalty", "--only", "--dump-checks"];
+    private static readonly HashSet<string> Keys = ["--model", "--json", "--docs", "--label", "--compare", "--data", "--length-penalty", "--only", "--dump-checks", "--threads"];
 
     public static Args Parse(string[] args)
     {

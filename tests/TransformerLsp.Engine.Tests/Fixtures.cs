@@ -15,6 +15,13 @@ internal static class Fixtures
 
     public static string Folder(string name) => Path.Combine(RepoRoot, "tests", "fixtures", name);
 
+    /// <summary>A one-thread CPU session over the fixture model <paramref name="name"/>, a folder of tests/fixtures.</summary>
+    public static Engine.Model.ModelSession Session(string name)
+    {
+        var folder = Folder(name);
+        return new Engine.Model.ModelSession(Path.Combine(folder, "model.onnx"), Engine.Model.ModelConfig.Read(folder), ExecutionProviderKind.Cpu, 1, ModelOptions.DefaultSpinMicroseconds);
+    }
+
     /// <summary>A fresh copy of the tiny model in a temporary folder (the caller deletes it), changed by <paramref name="change"/>.</summary>
     public static string TinyModelCopy(Action<string>? change = null)
     {

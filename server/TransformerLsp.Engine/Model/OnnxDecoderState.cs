@@ -12,11 +12,9 @@ internal sealed class OnnxDecoderState : IDecoderState
     private readonly ModelSession _session;
     private readonly KvCache _context;
     private KvCache _kv;
-    private float[] _logProbs; // [rows, vocab]: the prefix cache's row at first, then _own
-    private float[] _own = []; // rented: a step's rows reuse it instead of a large array per step
-    private bool[] _normalized = [true]; // per slot of _logProbs: log-softmax applied (a run's rows get it when first asked for)
-    private int _current; // after AdvanceRow, the position of _logProbs that row 0 stands at; else 0
-    private bool _inRun; // since AdvanceRow: _logProbs holds its positions, not rows
+    private readonly StepLogits _scores; // per row, or after AdvanceRow per position of the run
+    private int _current; // after AdvanceRow, the position of _scores that row 0 stands at; else 0
+    private bool _inRun; // since AdvanceRow: _scores holds its positions, not rows
     private readonly int _vocab;
 
     public OnnxDecoderState(ModelSession session, KvCache context, float[] lastLogProbs)
@@ -25,7 +23,7 @@ internal sealed class OnnxDecoderState : IDecoderState
         _context = context;
         _kv = context;
         _vocab = session.Config.VocabSize;
-        _logProbs = lastLogProbs;
+        _scores = new StepLogits(_vocab, lastLogProbs);
         Rows = 1;
     }
 
@@ -33,31 +31,16 @@ internal sealed class OnnxDecoderState : IDecoderState
     public int VocabSize => _vocab;
     public int RemainingPositions => _session.Config.NPositions - _kv.Length;
 
-    public ReadOnlySpan<float> LogProbs(int row) => Normalized(row + _current);
+    public ReadOnlySpan<float> LogProbs(int row) => _scores.LogProbs(row + _current);
 
-    public ReadOnlySpan<float> LogProbsAfter(int i) => Normalized(CheckedPosition(i));
+    public ReadOnlySpan<float> LogProbsAfter(int i) => _scores.LogProbs(CheckedPosition(i));
 
-    public ReadOnlySpan<float> Logits(int row) => Slot(row + _current);
+    public ReadOnlySpan<float> Logits(int row) => _scores.Logits(row + _current);
 
-    public ReadOnlySpan<float> LogitsAfter(int i) => Slot(CheckedPosition(i));
+    public ReadOnlySpan<float> LogitsAfter(int i) => _scores.Logits(CheckedPosition(i));
 
     private int CheckedPosition(int i) =>
         _inRun && (uint)i <= (uint)_current ? i : throw new ArgumentOutOfRangeException(nameof(i), $"position {i} of a run standing at {_current}");
-
-    private Span<float> Slot(int slot) => _logProbs.AsSpan(slot * _vocab, _vocab);
-
-    /// <summary>A slot's log-softmax, applied in place the first time it is asked for (a mixing caller reads the logits
-    /// instead and never pays for it).</summary>
-    private Span<float> Normalized(int slot)
-    {
-        var row = Slot(slot);
-        if (!_normalized[slot])
-        {
-            LogProbMath.LogSoftmax(row);
-            _normalized[slot] = true;
-        }
-        return row;
-    }
 
     /// <summary>The transformer alone has no n-grams to guess from.</summary>
     public int Draft(ReadOnlySpan<int> pending, Span<int> into) => 0;
@@ -110,17 +93,12 @@ internal sealed class OnnxDecoderState : IDecoderState
         }
     }
 
-    /// <summary>A run's result becomes the state: its <paramref name="rows"/> rows of logits (log-probabilities once asked
-    /// for), and its cache.</summary>
+    /// <summary>A run's result becomes the state: its <paramref name="rows"/> rows of logits, and its cache.</summary>
     private void Take(ReadOnlySpan<float> logits, int rows, KvCache present)
     {
-        RentedFloats.Ensure(ref _own, rows * _vocab);
-        logits.CopyTo(_own);
-        if (_normalized.Length < rows) _normalized = new bool[Math.Max(rows, 2 * _normalized.Length)];
-        Array.Clear(_normalized);
+        _scores.Take(logits, rows);
         if (!ReferenceEquals(_kv, _context)) _kv.Dispose();
         _kv = present;
-        _logProbs = _own;
     }
 
     public float[][] ScoreContinuations(IReadOnlyList<int[]> continuations, CancellationToken cancellationToken)
@@ -202,7 +180,6 @@ internal sealed class OnnxDecoderState : IDecoderState
     public void Dispose()
     {
         if (!ReferenceEquals(_kv, _context)) _kv.Dispose();
-        RentedFloats.Release(ref _own);
-        _logProbs = [];
+        _scores.Dispose();
     }
 }

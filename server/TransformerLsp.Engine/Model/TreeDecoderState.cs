@@ -26,9 +26,7 @@ internal sealed class TreeDecoderState : IDecoderState
     private readonly int _maxRows;
     private readonly int _vocab;
     private KvCache _kv;
-    private float[] _logProbs; // [rows, vocab]: the prefix cache's row at first, then _own
-    private float[] _own = [];
-    private bool[] _normalized = [true];
+    private readonly StepLogits _scores;
     // Per node (position − context length): its parent node (−1: the context) and its depth (0: right after the context).
     private readonly List<int> _parent = [], _depth = [];
     private int[] _rows = [-1]; // the node each row stands at (−1: the context itself)
@@ -48,7 +46,7 @@ internal sealed class TreeDecoderState : IDecoderState
         _contextLength = context.Length;
         _maxRows = Math.Max(1, maxRows);
         _vocab = session.Config.VocabSize;
-        _logProbs = lastLogProbs;
+        _scores = new StepLogits(_vocab, lastLogProbs);
     }
 
     public int Rows => _rows.Length;
@@ -58,18 +56,9 @@ internal sealed class TreeDecoderState : IDecoderState
     /// the context length plus its depth.</summary>
     public int RemainingPositions => (_session.Config.NPositions - _kv.Length) / _maxRows;
 
-    public ReadOnlySpan<float> LogProbs(int row)
-    {
-        var slot = _logProbs.AsSpan(row * _vocab, _vocab);
-        if (!_normalized[row])
-        {
-            LogProbMath.LogSoftmax(slot);
-            _normalized[row] = true;
-        }
-        return slot;
-    }
+    public ReadOnlySpan<float> LogProbs(int row) => _scores.LogProbs(row);
 
-    public ReadOnlySpan<float> Logits(int row) => _logProbs.AsSpan(row * _vocab, _vocab);
+    public ReadOnlySpan<float> Logits(int row) => _scores.Logits(row);
 
     public void Advance(ReadOnlySpan<int> parents, ReadOnlySpan<int> tokens, CancellationToken cancellationToken)
     {
@@ -99,13 +88,9 @@ internal sealed class TreeDecoderState : IDecoderState
             for (var a = node; a >= 0; a = _parent[a]) row[_contextLength + a] = 0;
         }
         var logits = _session.RunTree(_kv, tokens, _positions.AsSpan(0, n), bias, out var present);
-        RentedFloats.Ensure(ref _own, n * _vocab);
-        logits.CopyTo(_own);
-        if (_normalized.Length < n) _normalized = new bool[Math.Max(n, 2 * _normalized.Length)];
-        Array.Clear(_normalized);
+        _scores.Take(logits, n);
         if (!ReferenceEquals(_kv, _context)) _kv.Dispose();
         _kv = present;
-        _logProbs = _own;
         _rows = newRows;
     }
 
@@ -127,7 +112,6 @@ internal sealed class TreeDecoderState : IDecoderState
     public void Dispose()
     {
         if (!ReferenceEquals(_kv, _context)) _kv.Dispose();
-        RentedFloats.Release(ref _own);
-        _logProbs = [];
+        _scores.Dispose();
     }
 }

@@ -6,11 +6,7 @@ public sealed class ModelSessionTests
 {
     public static TheoryData<string> Folders() => new() { "tiny-model", "tiny-postnorm" };
 
-    private static ModelSession Open(string name)
-    {
-        var folder = Fixtures.Folder(name);
-        return new ModelSession(Path.Combine(folder, "model.onnx"), ModelConfig.Read(folder), ExecutionProviderKind.Cpu, 1, ModelOptions.DefaultSpinMicroseconds);
-    }
+    private static ModelSession Open(string name) => Fixtures.Session(name);
 
     private static float[] Full(ModelSession s, int[] ids)
     {

@@ -11,11 +11,7 @@ namespace TransformerLsp.Engine.Tests.Model;
 /// </summary>
 public sealed class SharedCacheTests
 {
-    private static ModelSession Open(string name)
-    {
-        var folder = Fixtures.Folder(name);
-        return new ModelSession(Path.Combine(folder, "model.onnx"), ModelConfig.Read(folder), ExecutionProviderKind.Cpu, 1, ModelOptions.DefaultSpinMicroseconds);
-    }
+    private static ModelSession Open(string name) => Fixtures.Session(name);
 
     [Fact]
     public void TheFusedGraphSharesPastAndPresentAndAStepWritesInPlace()

@@ -9,11 +9,7 @@ namespace TransformerLsp.Engine.Tests.Model;
 /// </summary>
 public sealed class TreeDecoderStateTests
 {
-    private static ModelSession Open(string name)
-    {
-        var folder = Fixtures.Folder(name);
-        return new ModelSession(Path.Combine(folder, "model.onnx"), ModelConfig.Read(folder), ExecutionProviderKind.Cpu, 1, ModelOptions.DefaultSpinMicroseconds);
-    }
+    private static ModelSession Open(string name) => Fixtures.Session(name);
 
     [Theory]
     [InlineData("tiny-model", 1)]
