@@ -183,7 +183,7 @@ internal sealed class ModelSession : IDisposable
     private const string LogitsToKeep = "logits_to_keep";
 
     /// <summary>Checks input and output names, element types and fixed dimensions against config.json; returns whether
-    /// position_ids, logits_to_keep and exact_past are inputs.</summary>
+    /// position_ids, logits_to_keep, exact_past and attention_bias are inputs.</summary>
     private (bool PositionIds, bool LogitsToKeep, bool ExactPast, bool AttentionBias) Validate()
     {
         var c = Config;

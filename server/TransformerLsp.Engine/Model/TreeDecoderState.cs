@@ -72,25 +72,36 @@ internal sealed class TreeDecoderState : IDecoderState
         if (_bias.Length < n * total) _bias = new float[Math.Max(n * total, 2 * _bias.Length)];
         var bias = _bias.AsSpan(0, n * total);
         var newRows = new int[n];
-        for (var i = 0; i < n; i++)
+        var nodesBefore = _parent.Count; // node i is position _contextLength + i: a failed step takes its nodes back
+        ReadOnlySpan<float> logits;
+        try
         {
-            if ((uint)parents[i] >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(parents), $"parent {parents[i]} of {Rows} rows");
-            var parent = _rows[parents[i]];
-            var node = _parent.Count;
-            _parent.Add(parent);
-            _depth.Add(parent < 0 ? 0 : _depth[parent] + 1);
-            newRows[i] = node;
-            _positions[i] = _contextLength + _depth[node];
-            // Row i sees the context, its ancestors and itself: everything else after the context is hidden.
-            var row = bias.Slice(i * total, total);
-            row[.._contextLength].Clear();
-            row[_contextLength..].Fill(Hidden);
-            for (var a = node; a >= 0; a = _parent[a]) row[_contextLength + a] = 0;
+            for (var i = 0; i < n; i++)
+            {
+                if ((uint)parents[i] >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(parents), $"parent {parents[i]} of {Rows} rows");
+                var parent = _rows[parents[i]];
+                var node = _parent.Count;
+                _parent.Add(parent);
+                _depth.Add(parent < 0 ? 0 : _depth[parent] + 1);
+                newRows[i] = node;
+                _positions[i] = _contextLength + _depth[node];
+                // Row i sees the context, its ancestors and itself: everything else after the context is hidden.
+                var row = bias.Slice(i * total, total);
+                row[.._contextLength].Clear();
+                row[_contextLength..].Fill(Hidden);
+                for (var a = node; a >= 0; a = _parent[a]) row[_contextLength + a] = 0;
+            }
+            logits = _session.RunTree(_kv, tokens, _positions.AsSpan(0, n), bias, out var present);
+            if (!ReferenceEquals(_kv, _context)) _kv.Dispose();
+            _kv = present;
         }
-        var logits = _session.RunTree(_kv, tokens, _positions.AsSpan(0, n), bias, out var present);
+        catch
+        {
+            _parent.RemoveRange(nodesBefore, _parent.Count - nodesBefore);
+            _depth.RemoveRange(nodesBefore, _depth.Count - nodesBefore);
+            throw;
+        }
         _scores.Take(logits, n);
-        if (!ReferenceEquals(_kv, _context)) _kv.Dispose();
-        _kv = present;
         _rows = newRows;
     }
 

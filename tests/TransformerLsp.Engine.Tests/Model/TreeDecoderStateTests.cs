@@ -36,6 +36,13 @@ public sealed class TreeDecoderStateTests
                 var n = rng.Next(1, maxRows + 1);
                 var parents = Enumerable.Range(0, n).Select(_ => rng.Next(tree.Rows)).ToArray();
                 var tokens = Enumerable.Range(0, n).Select(_ => Token()).ToArray();
+                if (step == 3)
+                {
+                    // A step refused half-way (its second parent is no row) takes nothing with it: the next steps are right.
+                    var rows = tree.Rows;
+                    Assert.Throws<ArgumentOutOfRangeException>(() => tree.Advance([0, rows], [Token(), Token()], CancellationToken.None));
+                    Check(tree, paths, "after a refused step");
+                }
                 tree.Advance(parents, tokens, CancellationToken.None);
                 paths = [.. parents.Select((p, i) => (int[])[.. paths[p], tokens[i]])];
                 Check(tree, paths, $"step {step}");
