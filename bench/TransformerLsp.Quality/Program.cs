@@ -32,7 +32,7 @@ var label = options.Value("--label") ?? "latest";
 var jsonPath = options.Value("--json") is { } j ? Path.GetFullPath(j) : FromRoot($"bench/quality/results/quality-{label}.json");
 const int ContextTokens = 160; // the server's default contextTokens
 // --threads N: intra-op threads (default 2, the history's; another count measures that thread policy's latencies).
-var threads = int.Parse(options.Value("--threads") ?? "2", System.Globalization.CultureInfo.InvariantCulture);
+var threads = int.Parse(options.Value("--threads") ?? "2", CultureInfo.InvariantCulture);
 
 // --quick must finish within 3 minutes on 2 cores: 20 next-word and fill-in cases per set, but 6 hint passages per set
 // (a passage is ~95 words checked clean and ~95 corrupted, ~40 ms each).

@@ -53,8 +53,8 @@ public sealed partial class TextPredictor
     /// The same distributions either way.</summary>
     private IDecoderState OpenSearch(string cacheKey, HybridScorer? scorer, int[] context, int maxRows, int maxTokens, CancellationToken cancellationToken)
     {
-        var room = (_session.Config.NPositions - context.Length) / Math.Max(1, maxRows);
-        if (!_session.RunsTrees || !UseTrees || room < maxTokens) return Open(cacheKey, scorer, context, cancellationToken);
+        if (!_session.RunsTrees || !UseTrees || TreeDecoderState.Room(_session.Config, context.Length, maxRows) < maxTokens)
+            return Open(cacheKey, scorer, context, cancellationToken);
         var state = _cache.OpenTree(cacheKey, context, maxRows, cancellationToken);
         return scorer is null ? state : new HybridDecoderState(state, scorer, context);
     }

@@ -27,7 +27,6 @@ internal sealed class ModelSession : IDisposable
     private readonly bool[] _exactPast = [false];
     private readonly string[] _inputNames = [];
     private readonly string[] _inputNamesWithBias = []; // _inputNames and attention_bias, for a run that feeds it
-    private float[] _bias = [];
     private readonly OrtValue[] _inputValues = [], _inputValuesWithBias = [];
     private readonly OrtValue[] _outputValues = [];
 
@@ -284,7 +283,7 @@ internal sealed class ModelSession : IDisposable
     /// the nodes of a tree that each see the context and their own ancestors (<see cref="TreeDecoderState"/>), and read the
     /// context's cache once instead of once per row. Returns the logits [1, tokens, vocab] (valid until the next run).
     /// </summary>
-    public ReadOnlySpan<float> RunTree(KvCache past, ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, ReadOnlySpan<float> bias, out KvCache present)
+    public ReadOnlySpan<float> RunTree(KvCache past, ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, Memory<float> bias, out KvCache present)
     {
         if (!RunsTrees) throw new InvalidOperationException($"{_modelPath}: the graph has no attention_bias input for shared-buffer runs; tree runs need fused_graph.py's graph");
         if (past.Batch != 1 || positions.Length != tokens.Length || bias.Length != tokens.Length * (past.Length + tokens.Length))
@@ -295,7 +294,7 @@ internal sealed class ModelSession : IDisposable
     }
 
     private ReadOnlySpan<float> RunOnce(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, bool lastOnly, out KvCache present,
-        ReadOnlySpan<int> positions = default, ReadOnlySpan<float> bias = default)
+        ReadOnlySpan<int> positions = default, Memory<float> bias = default)
     {
         if (Interlocked.Exchange(ref _running, 1) == 1)
             throw new InvalidOperationException("ModelSession is not thread-safe: a run was started while another was in progress; callers serialise their runs (the server through its inference queue)");
@@ -311,7 +310,7 @@ internal sealed class ModelSession : IDisposable
 
     /// <summary><see cref="RunShared"/>; with <c>lastOnly</c>, only the last position's logits, [batch, 1, vocab] (the graph has logits_to_keep).</summary>
     private ReadOnlySpan<float> RunExclusive(KvCache past, ReadOnlySpan<int> tokens, int batch, int seq, bool lastOnly, out KvCache present,
-        ReadOnlySpan<int> positions, ReadOnlySpan<float> bias)
+        ReadOnlySpan<int> positions, Memory<float> bias)
     {
         var c = Config;
         if (past.Batch != batch) throw new ArgumentException($"past batch {past.Batch} != {batch}", nameof(past));
@@ -331,12 +330,6 @@ internal sealed class ModelSession : IDisposable
             if ((uint)t >= (uint)c.VocabSize) throw new ArgumentOutOfRangeException(nameof(tokens), $"token id {t} outside vocab_size {c.VocabSize}");
             _ids[i] = t;
             _positions[i] = positions.IsEmpty ? past.Length + i % seq : positions[i];
-        }
-        var withBias = !bias.IsEmpty;
-        if (withBias)
-        {
-            if (_bias.Length < bias.Length) _bias = new float[Math.Max(bias.Length, 2 * _bias.Length)];
-            bias.CopyTo(_bias);
         }
         var logitsSeq = lastOnly ? 1 : seq;
         var logitsSize = batch * logitsSeq * c.VocabSize;
@@ -358,8 +351,8 @@ internal sealed class ModelSession : IDisposable
         try
         {
             if (shared && severalAfterPast)
-                for (var b = 0; b < batch; b++) RunRows(from, to, b, 1, seq, total, logitsSeq, lastOnly, withBias: false);
-            else RunRows(from, to, 0, batch, seq, total, logitsSeq, lastOnly, withBias);
+                for (var b = 0; b < batch; b++) RunRows(from, to, b, 1, seq, total, logitsSeq, lastOnly, bias: default);
+            else RunRows(from, to, 0, batch, seq, total, logitsSeq, lastOnly, bias);
             present = shared ? to.Extended(total) : to;
         }
         catch
@@ -380,8 +373,9 @@ internal sealed class ModelSession : IDisposable
 
     /// <summary>One ONNX Runtime run of rows [<paramref name="first"/>, first + <paramref name="rows"/>): inputs and
     /// outputs bound to those rows of the run's buffers.</summary>
-    private void RunRows(KvCache past, KvCache present, int first, int rows, int seq, int total, int logitsSeq, bool lastOnly, bool withBias)
+    private void RunRows(KvCache past, KvCache present, int first, int rows, int seq, int total, int logitsSeq, bool lastOnly, Memory<float> bias)
     {
+        var withBias = !bias.IsEmpty;
         var c = Config;
         var mem = OrtMemoryInfo.DefaultInstance;
         // Every slot is set before Run and cleared in finally, so a failed run leaves nothing behind for the next one.
@@ -411,7 +405,7 @@ internal sealed class ModelSession : IDisposable
                 inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _keepLast.AsMemory(), []);
             }
             if (_hasExactPast) inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _exactPast.AsMemory(), []);
-            if (withBias) inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, _bias.AsMemory(0, seq * total), [1, 1, seq, total]);
+            if (withBias) inputs[k++] = OrtValue.CreateTensorValueFromMemory(mem, bias, [1, 1, seq, total]);
             var rowLogits = logitsSeq * c.VocabSize;
             outputs[0] = OrtValue.CreateTensorValueFromMemory(mem, _logits.AsMemory(first * rowLogits, rows * rowLogits), [rows, logitsSeq, c.VocabSize]);
             for (var l = 0; l < c.NLayer; l++)

@@ -54,7 +54,11 @@ internal sealed class TreeDecoderState : IDecoderState
 
     /// <summary>Tokens a row may still take: each step takes up to the most rows' positions, and a node's position id is
     /// the context length plus its depth.</summary>
-    public int RemainingPositions => (_session.Config.NPositions - _kv.Length) / _maxRows;
+    public int RemainingPositions => Room(_session.Config, _kv.Length, _maxRows);
+
+    /// <summary>The steps of up to <paramref name="maxRows"/> nodes each that fit in the position table after
+    /// <paramref name="length"/> positions.</summary>
+    public static int Room(ModelConfig config, int length, int maxRows) => (config.NPositions - length) / Math.Max(1, maxRows);
 
     public ReadOnlySpan<float> LogProbs(int row) => _scores.LogProbs(row);
 
@@ -70,7 +74,7 @@ internal sealed class TreeDecoderState : IDecoderState
         var total = first + n;
         if (_positions.Length < n) _positions = new int[n];
         if (_bias.Length < n * total) _bias = new float[Math.Max(n * total, 2 * _bias.Length)];
-        var bias = _bias.AsSpan(0, n * total);
+        var bias = _bias.AsMemory(0, n * total);
         var newRows = new int[n];
         var nodesBefore = _parent.Count; // node i is position _contextLength + i: a failed step takes its nodes back
         ReadOnlySpan<float> logits;
@@ -86,7 +90,7 @@ internal sealed class TreeDecoderState : IDecoderState
                 newRows[i] = node;
                 _positions[i] = _contextLength + _depth[node];
                 // Row i sees the context, its ancestors and itself: everything else after the context is hidden.
-                var row = bias.Slice(i * total, total);
+                var row = bias.Span.Slice(i * total, total);
                 row[.._contextLength].Clear();
                 row[_contextLength..].Fill(Hidden);
                 for (var a = node; a >= 0; a = _parent[a]) row[_contextLength + a] = 0;

@@ -47,14 +47,14 @@ internal sealed class HybridScorer
     public void Mix(ReadOnlySpan<int> history, ReadOnlySpan<float> logits, Span<float> into)
     {
         var p = into[..logits.Length];
-        var max = TensorPrimitives.Max(logits);
-        TensorPrimitives.Subtract(logits, max, p);
         if (!Active)
         {
+            logits.CopyTo(p);
             LogProbMath.LogSoftmax(p);
             return;
         }
         var (corpus, user, w) = Components(history);
+        TensorPrimitives.Subtract(logits, TensorPrimitives.Max(logits), p);
         TensorPrimitives.Exp(p, p);
         TensorPrimitives.Multiply(p, (float)(w.Transformer / TensorPrimitives.Sum(p)), p);
         if (corpus is not null)
